@@ -1,0 +1,46 @@
+"""Configuration: defaults, then FORUM_* / DATABASE_URL environment, then a mapping.
+
+Nothing reads the configuration at import time; `create_app` resolves it once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def default_config(data_dir: Path) -> dict:
+    """Defaults for an embedded, single-machine archive under `data_dir`."""
+    return {
+        "SECRET_KEY": "dev-only-change-me",
+        "FORUM_DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'forum.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "FORUM_SITE_NAME": "Discussion Archive",
+        "FORUM_PAGE_SIZE": 50,
+        "FORUM_HONOUR_NO_ARCHIVE": True,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def environment_config() -> dict:
+    """Settings taken from the environment: FORUM_* names and DATABASE_URL."""
+    config: dict = {}
+    for key, value in os.environ.items():
+        if key.startswith("FORUM_"):
+            config[key] = value
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            os.environ["DATABASE_URL"]
+        )
+    if os.environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people write postgres:// or postgresql:// and still get psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,145 @@
+"""Groups, threads, posts and authors: the archive itself.
+
+Ghost posts (`is_ghost`) stand in for messages that replies refer to but the
+archive has not seen; when the real message arrives it fills the ghost in
+place, so its replies are re-attached without moving anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Author(db.Model):
+    """One identity per address (or per name where no address is known).
+
+    The address is kept for takedowns and never shown: pages use `display_name`
+    and the masked form.  `slug` is a hash, so author URLs reveal nothing.
+    """
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    masked_email: Mapped[str | None] = mapped_column(String(320))
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    root_post_id: Mapped[int | None] = mapped_column(Integer)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_post_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+
+class ThreadGroup(db.Model):
+    """Which groups a thread shows in, with per-group activity for listings."""
+
+    __tablename__ = "thread_groups"
+
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_thread_groups_group_last", "group_id", "last_post_at"),)
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Message-ID as found (bare), and the key dedup uses: the id itself when it
+    # looks globally unique, else the id plus a content hash.
+    message_id: Mapped[str] = mapped_column(String(998), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(1100), unique=True)
+    permalink: Mapped[str] = mapped_column(String(32), unique=True)
+    is_synthetic_id: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_ghost: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    parent_confidence: Mapped[float | None] = mapped_column(Float)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    thread_order: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"), index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    date_note: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+
+    author: Mapped[Author | None] = relationship(lazy="joined")
+    thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
+
+    __table_args__ = (Index("ix_posts_thread_order", "thread_id", "thread_order"),)
+
+    @property
+    def reference_ids(self) -> list[str]:
+        return self.references.split() if self.references else []
+
+
+class PostGroup(db.Model):
+    """A post listed in a group: a cross-posted article is stored once, listed often."""
+
+    __tablename__ = "post_groups"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PostSource(db.Model):
+    """The original bytes of a post (zlib-compressed) and where they came from."""
+
+    __tablename__ = "post_sources"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[str] = mapped_column(String(255), default="")
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)

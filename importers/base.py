@@ -1,0 +1,80 @@
+"""The contract between format parsers and the archive.
+
+A parser turns files into a stream of `IncomingMessage` (something to archive) and
+`ImportProblem` (something it could not read, with where and why). Parsers never
+touch the database or Flask: the import runner hands each message to
+`forum.services.posting.archive_messages`, the one door into the archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# What a parser yields: a message to archive, or a problem to report.
+ParsedItem = "IncomingMessage | ImportProblem"
+
+
+@dataclass(slots=True)
+class IncomingMessage:
+    """One message as read from a source, already decoded to text.
+
+    `message_id` and the reference ids are bare (no angle brackets) or None.
+    `date` is a naive UTC datetime or None when no usable date could be found;
+    `date_note` then says what was repaired or guessed.  `raw` keeps the source
+    bytes so a later, stricter renderer can start again from the original.
+    """
+
+    source: str
+    position: str
+    message_id: str | None = None
+    subject: str = ""
+    author_name: str = ""
+    author_email: str | None = None
+    date: datetime | None = None
+    date_note: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    body_text: str = ""
+    body_html: str | None = None
+    raw: bytes | None = None
+    no_archive: bool = False
+    repairs: list[str] = field(default_factory=list)
+    # Set by page importers whose parent was inferred rather than declared.
+    parent_confidence: float | None = None
+
+    @property
+    def parent_ids(self) -> list[str]:
+        """References then In-Reply-To, oldest first, without repeats or self."""
+        seen: list[str] = []
+        for ref in [*self.references, self.in_reply_to]:
+            if ref and ref != self.message_id and ref not in seen:
+                seen.append(ref)
+        return seen
+
+
+@dataclass(slots=True)
+class ImportProblem:
+    """A message that could not be archived: where it was and why.
+
+    `kind` is "quarantined" (unreadable) or "skipped" (readable but deliberately
+    not archived, e.g. X-No-Archive).  `excerpt` is a short, safe preview.
+    """
+
+    source: str
+    position: str
+    reason: str
+    kind: str = "quarantined"
+    excerpt: str = ""
+
+
+def excerpt_of(data: bytes | str, limit: int = 300) -> str:
+    """A printable preview of broken input for the import report."""
+    if isinstance(data, bytes):
+        data = data[:limit * 4].decode("utf-8", "replace")
+    return data[:limit]
+
+
+ParsedStream = Iterator["IncomingMessage | ImportProblem"]
