@@ -38,9 +38,11 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum.extensions import db
+    from forum.extensions import configure_sqlite, db
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:

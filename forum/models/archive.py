@@ -59,6 +59,8 @@ class Thread(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(Text, default="")
+    # Normalised subject (no Re:/AW:/[list] prefixes) for opt-in subject threading.
+    subject_key: Mapped[str] = mapped_column(String(255), default="", index=True)
     root_post_id: Mapped[int | None] = mapped_column(Integer)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     first_post_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,120 @@
+"""Thin click commands: parse options, call the runner or a service, commit, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from forum.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the `import`, `db` and `imports` commands to the app."""
+    app.cli.add_command(import_command)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(imports_cli)
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--group", help="Put every message in this group.")
+@click.option("--format", "fmt", default="auto", show_default=True,
+              type=click.Choice(["auto", "mbox", "maildir", "eml", "usenet",
+                                 "pipermail"]),
+              help="Source format; auto recognises each source.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--include-no-archive", is_flag=True,
+              help="Archive messages marked X-No-Archive: yes (skipped by default).")
+@click.option("--thread-by-subject", is_flag=True,
+              help="Also join messages without references to threads by subject.")
+@click.option("--batch-size", default=1000, show_default=True, type=int)
+def import_command(sources, group, fmt, as_json, include_no_archive,
+                   thread_by_subject, batch_size):
+    """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail)."""
+    from importers.runner import ImportOptions, ImportRunner
+
+    options = ImportOptions(
+        fmt=fmt, group=group, honour_no_archive=not include_no_archive,
+        thread_by_subject=thread_by_subject, batch_size=max(1, batch_size),
+    )
+    progress = _progress_printer(enabled=not as_json and sys.stderr.isatty())
+    report = ImportRunner(db.session, options, progress=progress).run(sources)
+    if progress:
+        click.echo("", err=True)
+    if as_json:
+        data = report.to_dict()
+        data["problems"] = data["problems"][:100]
+        click.echo(json.dumps(data))
+        return
+    _print_report(report)
+
+
+def _progress_printer(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(read: int) -> None:
+        click.echo(f"\r  {read:,} messages read", nl=False, err=True)
+
+    return show
+
+
+def _print_report(report) -> None:
+    click.echo(
+        f"import run {report.run_id}: read {report.read}, imported {report.imported}, "
+        f"duplicates {report.duplicates}, quarantined {report.quarantined}, "
+        f"skipped {report.skipped} ({report.repaired} repaired), "
+        f"{report.threads} new threads in {report.seconds:.1f}s"
+    )
+    for problem in report.problems[:20]:
+        click.echo(f"  {problem['kind']}: {problem['source']} "
+                   f"[{problem['position']}]: {problem['reason']}")
+    if len(report.problems) > 20:
+        click.echo(f"  ... {len(report.problems) - 20} more: "
+                   f"flask --app forum imports show {report.run_id}")
+
+
+db_cli = AppGroup("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Create or migrate the schema to the newest revision (Alembic)."""
+    from forum.migrate import upgrade
+
+    upgrade()
+    click.echo("database is up to date")
+
+
+imports_cli = AppGroup("imports", help="Recorded import runs.")
+
+
+@imports_cli.command("list")
+def imports_list():
+    """List import runs with their counts."""
+    from forum.models import ImportRun
+
+    for run in db.session.scalars(select(ImportRun).order_by(ImportRun.id)):
+        click.echo(f"{run.id}\t{run.started_at:%Y-%m-%d %H:%M}\t{run.status}\t"
+                   f"read {run.read} imported {run.imported} dup {run.duplicates} "
+                   f"quarantined {run.quarantined} skipped {run.skipped}")
+
+
+@imports_cli.command("show")
+@click.argument("run_id", type=int)
+def imports_show(run_id):
+    """Show one run's problems: file, position and reason."""
+    from forum.models import ImportRun
+
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        raise click.ClickException(f"no import run {run_id}")
+    click.echo(f"run {run.id}: {run.sources}")
+    for problem in run.problems:
+        click.echo(f"{problem.kind}\t{problem.source}\t{problem.position}\t"
+                   f"{problem.reason}")

@@ -1,0 +1,63 @@
+"""Denormalised counters on groups and authors, recomputed from the rows.
+
+Counting is done with aggregate queries, never by incrementing, so a counter
+can always be repaired by running this again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from forum.models import Author, Group, Post, PostGroup, ThreadGroup
+
+
+def refresh_counters(
+    session: Session, group_ids: Iterable[int], author_ids: Iterable[int]
+) -> None:
+    """Recount posts, threads and latest activity for these groups and authors."""
+    for group_id in sorted(set(group_ids)):
+        refresh_group(session, group_id)
+    authors = sorted(set(author_ids))
+    for start in range(0, len(authors), 500):
+        _refresh_authors(session, authors[start : start + 500])
+
+
+def refresh_group(session: Session, group_id: int) -> None:
+    """Recount one group's visible posts and threads."""
+    posts = session.scalar(
+        select(func.count())
+        .select_from(PostGroup)
+        .join(Post, Post.id == PostGroup.post_id)
+        .where(PostGroup.group_id == group_id, Post.is_ghost.is_(False),
+               Post.is_hidden.is_(False))
+    )
+    threads, last = session.execute(
+        select(func.count(), func.max(ThreadGroup.last_post_at)).where(
+            ThreadGroup.group_id == group_id, ThreadGroup.post_count > 0
+        )
+    ).one()
+    session.execute(
+        update(Group)
+        .where(Group.id == group_id)
+        .values(post_count=posts, thread_count=threads, last_post_at=last)
+    )
+
+
+def _refresh_authors(session: Session, author_ids: list[int]) -> None:
+    rows = session.execute(
+        select(Post.author_id, func.count())
+        .where(Post.author_id.in_(author_ids), Post.is_ghost.is_(False),
+               Post.is_hidden.is_(False))
+        .group_by(Post.author_id)
+    ).all()
+    counts = {author_id: n for author_id, n in rows}
+    params = [{"aid": a, "n": counts.get(a, 0)} for a in author_ids]
+    table = Author.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("aid"))
+        .values(post_count=bindparam("n")),
+        params,
+    )

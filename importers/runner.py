@@ -1,0 +1,231 @@
+"""The import loop: parsers feed the one door in batches; every message is counted.
+
+A batch is archived in one savepoint and committed.  If anything in it fails,
+the batch is retried one message per savepoint, so one bad message is
+quarantined with its reason and the rest still land: an import never aborts.
+The report always balances: read = imported + duplicates + quarantined + skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from forum.models import ImportProblemRecord, ImportRun
+from forum.services.posting import Archiver
+from importers.base import ImportProblem, IncomingMessage, excerpt_of
+from importers.detect import iter_source
+
+logger = logging.getLogger(__name__)
+
+_COMPRESSED = (".gz", ".xz", ".bz2", ".tar", ".tgz")
+_DATED_NAME = re.compile(r"^(\d{4}|\d{4}q\d|\d{4}-\w+|\d{4}\w+)$", re.IGNORECASE)
+
+
+@dataclass
+class ImportReport:
+    """The final account of a run, as printed by `import --json`."""
+
+    run_id: int | None = None
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    repaired: int = 0
+    threads: int = 0
+    seconds: float = 0.0
+    problems: list[dict] = field(default_factory=list)
+
+    def balanced(self) -> bool:
+        return self.read == (
+            self.imported + self.duplicates + self.quarantined + self.skipped
+        )
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass
+class ImportOptions:
+    fmt: str = "auto"
+    group: str | None = None
+    honour_no_archive: bool = True
+    thread_by_subject: bool = False
+    batch_size: int = 1000
+    keep_raw: bool = True
+
+
+def default_group_for(path: str) -> str:
+    """A group name for a file with no groups of its own: its name, or its folder's
+    name when the file is named after a month (pipermail's `2001-November.txt`)."""
+    p = Path(path)
+    name = p.name
+    for _ in range(3):
+        stem, ext = Path(name).stem, Path(name).suffix
+        if ext.lower() in (*_COMPRESSED, ".mbox", ".txt", ".eml", ".mbx"):
+            name = stem
+    if not name or _DATED_NAME.match(name) or p.is_dir() and name in ("cur", "new"):
+        name = p.resolve().parent.name or name
+    return name.strip().lower() or "misc"
+
+
+class ImportRunner:
+    """Runs one import over some sources and records it as an ImportRun."""
+
+    def __init__(self, session: Session, options: ImportOptions | None = None,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.session = session
+        self.options = options or ImportOptions()
+        self.progress = progress
+        self.report = ImportReport()
+        self._problems: list[ImportProblem] = []
+
+    def run(self, sources: Iterable[str]) -> ImportReport:
+        """Import every source, commit batch by batch, return the balanced report."""
+        sources = [str(s) for s in sources]
+        started = time.perf_counter()
+        run = self._start_run(sources)
+        archiver = Archiver(
+            self.session, run_id=run.id,
+            honour_no_archive=self.options.honour_no_archive,
+            thread_by_subject=self.options.thread_by_subject,
+            keep_raw=self.options.keep_raw,
+        )
+        for source in sources:
+            self._import_source(archiver, source)
+        archiver.finish()
+        self.report.threads = archiver.threads_created
+        self.report.seconds = time.perf_counter() - started
+        self._finish_run(run)
+        return self.report
+
+    # -- per source -----------------------------------------------------------
+
+    def _import_source(self, archiver: Archiver, source: str) -> None:
+        batch: list[IncomingMessage] = []
+        fallback_group = self.options.group or default_group_for(source)
+        try:
+            for item in iter_source(source, self.options.fmt, self.options.group):
+                self.report.read += 1
+                if isinstance(item, ImportProblem):
+                    self._problem(item)
+                    continue
+                if not item.groups:
+                    item.groups = [fallback_group]
+                batch.append(item)
+                if len(batch) >= self.options.batch_size:
+                    self._archive_batch(archiver, batch)
+                    batch = []
+        except Exception as exc:  # noqa: BLE001 - a broken source must not abort
+            logger.warning("import of %s stopped early: %s", source, exc)
+            self._source_error(source, exc)
+        self._archive_batch(archiver, batch)
+
+    def _source_error(self, source: str, exc: Exception) -> None:
+        """A source that could not be opened or read further: recorded, not raised.
+
+        It is not counted in `read` (no message was read from what failed)."""
+        self._problems.append(ImportProblem(
+            source=source, position="source", reason=f"cannot read: {exc}",
+            kind="error",
+        ))
+
+    def _problem(self, problem: ImportProblem) -> None:
+        if problem.kind == "skipped":
+            self.report.skipped += 1
+        else:
+            problem.kind = "quarantined"
+            self.report.quarantined += 1
+        self._problems.append(problem)
+
+    # -- batches -------------------------------------------------------------------
+
+    def _archive_batch(self, archiver: Archiver, batch: list[IncomingMessage]) -> None:
+        if batch:
+            try:
+                with self.session.begin_nested():
+                    results = archiver.archive(batch)
+                self._count(batch, results)
+            except Exception as exc:  # noqa: BLE001 - retried message by message
+                logger.info("batch failed (%s); retrying one by one", exc)
+                self._archive_one_by_one(archiver, batch)
+        self._save_problems()
+        self.session.commit()
+        if self.progress:
+            self.progress(self.report.read)
+
+    def _archive_one_by_one(self, archiver, batch) -> None:
+        for msg in batch:
+            try:
+                with self.session.begin_nested():
+                    results = archiver.archive([msg])
+                self._count([msg], results)
+            except Exception as exc:  # noqa: BLE001 - quarantine, never abort
+                self._problem(ImportProblem(
+                    source=msg.source, position=msg.position,
+                    reason=f"could not be stored: {type(exc).__name__}: {exc}"[:2000],
+                    excerpt=excerpt_of(msg.raw or msg.body_text or b""),
+                ))
+
+    def _count(self, batch, results) -> None:
+        for msg, result in zip(batch, results, strict=True):
+            if result.status == "imported":
+                self.report.imported += 1
+                self.report.repaired += bool(msg.repairs or msg.date_note)
+            elif result.status == "duplicate":
+                self.report.duplicates += 1
+            else:
+                self._problem(ImportProblem(
+                    source=msg.source, position=msg.position, reason=result.reason,
+                    kind="skipped",
+                ))
+
+    # -- the run record ------------------------------------------------------------
+
+    def _start_run(self, sources: list[str]) -> ImportRun:
+        run = ImportRun(
+            started_at=_now(), sources="\n".join(sources), format=self.options.fmt,
+            group_name=self.options.group, status="running",
+        )
+        self.session.add(run)
+        self.session.commit()
+        self.report.run_id = run.id
+        return run
+
+    def _save_problems(self) -> None:
+        for problem in self._problems:
+            self.session.add(ImportProblemRecord(
+                run_id=self.report.run_id, kind=problem.kind,
+                source=problem.source, position=problem.position[:255],
+                reason=problem.reason, excerpt=problem.excerpt,
+            ))
+            self.report.problems.append({
+                "kind": problem.kind, "source": problem.source,
+                "position": problem.position, "reason": problem.reason,
+            })
+        self._problems = []
+
+    def _finish_run(self, run: ImportRun) -> None:
+        self._save_problems()
+        r = self.report
+        for name in ("read", "imported", "duplicates", "quarantined", "skipped",
+                     "repaired", "threads", "seconds"):
+            setattr(run, name, getattr(r, name))
+        run.finished_at = _now()
+        run.status = "finished" if r.balanced() else "unbalanced"
+        self.session.commit()
+        logger.info("import run %s finished: %s", run.id, r.to_dict())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

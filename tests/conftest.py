@@ -1,0 +1,134 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The PostgreSQL half uses the server at 127.0.0.1:5432 (user postgres, database
+`test`; override with FORUM_TEST_POSTGRES_URL).  Each test session creates its
+own scratch database there and drops it at the end.  Where no server answers,
+the PostgreSQL half is skipped with the reason printed in the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from forum import create_app
+from forum.extensions import db
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+SEEDS = REPO.parent / "shared" / "seeds"
+POSTGRES_URL = os.environ.get(
+    "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def corpus(*parts: str) -> Path:
+    """Path into ../shared/corpora, skipping the test when it is not there."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"corpus not available: {path}")
+    return path
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each kind for the whole session."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "forum.sqlite"
+        url = f"sqlite:///{path}"
+        _migrate(url, tmp_path_factory)
+        yield url
+        return
+    yield from _postgres_database(tmp_path_factory)
+
+
+def _postgres_database(tmp_path_factory):
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: "
+                    f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    name = f"forum_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        _migrate(url, tmp_path_factory)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str, tmp_path_factory) -> None:
+    from forum.migrate import upgrade
+
+    app = _make_app(url, tmp_path_factory.mktemp("data"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _make_app(url: str, data_dir: Path, **extra):
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "FORUM_DATA_DIR": str(data_dir),
+        **extra,
+    })
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An app on an empty database; tables are emptied again after the test."""
+    app = _make_app(database_url, tmp_path / "data")
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def import_sources(app):
+    """Run an import the way the CLI does and return its report."""
+    from importers.runner import ImportOptions, ImportRunner
+
+    def run(*sources, **options):
+        return ImportRunner(db.session, ImportOptions(**options)).run(
+            [str(s) for s in sources]
+        )
+
+    return run
