@@ -18,20 +18,9 @@ from sqlalchemy import create_engine, text
 from forum import create_app
 from forum.extensions import db
 
-REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
-SEEDS = REPO.parent / "shared" / "seeds"
 POSTGRES_URL = os.environ.get(
     "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-
-
-def corpus(*parts: str) -> Path:
-    """Path into ../shared/corpora, skipping the test when it is not there."""
-    path = CORPORA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"corpus not available: {path}")
-    return path
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
