@@ -12,8 +12,10 @@ import re
 
 from importers.base import IncomingMessage
 
-# A Message-ID we trust to be globally unique: local part, @, a dotted domain.
-_STRONG_ID = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
+# A Message-ID we trust to be globally unique: a local part, @, a real host part.
+_STRONG_ID = re.compile(r"^[^@\s]+@[^@\s]+$")
+# Host parts that misconfigured mailers share, so their ids collide.
+_SHARED_HOSTS = {"localhost", "localhost.localdomain", "localdomain", "unknown"}
 SYNTHETIC_DOMAIN = "synthetic.invalid"
 
 
@@ -32,7 +34,9 @@ def content_hash(msg: IncomingMessage) -> str:
 
 def is_strong_id(message_id: str) -> bool:
     """Whether a Message-ID can be trusted alone (1997 ids like `x@` cannot)."""
-    return bool(_STRONG_ID.match(message_id))
+    if not _STRONG_ID.match(message_id):
+        return False
+    return message_id.rsplit("@", 1)[1].lower().strip(".") not in _SHARED_HOSTS
 
 
 def synthetic_id(digest: str) -> str:
