@@ -1,0 +1,355 @@
+"""Read side of the archive: what a public reader may see, and in what order.
+
+Public readers never see hidden posts.  Ghosts (messages replies point at but
+the archive has not got) only appear inside thread trees, as placeholders, and
+only when something visible hangs below them; a hidden post with visible
+replies becomes the same kind of anonymous placeholder so the tree keeps its
+shape without showing anything of the hidden message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import joinedload
+
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.models import (
+    Author,
+    Group,
+    ImportProblemRecord,
+    ImportRun,
+    Post,
+    PostGroup,
+    Thread,
+    ThreadGroup,
+)
+from forum.services.pagination import Page, paginate
+
+# Placeholder kinds in a thread tree.
+MISSING = "missing"  # a ghost: the archive never saw the message
+UNAVAILABLE = "unavailable"  # hidden by a moderator
+
+VISIBLE = (Post.is_hidden.is_(False), Post.is_ghost.is_(False))
+
+
+# -- groups --------------------------------------------------------------------
+
+
+def list_groups() -> list[Group]:
+    """Every group, by name, with its stored post and thread counts."""
+    return list(db.session.scalars(select(Group).order_by(Group.name)))
+
+
+def get_group(name: str) -> Group:
+    """The group called `name`, or NotFound."""
+    group = db.session.scalar(select(Group).where(Group.name == name))
+    if group is None:
+        raise NotFound(f"There is no group called {name!r} in the archive.")
+    return group
+
+
+@dataclass(slots=True)
+class ThreadRow:
+    """A thread as listed in one group: activity there, and its first visible post."""
+
+    thread: Thread
+    post_count: int
+    last_post_at: datetime | None
+    first_post: Post | None = None
+
+    @property
+    def subject(self) -> str:
+        """Taken from the first visible post: Thread.subject may be a hidden one's."""
+        return self.first_post.subject if self.first_post else ""
+
+
+def group_threads(
+    group: Group,
+    page: int = 1,
+    per_page: int = 50,
+    year: int | None = None,
+    month: int | None = None,
+) -> Page:
+    """Threads of `group` by last activity there; or those started in year/month."""
+    stmt = (
+        select(Thread, ThreadGroup.post_count, ThreadGroup.last_post_at)
+        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
+        .where(ThreadGroup.group_id == group.id, _has_visible_post(Thread.id))
+        .order_by(ThreadGroup.last_post_at.desc().nulls_last(), Thread.id.desc())
+    )
+    if year is not None and month is not None:
+        start, end = _month_range(year, month)
+        stmt = stmt.where(Thread.first_post_at >= start, Thread.first_post_at < end)
+    result = paginate(stmt, page, per_page, scalars=False)
+    firsts = first_visible_posts([row[0].id for row in result.items])
+    result.items = [ThreadRow(t, n or 0, last, firsts.get(t.id))
+                    for t, n, last in result.items]
+    return result
+
+
+def group_archive_months(group: Group) -> list[tuple[int, int, int]]:
+    """(year, month, threads started that month) for `group`, newest first."""
+    year = func.extract("year", Thread.first_post_at)
+    month = func.extract("month", Thread.first_post_at)
+    stmt = (
+        select(year, month, func.count())
+        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
+        .where(ThreadGroup.group_id == group.id, ThreadGroup.post_count > 0,
+               Thread.first_post_at.is_not(None))
+        .group_by(year, month)
+        .order_by(year.desc(), month.desc())
+    )
+    return [(int(y), int(m), n) for y, m, n in db.session.execute(stmt)]
+
+
+def first_visible_posts(thread_ids: Sequence[int]) -> dict[int, Post]:
+    """The first visible post of each thread (in tree order), in one query."""
+    if not thread_ids:
+        return {}
+    first = (
+        select(Post.thread_id, func.min(Post.thread_order).label("order"))
+        .where(Post.thread_id.in_(thread_ids), *VISIBLE)
+        .group_by(Post.thread_id)
+        .subquery()
+    )
+    stmt = select(Post).join(
+        first,
+        and_(Post.thread_id == first.c.thread_id, Post.thread_order == first.c.order),
+    )
+    return {post.thread_id: post for post in db.session.scalars(stmt).unique()}
+
+
+def _has_visible_post(thread_id_column) -> Any:
+    return exists().where(Post.thread_id == thread_id_column, *VISIBLE)
+
+
+def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
+    if not (1 <= month <= 12 and 1 <= year <= 9998):
+        raise NotFound(f"There is no month {year}-{month:02d}.")
+    start = datetime(year, month, 1)
+    end = datetime(year + month // 12, month % 12 + 1, 1)
+    return start, end
+
+
+# -- threads -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ThreadEntry:
+    """One node of a thread tree: a visible post, or a placeholder (`post` None).
+
+    Ghosts keep their permalink so replies can point at them; a hidden post's
+    permalink is never handed out, not even as a placeholder's.
+    """
+
+    depth: int
+    post: Post | None = None
+    placeholder: str | None = None
+    permalink: str | None = None
+    parent_permalink: str | None = None
+    parent_placeholder: str | None = None
+
+
+def get_thread(thread_id: int) -> Thread:
+    """The thread with this id, or NotFound when it has nothing visible."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not db.session.scalar(select(_has_visible_post(thread.id))):
+        raise NotFound(f"There is no thread {thread_id} in the archive.")
+    return thread
+
+
+def thread_posts(thread: Thread) -> list[ThreadEntry]:
+    """The thread as a tree in stored order; placeholders where posts are missing."""
+    posts = list(db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id).order_by(Post.thread_order)
+    ).unique())
+    keep = _ids_with_visible_subtree(posts)
+    by_id = {post.id: post for post in posts}
+    entries = []
+    for post in posts:
+        if post.id not in keep:
+            continue
+        shown, placeholder = _shown(post)
+        entry = ThreadEntry(post.depth, shown, placeholder, _public_permalink(post))
+        parent = by_id.get(post.parent_id)
+        if parent is not None:
+            entry.parent_permalink = _public_permalink(parent)
+            entry.parent_placeholder = _shown(parent)[1]
+        entries.append(entry)
+    return entries
+
+
+def thread_posts_flat(thread: Thread) -> list[ThreadEntry]:
+    """The visible posts of a thread by date (undated last), without placeholders."""
+    entries = [e for e in thread_posts(thread) if e.post is not None]
+    return sorted(entries, key=lambda e: (e.post.date is None, e.post.date or
+                                          datetime.min, e.post.thread_order))
+
+
+def _is_visible(post: Post) -> bool:
+    return not post.is_hidden and not post.is_ghost
+
+
+def _shown(post: Post) -> tuple[Post | None, str | None]:
+    if _is_visible(post):
+        return post, None
+    return None, MISSING if post.is_ghost else UNAVAILABLE
+
+
+def _public_permalink(post: Post) -> str | None:
+    return None if post.is_hidden else post.permalink
+
+
+def _ids_with_visible_subtree(posts: list[Post]) -> set[int]:
+    """Visible posts plus every ancestor of one: what a tree must show."""
+    parents = {post.id: post.parent_id for post in posts}
+    keep: set[int] = set()
+    for post in posts:
+        if not _is_visible(post):
+            continue
+        node: int | None = post.id
+        while node is not None and node not in keep:
+            keep.add(node)
+            node = parents.get(node)
+    return keep
+
+
+# -- posts ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PostContext:
+    """What a permalink page shows around a post."""
+
+    post: Post
+    parent: Post | None = None
+    parent_placeholder: str | None = None
+    replies: list[Post] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+
+
+def get_post_by_permalink(permalink: str) -> Post:
+    """The visible post with this permalink, or NotFound (ghosts and hidden too)."""
+    post = db.session.scalar(
+        select(Post)
+        .options(joinedload(Post.thread))
+        .where(Post.permalink == permalink, *VISIBLE)
+    )
+    if post is None:
+        raise NotFound("There is no such message in the archive.")
+    return post
+
+
+def post_context(post: Post) -> PostContext:
+    """Parent (or placeholder), visible direct replies and groups of `post`."""
+    context = PostContext(post)
+    if post.parent_id is not None:
+        parent = db.session.get(Post, post.parent_id)
+        if parent is not None:
+            context.parent, context.parent_placeholder = _shown(parent)
+    context.replies = list(db.session.scalars(
+        select(Post).where(Post.parent_id == post.id, *VISIBLE)
+        .order_by(Post.thread_order)
+    ).unique())
+    context.groups = list(db.session.scalars(
+        select(Group).join(PostGroup, PostGroup.group_id == Group.id)
+        .where(PostGroup.post_id == post.id).order_by(Group.name)
+    ))
+    return context
+
+
+# -- authors -------------------------------------------------------------------
+
+
+def author_by_slug(slug: str) -> Author:
+    """The author behind `slug`, or NotFound when they have no visible post."""
+    author = db.session.scalar(select(Author).where(Author.slug == slug))
+    has_posts = author is not None and db.session.scalar(
+        select(exists().where(Post.author_id == author.id, *VISIBLE))
+    )
+    if not has_posts:
+        raise NotFound("There is no such author in the archive.")
+    return author
+
+
+def author_posts(author: Author, page: int = 1, per_page: int = 50) -> Page:
+    """The author's visible posts, newest first (undated last)."""
+    stmt = (
+        select(Post)
+        .options(joinedload(Post.thread))
+        .where(Post.author_id == author.id, *VISIBLE)
+        .order_by(Post.date.desc().nulls_last(), Post.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+# -- import runs ---------------------------------------------------------------
+
+
+def list_import_runs(page: int = 1, per_page: int = 50) -> Page:
+    """Recorded import runs, newest first."""
+    stmt = select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+    return paginate(stmt, page, per_page)
+
+
+def get_import_run(run_id: int) -> ImportRun:
+    """One import run, or NotFound."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        raise NotFound(f"There is no import run {run_id}.")
+    return run
+
+
+def import_run_problems(run: ImportRun, page: int = 1, per_page: int = 100) -> Page:
+    """The problems one import run recorded, in the order it met them."""
+    stmt = (
+        select(ImportProblemRecord)
+        .where(ImportProblemRecord.run_id == run.id)
+        .order_by(ImportProblemRecord.id)
+    )
+    return paginate(stmt, page, per_page)
+
+
+def runs_with_problems(run_ids: Sequence[int]) -> dict[int, int]:
+    """Problem counts per run id, in one query."""
+    if not run_ids:
+        return {}
+    stmt = (
+        select(ImportProblemRecord.run_id, func.count())
+        .where(ImportProblemRecord.run_id.in_(run_ids))
+        .group_by(ImportProblemRecord.run_id)
+    )
+    return {run_id: count for run_id, count in db.session.execute(stmt)}
+
+
+__all__ = [
+    "MISSING",
+    "UNAVAILABLE",
+    "Page",
+    "PostContext",
+    "ThreadEntry",
+    "ThreadRow",
+    "author_by_slug",
+    "author_posts",
+    "first_visible_posts",
+    "get_group",
+    "get_import_run",
+    "get_post_by_permalink",
+    "get_thread",
+    "group_archive_months",
+    "group_threads",
+    "import_run_problems",
+    "list_groups",
+    "list_import_runs",
+    "paginate",
+    "post_context",
+    "runs_with_problems",
+    "thread_posts",
+    "thread_posts_flat",
+]

@@ -1,0 +1,114 @@
+"""Read-only JSON API under /api/v1: the same visibility rules as the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, url_for
+
+from forum.markup import mask_addresses
+from forum.services import archive
+from forum.web.common import page_arg, per_page
+from forum.web.filters import address, iso
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/groups")
+def groups():
+    return jsonify(groups=[_group(group) for group in archive.list_groups()])
+
+
+@bp.get("/groups/<name>/threads")
+def group_threads(name: str):
+    group = archive.get_group(name)
+    page = archive.group_threads(group, page_arg(), per_page())
+    return jsonify(group=group.name, **_paging(page),
+                   threads=[_thread_row(row) for row in page.items])
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread(thread_id: int):
+    thread = archive.get_thread(thread_id)
+    entries = archive.thread_posts(thread)
+    first = next((e.post for e in entries if e.post is not None), None)
+    return jsonify(
+        id=thread.id,
+        subject=mask_addresses(first.subject if first else ""),
+        url=url_for("archive.thread", thread_id=thread.id, _external=True),
+        posts=[_entry(entry) for entry in entries],
+    )
+
+
+@bp.get("/posts/<permalink>")
+def post(permalink: str):
+    context = archive.post_context(archive.get_post_by_permalink(permalink))
+    post = context.post
+    return jsonify(
+        **_post_summary(post),
+        thread_id=post.thread_id,
+        parent_permalink=context.parent.permalink if context.parent else None,
+        parent_missing=context.parent_placeholder is not None,
+        groups=[group.name for group in context.groups],
+        replies=[reply.permalink for reply in context.replies],
+        date_note=mask_addresses(post.date_note) or None,
+        body_text=mask_addresses(post.body_text),
+        url=url_for("archive.post", permalink=post.permalink, _external=True),
+    )
+
+
+def _paging(page: archive.Page) -> dict:
+    return {"page": page.page, "pages": page.pages, "per_page": page.per_page,
+            "total": page.total}
+
+
+def _group(group) -> dict:
+    return {
+        "name": group.name,
+        "description": mask_addresses(group.description),
+        "post_count": group.post_count,
+        "thread_count": group.thread_count,
+        "last_post_at": iso(group.last_post_at),
+        "url": url_for("archive.group", name=group.name, _external=True),
+    }
+
+
+def _thread_row(row: archive.ThreadRow) -> dict:
+    return {
+        "id": row.thread.id,
+        "subject": mask_addresses(row.subject),
+        "post_count": row.post_count,
+        "last_post_at": iso(row.last_post_at),
+        "started_by": _author(row.first_post.author) if row.first_post else None,
+        "url": url_for("api.thread", thread_id=row.thread.id, _external=True),
+    }
+
+
+def _entry(entry: archive.ThreadEntry) -> dict:
+    placeholder = {"author": None, "date": None, "subject": None}
+    data = _post_summary(entry.post) if entry.post else placeholder
+    return {
+        **data,
+        "permalink": entry.permalink,
+        "depth": entry.depth,
+        "parent_permalink": entry.parent_permalink,
+        "ghost": entry.placeholder == archive.MISSING,
+        "available": entry.post is not None,
+    }
+
+
+def _post_summary(post) -> dict:
+    return {
+        "permalink": post.permalink,
+        "subject": mask_addresses(post.subject),
+        "author": _author(post.author),
+        "date": iso(post.date),
+    }
+
+
+def _author(author) -> dict | None:
+    if author is None:
+        return None
+    return {
+        "name": mask_addresses(author.name),
+        "address": address(author) or None,
+        "slug": author.slug,
+    }

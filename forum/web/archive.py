@@ -1,0 +1,87 @@
+"""Public archive pages: groups, threads, permalinks, authors, import reports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from forum.services import archive
+from forum.web.common import page_arg, per_page
+from forum.web.filters import FILTERS
+
+bp = Blueprint("archive", __name__)
+for _name, _filter in FILTERS.items():
+    bp.add_app_template_filter(_filter, _name)
+
+VIEWS = ("tree", "flat")
+
+
+@bp.get("/")
+def home():
+    return render_template("archive/home.html", groups=archive.list_groups())
+
+
+@bp.get("/g/<name>/")
+def group(name: str):
+    group = archive.get_group(name)
+    threads = archive.group_threads(group, page_arg(), per_page())
+    return _group_page(group, threads)
+
+
+@bp.get("/g/<name>/<int:year>/<int:month>/")
+def group_month(name: str, year: int, month: int):
+    group = archive.get_group(name)
+    threads = archive.group_threads(group, page_arg(), per_page(), year, month)
+    return _group_page(group, threads, year=year, month=month)
+
+
+def _group_page(group, threads, **month):
+    return render_template(
+        "archive/group.html",
+        group=group,
+        threads=threads,
+        months=archive.group_archive_months(group),
+        **month,
+    )
+
+
+@bp.get("/t/<int:thread_id>/")
+def thread(thread_id: int):
+    view = request.args.get("view", "tree")
+    if view not in VIEWS:
+        abort(400, description="'view' must be 'tree' or 'flat'.")
+    thread = archive.get_thread(thread_id)
+    if view == "flat":
+        entries = archive.thread_posts_flat(thread)
+    else:
+        entries = archive.thread_posts(thread)
+    first = next((e.post for e in entries if e.post is not None), None)
+    return render_template(
+        "archive/thread.html", thread=thread, entries=entries, view=view, first=first
+    )
+
+
+@bp.get("/p/<permalink>/")
+def post(permalink: str):
+    post = archive.get_post_by_permalink(permalink)
+    return render_template("archive/post.html", context=archive.post_context(post))
+
+
+@bp.get("/a/<slug>/")
+def author(slug: str):
+    author = archive.author_by_slug(slug)
+    posts = archive.author_posts(author, page_arg(), per_page())
+    return render_template("archive/author.html", author=author, posts=posts)
+
+
+@bp.get("/imports/")
+def imports():
+    runs = archive.list_import_runs(page_arg(), per_page())
+    problems = archive.runs_with_problems([run.id for run in runs.items])
+    return render_template("archive/imports.html", runs=runs, problems=problems)
+
+
+@bp.get("/imports/<int:run_id>/")
+def import_run(run_id: int):
+    run = archive.get_import_run(run_id)
+    problems = archive.import_run_problems(run, page_arg(), per_page())
+    return render_template("archive/import_run.html", run=run, problems=problems)

@@ -1,0 +1,49 @@
+"""Jinja filters for archive pages: dates, masked text, rendered bodies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from markupsafe import Markup
+
+from forum.markup import mask_addresses, mask_email, render_post_body
+
+
+def utc(value: datetime | None) -> str:
+    """An absolute date, `2000-10-10 03:00 UTC`; stored datetimes are naive UTC."""
+    if value is None:
+        return "date unknown"
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a `Z`, for `<time datetime>` and the API."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def masked(value: str | None) -> str:
+    """Text with every e-mail address masked (subjects, names, excerpts)."""
+    return mask_addresses(value or "")
+
+
+def address(author) -> str:
+    """An author's masked address, or "" when none is known."""
+    if author is None:
+        return ""
+    return mask_addresses(mask_email(author.email) or author.masked_email or "")
+
+
+def body(post) -> Markup:
+    """A post's body as safe HTML, from its text part or else its HTML."""
+    return render_post_body(post.body_text, post.body_html)
+
+
+FILTERS = {
+    "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
+}

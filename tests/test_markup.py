@@ -1,0 +1,273 @@
+"""forum.markup: escaping, folding, linking, sanitising and address masking."""
+
+from __future__ import annotations
+
+import re
+import time
+from html.parser import HTMLParser
+
+import pytest
+from markupsafe import Markup
+
+from forum.markup import (
+    mask_addresses,
+    mask_email,
+    render_body,
+    render_post_body,
+    sanitize_html,
+    split_blocks,
+)
+
+FULL_ADDRESS = re.compile(r"([\w.+%-]+)@([\w-]+(?:\.[\w-]+)+)")
+
+
+def no_full_address(html: str) -> bool:
+    return all(m[1].endswith("...") for m in FULL_ADDRESS.finditer(html))
+
+
+class Elements(HTMLParser):
+    """Collects the tags and attributes a browser would actually see."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.extend(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+# -- masking -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("address", "masked"), [
+    ("thai@sympatico.ca", "tha...@sympatico.ca"),
+    ("m@x.org", "m...@x.org"),
+    ("ab@x.org", "a...@x.org"),
+    ("abc@x.org", "ab...@x.org"),
+    ("MLondon@PSFC.MIT.EDU", "MLo...@PSFC.MIT.EDU"),
+    ("first.last+tag@mail.example.co.uk", "fir...@mail.example.co.uk"),
+    ("tha...@sympatico.ca", "tha...@sympatico.ca"),  # masking twice is a no-op
+])
+def test_mask_email(address, masked):
+    assert mask_email(address) == masked
+    assert mask_addresses(address) == masked
+
+
+def test_mask_email_of_nothing():
+    assert mask_email(None) is None
+    assert mask_email("") == ""
+    assert mask_addresses(None) == ""
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("Thai <thai@sympatico.ca> wrote:", "Thai <tha...@sympatico.ca> wrote:"),
+    ("thai at sympatico.ca", "tha... at sympatico.ca"),
+    ("thai AT sympatico DOT ca", "tha... AT sympatico DOT ca"),
+    ("joe (at) example (dot) com", "jo... (at) example (dot) com"),
+    ("joe [at] example [dot] com", "jo... [at] example [dot] com"),
+    ("joe_at_example.com", "jo..._at_example.com"),
+    ("mailto:joe@example.com", "mailto:jo...@example.com"),
+    ("mailto:joe%40example.com", "mailto:jo...%40example.com"),
+    ("http://x.org/find?who=joe@example.com", "http://x.org/find?who=jo...@example.com"),
+    ("<3A1B2C.5D@news.example.com>", "<3A1...@news.example.com>"),
+])
+def test_mask_addresses_in_text(text, masked):
+    assert mask_addresses(text) == masked
+
+
+@pytest.mark.parametrize("prose", [
+    "The FAQ is at rtfm.mit.edu every month.",
+    "Look at www.example.com for details.",
+    "Sources are available at ftp.uu.net now.",
+    "We met at 5.30pm.",
+    "Joe arrived at Boston.The rest stayed.",
+])
+def test_prose_with_at_is_left_alone(prose):
+    assert mask_addresses(prose) == prose
+
+
+# -- plain text bodies ---------------------------------------------------------
+
+
+def test_render_body_escapes_and_masks_attribution():
+    html = render_body("John Smith <jsmith@example.com> wrote:\n> hi\n")
+    assert isinstance(html, Markup)
+    assert "John Smith &lt;jsm...@example.com&gt; wrote:" in html
+    assert html.startswith('<div class="body-text">')
+
+
+@pytest.mark.parametrize("attack", [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<a href=\"javascript:alert(1)\">x</a>",
+    '"><svg onload=alert(1)>',
+    "</div></details><script>alert(1)</script>",
+])
+def test_render_body_never_emits_markup_from_text(attack):
+    found = Elements(render_body(f"Look: {attack}\n> {attack}\n"))
+    assert found.tags <= {"div"}
+    assert {name for name, _ in found.attributes} == {"class"}
+    assert attack in "".join(found.text)
+
+
+def test_links_only_for_web_schemes():
+    html = render_body(
+        "http://a.example/x https://b.example/y ftp://ftp.example/z www.c.com "
+        "javascript:alert(1) news:comp.lang.c example.com file:///etc/passwd"
+    )
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert hrefs == ["http://a.example/x", "https://b.example/y",
+                     "ftp://ftp.example/z", "http://www.c.com"]
+    assert html.count('rel="nofollow noopener ugc"') == 4
+
+
+def test_url_with_quotes_cannot_break_out_of_href():
+    html = render_body('see http://x.example/a"onmouseover="alert(1) now')
+    assert 'onmouseover="' not in html
+
+
+def test_address_inside_url_is_masked_in_href_and_text():
+    html = render_body("http://groups.example/find?author=thai@sympatico.ca")
+    assert no_full_address(html)
+    assert "tha...@sympatico.ca" in "".join(Elements(html).text)
+
+
+def test_long_quote_folds_into_details():
+    html = render_body("Me.\n> one\n> two\n>\n> three\n>> four\nMe again.\n")
+    assert "<details class=\"fold-quote\"><summary>5 quoted lines</summary>" in html
+    assert "Me again." in html.split("</details>")[1]
+
+
+def test_short_quote_stays_open():
+    html = render_body("> one\n> two\n> three\nReply.\n")
+    assert "<details" not in html
+    assert '<div class="quote">&gt; one\n&gt; two\n&gt; three</div>' in html
+
+
+def test_blank_lines_between_quotes_join_them():
+    blocks = split_blocks(["> a", "", "> b", "", "reply"])
+    assert [(b.kind, len(b.lines)) for b in blocks] == [("quote", 3), ("text", 2)]
+
+
+def test_colon_quotes_and_smileys():
+    blocks = split_blocks([": quoted", ":: deeper", ":-) not a quote"])
+    assert [(b.kind, len(b.lines)) for b in blocks] == [("quote", 2), ("text", 1)]
+
+
+@pytest.mark.parametrize("delimiter", ["-- ", "--"])
+def test_signature_folds(delimiter):
+    html = render_body(f"Body.\n{delimiter}\nThai   Nguyen\nthai@sympatico.ca\n")
+    assert '<details class="fold-signature"><summary>signature</summary>' in html
+    assert "Thai   Nguyen" in html  # fixed-width spacing is kept
+    assert no_full_address(html)
+
+
+def test_dashes_inside_a_line_are_not_a_signature():
+    assert "fold-signature" not in render_body("a -- b\n--- \n")
+
+
+def test_original_message_tail_folds():
+    html = render_body(
+        "Agreed.\n\n-----Original Message-----\nFrom: Joe [mailto:joe@x.org]\n"
+        "Sent: Monday\n\nOld text\n"
+    )
+    assert "<summary>5 quoted lines (original message)</summary>" in html
+    assert html.index("Agreed.") < html.index("<details")
+    assert no_full_address(html)
+
+
+def test_signature_before_original_message_tail():
+    blocks = split_blocks(["Hi", "-- ", "sig", "----- Original Message -----", "old"])
+    assert [b.kind for b in blocks] == ["text", "signature", "tail"]
+
+
+def test_uuencoded_binary_is_omitted():
+    body = "Picture:\nbegin 644 cat.gif\nM1TE&.#EA`0`!\n`\nend\nNice, isn't it?\n"
+    html = render_body(body)
+    assert "binary attachment (uuencoded) omitted: cat.gif" in html
+    assert "M1TE" not in html
+    assert "Nice, isn" in html
+
+
+def test_uuencoded_block_without_end_stops_at_prose():
+    blocks = split_blocks(["begin 644 a.bin", "M86)C", "back to prose"])
+    assert [b.kind for b in blocks] == ["binary", "text"]
+
+
+def test_whitespace_and_newlines_are_kept():
+    html = render_body("a\r\n\r\n    indented\tcode\r\n")
+    assert "a\n\n    indented\tcode" in html
+
+
+def test_trailing_blank_line_before_a_fold_survives():
+    html = render_body("Text\n\n> 1\n> 2\n> 3\n> 4\n")
+    assert '<div class="text">Text\n\n</div>' in html
+
+
+def test_empty_body():
+    assert render_body("") == '<div class="body-text"></div>'
+    assert render_body(None) == '<div class="body-text"></div>'
+
+
+# -- HTML bodies ---------------------------------------------------------------
+
+
+def test_sanitize_html_strips_active_content():
+    html = sanitize_html(
+        '<p onclick="x()" style="color:red">Hi <b>all</b></p>'
+        '<script>alert(1)</script><style>p{}</style>'
+        '<img src="http://tracker.example/p.gif" onerror="alert(1)">'
+        '<a href="javascript:alert(1)">bad</a><iframe src="http://x"></iframe>'
+        '<a href="http://ok.example/">ok</a>'
+    )
+    assert "<p>Hi <b>all</b></p>" in html
+    for banned in ("script", "alert", "style", "onclick", "<img", "iframe",
+                   "javascript"):
+        assert banned not in html
+    assert '<a href="http://ok.example/" rel="nofollow noopener ugc">ok</a>' in html
+
+
+def test_sanitize_html_masks_addresses_and_drops_mailto():
+    html = sanitize_html('<p>Write to <a href="mailto:thai@sympatico.ca">'
+                         "thai@sympatico.ca</a> or joe at example dot com</p>")
+    assert "mailto" not in html
+    assert "tha...@sympatico.ca" in html and "jo... at example dot com" in html
+    assert no_full_address(html)
+
+
+def test_sanitize_html_keeps_quotes_and_lists():
+    html = sanitize_html("<blockquote>q</blockquote><ul><li>x</li></ul><pre>c</pre>")
+    assert "<blockquote>q</blockquote><ul><li>x</li></ul><pre>c</pre>" in html
+
+
+def test_render_post_body_prefers_text():
+    assert "body-text" in render_post_body("text", "<p>html</p>")
+    assert "body-html" in render_post_body("  \n", "<p>html</p>")
+    assert "body-text" in render_post_body("", None)
+
+
+# -- robustness ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    "a" * 100_000,
+    "a." * 50_000,
+    "a%" * 50_000,
+    "a-" * 50_000,
+    ("a" * 60 + ".") * 2_000,
+    "joe at " * 20_000,
+    "> x\n\n" * 30_000,
+    "begin 644 x\n" * 20_000,
+], ids=["word", "dots", "percent", "dashes", "labels", "at-words", "quotes", "uu"])
+def test_pathological_bodies_render_in_linear_time(body):
+    # Masking once tried every start position inside a run: minutes, not ms.
+    started = time.perf_counter()
+    render_body(body)
+    assert time.perf_counter() - started < 2

@@ -1,0 +1,106 @@
+"""The JSON API: same visibility as the pages, JSON errors, masked addresses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.web.factories import unmasked_addresses
+
+
+def get_json(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    assert response.mimetype == "application/json"
+    text = response.get_data(as_text=True)
+    assert unmasked_addresses(text) == [], url
+    assert "SECRET" not in text, url
+    return json.loads(text)
+
+
+def test_groups(client, sample):
+    data = get_json(client, "/api/v1/groups")
+    names = [group["name"] for group in data["groups"]]
+    assert names == ["alt.test", "comp.lang.misc"]
+    misc = data["groups"][1]
+    assert misc["post_count"] == 5
+    assert misc["last_post_at"] == "2001-01-05T12:30:00Z"
+
+
+def test_group_threads(client, sample):
+    data = get_json(client, "/api/v1/groups/comp.lang.misc/threads")
+    assert data["total"] == 2 and data["page"] == 1 and data["pages"] == 1
+    first = data["threads"][1]
+    assert first["subject"] == "Compiler crashes"
+    assert first["started_by"]["address"] == "MLo...@PSFC.MIT.EDU"
+    assert first["url"].endswith(f"/api/v1/threads/{sample.thread.id}")
+
+
+def test_thread_tree(client, sample):
+    data = get_json(client, f"/api/v1/threads/{sample.thread.id}")
+    posts = data["posts"]
+    by_permalink = {post["permalink"]: post for post in posts}
+    root = posts[0]
+    assert root["permalink"] == sample.root.permalink and root["depth"] == 0
+    assert root["parent_permalink"] is None
+    assert root["author"] == {"name": "MLo...@PSFC.MIT.EDU",
+                              "address": "MLo...@PSFC.MIT.EDU", "slug": sample.ml.slug}
+    assert root["date"] == "2000-10-10T03:00:00Z"
+    reply = by_permalink[sample.reply.permalink]
+    assert reply["parent_permalink"] == sample.root.permalink and reply["depth"] == 1
+    ghost = by_permalink[sample.ghost.permalink]
+    assert ghost["ghost"] is True and ghost["available"] is False
+    assert ghost["author"] is None and ghost["subject"] is None
+    orphan = by_permalink[sample.orphan.permalink]
+    assert orphan["parent_permalink"] == sample.ghost.permalink
+    unavailable = [p for p in posts if p["permalink"] is None]
+    assert len(unavailable) == 1 and unavailable[0]["ghost"] is False
+    below = by_permalink[sample.under_hidden.permalink]
+    assert below["parent_permalink"] is None and below["depth"] == 2
+    assert sample.hidden.permalink not in json.dumps(data)
+    assert sample.hidden_leaf.permalink not in json.dumps(data)
+
+
+def test_post(client, sample):
+    data = get_json(client, f"/api/v1/posts/{sample.reply.permalink}")
+    assert data["parent_permalink"] == sample.root.permalink
+    assert data["replies"] == []  # the only reply is hidden
+    assert data["groups"] == ["comp.lang.misc"]
+    assert "tha...@sympatico.ca" in data["body_text"]
+    assert "John Smith <jsm...@example.com> wrote:" in data["body_text"]
+    assert data["author"]["slug"] == sample.thai.slug
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/groups/nope/threads",
+    "/api/v1/threads/999999",
+    "/api/v1/posts/nope",
+    "/api/v1/nothing-here",
+])
+def test_unknown_is_json_404(client, sample, url):
+    data = get_json(client, url, status=404)
+    assert data["error"]
+
+
+def test_hidden_and_ghost_posts_are_404(client, sample):
+    for post in (sample.hidden, sample.hidden_leaf, sample.ghost):
+        get_json(client, f"/api/v1/posts/{post.permalink}", status=404)
+
+
+@pytest.mark.parametrize("page", ["0", "x", "-3"])
+def test_bad_page_is_json_400(client, sample, page):
+    data = get_json(client, f"/api/v1/groups/comp.lang.misc/threads?page={page}",
+                    status=400)
+    assert "page" in data["error"]
+
+
+def test_page_past_the_end_is_json_404(client, sample):
+    get_json(client, "/api/v1/groups/comp.lang.misc/threads?page=9", status=404)
+
+
+def test_wrong_method_is_json_405(client, sample):
+    response = client.post("/api/v1/groups")
+    assert response.status_code == 405
+    assert response.get_json()["error"]
+    assert "GET" in response.headers["Allow"]

@@ -1,0 +1,96 @@
+"""What a reader clicks, in a real headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from forum import create_app
+from forum.extensions import db
+from tests.web.factories import ArchiveFactory, build_sample
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(os.environ.get("FORUM_TEST_SCREENSHOT", "/tmp/thread.png"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a temporary SQLite file, served on a free port in a thread."""
+    from werkzeug.serving import make_server
+
+    from forum.migrate import upgrade
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forum.sqlite'}",
+        "FORUM_DATA_DIR": str(tmp_path),
+    })
+    with app.app_context():
+        upgrade()
+        built = build_sample(ArchiveFactory(db.session))
+        ids = SimpleNamespace(thread=built.thread.id, root=built.root.permalink,
+                              reply=built.reply.permalink)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", ids
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(java_script_enabled=False,
+                                      viewport={"width": 1100, "height": 1400})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_reader_walks_from_home_to_a_permalink(live_server, page):
+    base, ids = live_server
+    page.goto(base + "/")
+    assert page.title().startswith("Groups")
+    page.get_by_role("link", name="comp.lang.misc").click()
+    assert page.locator("h1").inner_text() == "comp.lang.misc"
+
+    page.get_by_role("link", name="Compiler crashes").click()
+    assert page.url == f"{base}/t/{ids.thread}/"
+    assert page.get_by_text("[message not in the archive]").is_visible()
+    assert "SECRET" not in page.content()
+
+    fold = page.locator("details.fold-quote").first
+    quoted = fold.locator("div.quote")
+    assert not quoted.is_visible()
+    fold.locator("summary").click()
+    assert quoted.is_visible()
+    assert "It crashes on my machine." in quoted.inner_text()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    reply = page.locator(f"#p-{ids.reply}")
+    reply.get_by_role("link", name="Permalink").click()
+    assert page.url == f"{base}/p/{ids.reply}/"
+    assert page.locator("h1").inner_text() == "Re: Compiler crashes"
+    page.get_by_role("link", name="Compiler crashes", exact=True).click()
+    assert page.url == f"{base}/p/{ids.root}/"
