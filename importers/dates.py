@@ -1,0 +1,133 @@
+"""Dates from real archives: lying offsets, epoch dates and a fallback chain.
+
+Every date leaves here as a naive UTC datetime (or None) plus a short note that says
+what was repaired or guessed, so the archive can show it next to the post.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_tz
+
+logger = logging.getLogger(__name__)
+
+# Real zones run from -12:00 to +14:00; anything beyond is a typo such as "+3000".
+MAX_OFFSET = 14 * 3600
+# 1970-01-01 is what a zero Unix time prints as: a clock that was never set.
+EARLIEST = datetime(1970, 1, 2)
+FUTURE_SLACK = timedelta(days=1)
+
+# The date part of an mbox/pipermail separator: "Tue Apr  1 08:18:42 1997".
+_ENVELOPE_DATE = re.compile(
+    r"(\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d\d(?::\d\d)?(?: [A-Z]{3,4}| [+-]\d{4})? \d{4})"
+    r"\s*$"
+)
+_COMMENT = re.compile(r"\([^()]*\)")
+_OFFSET_TEXT = re.compile(r"([+-]\d{3,4})\s*$")
+
+
+def utc_now() -> datetime:
+    """The current time as a naive UTC datetime (what parsers compare dates with)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def envelope_date(line: str | None) -> str | None:
+    """The asctime date at the end of a `From ` separator line, or None."""
+    if not line:
+        return None
+    match = _ENVELOPE_DATE.search(line.rstrip())
+    return match.group(1) if match else None
+
+
+def parse_date(
+    value: str | None, now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
+    """Parse one date header to naive UTC: (date, note) or (None, why not).
+
+    An impossible offset such as `+3000` is read as UTC and noted, because the wall
+    clock part is usually right.  Dates before 1970-01-02 or more than a day in the
+    future are rejected so that the caller can try its next source.
+    """
+    if not value or not value.strip():
+        return None, "missing"
+    fields = parsedate_tz(value) or parsedate_tz(_COMMENT.sub(" ", value))
+    if fields is None:
+        return None, f"unreadable {_quote(value)}"
+    offset, note = _checked_offset(fields[9], value)
+    try:
+        local = datetime(*fields[:6])
+    except (ValueError, OverflowError):
+        return None, f"impossible date {_quote(value)}"
+    date = local - timedelta(seconds=offset)
+    rejected = _out_of_range(date, now or utc_now())
+    if rejected:
+        return None, f"{rejected} {_quote(value)}"
+    return date, note
+
+
+def _checked_offset(offset: int | None, value: str) -> tuple[int, str | None]:
+    if offset is None:
+        return 0, None
+    if abs(offset) <= MAX_OFFSET:
+        return offset, None
+    match = _OFFSET_TEXT.search(_COMMENT.sub(" ", value).strip())
+    shown = match.group(1) if match else str(offset)
+    return 0, f"time zone offset {shown} out of range, assumed UTC"
+
+
+def _out_of_range(date: datetime, now: datetime) -> str | None:
+    if date < EARLIEST:
+        return "epoch date" if date.year == 1970 else "date before 1970"
+    if date > now + FUTURE_SLACK:
+        return "date in the future"
+    return None
+
+
+def _quote(value: str) -> str:
+    value = " ".join(value.split())
+    return repr(value[:60])
+
+
+def resolve_date(
+    candidates: Iterable[tuple[str, str | None]], now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
+    """Walk (label, value) candidates in order and return the first usable date.
+
+    The first candidate is the message's own Date header: when it is used as is,
+    the note is empty; when a later one is used, the note says why the earlier
+    ones failed, so "epoch date" and its replacement stay visible.
+    """
+    now = now or utc_now()
+    failures: list[str] = []
+    for index, (label, value) in enumerate(candidates):
+        if value is None and index > 0:
+            continue
+        date, note = parse_date(value, now)
+        if date is not None:
+            return date, _join_note(failures, label, note, index)
+        failures.append(f"{label}: {note}")
+    failures.append("no fallback date")
+    return None, "; ".join(failures)
+
+
+def _join_note(
+    failures: list[str], label: str, note: str | None, index: int
+) -> str | None:
+    parts = list(failures)
+    if note:
+        parts.append(f"{label}: {note}")
+    if index > 0:
+        parts.append(f"used {label}")
+    return "; ".join(parts) or None
+
+
+def received_date(values: list[str]) -> str | None:
+    """The date of the earliest Received hop (the last header), after its `;`."""
+    for value in reversed(values):
+        _, sep, date = value.rpartition(";")
+        if sep and date.strip():
+            return date.strip()
+    return None

@@ -1,0 +1,150 @@
+"""Files to message bytes: compressed files, tars and mailboxes split on `From `.
+
+Everything streams: a mailbox is read line by line and a tar member by member, so
+a 100 MB archive is never held in memory at once.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+import re
+import tarfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from importers.base import ImportProblem, ParsedStream, excerpt_of
+from importers.parsing import parse_message
+
+logger = logging.getLogger(__name__)
+
+# What a damaged compressed file raises part way through.
+STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error, tarfile.TarError)
+_NOT_DAMAGE = (FileNotFoundError, PermissionError, IsADirectoryError)
+
+_MAGIC = ((b"\x1f\x8b", gzip.open), (b"\xfd7zXZ\x00", lzma.open), (b"BZh", bz2.open))
+# An mbox/pipermail separator ends in an asctime date ("Tue Apr  1 08:18:42 1997",
+# sometimes with a zone) or, from a few writers, an RFC 5322 one.
+_SEPARATOR = re.compile(
+    rb"From .*?(?:\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d\d(?::\d\d)?"
+    rb"(?: [A-Za-z]{1,5}| [+-]\d{4})? \d{4}"
+    rb"|\d{1,2} \w{3} \d{4} \d{1,2}:\d\d(?::\d\d)?.*)\s*$"
+)
+
+
+def open_binary(path: str | Path) -> BinaryIO:
+    """Open a file for reading bytes, decompressing gzip, xz or bzip2 by content."""
+    with open(path, "rb") as handle:
+        magic = handle.read(6)
+    for prefix, opener in _MAGIC:
+        if magic.startswith(prefix):
+            return opener(path, "rb")
+    return open(path, "rb")
+
+
+def iter_tar_files(path: str | Path) -> Iterator[tuple[str, bytes]]:
+    """(member name, bytes) for every regular file in a tar, streamed in order."""
+    with tarfile.open(path, "r|*") as tar:
+        for member in tar:
+            handle = tar.extractfile(member) if member.isfile() else None
+            if handle is not None:
+                yield member.name, handle.read()
+
+
+def is_separator(line: bytes) -> bool:
+    """True for a `From ` line that starts a message (it ends in a date).
+
+    Requiring the date keeps unescaped prose ("From my point of view") in the
+    body of mboxo files.
+    """
+    return _SEPARATOR.match(line) is not None
+
+
+def iter_lines_split(
+    stream: Iterable[bytes],
+    is_separator: Callable[[bytes], bool] = is_separator,
+    unescape: Callable[[bytes], bytes] | None = None,
+) -> Iterator[tuple[int, bytes | None, bytes]]:
+    """Split a mailbox stream on separator lines: (byte offset, separator, bytes).
+
+    Reads line by line, so a 100 MB mbox is never held in memory at once.  The
+    blank line a writer adds before each separator is removed.  Text before the
+    first separator comes out with separator None.
+    """
+    offset = start = 0
+    separator: bytes | None = None
+    lines: list[bytes] = []
+    for line in stream:
+        if line.startswith(b"From ") and is_separator(line):
+            if separator is not None or any(x.strip() for x in lines):
+                yield start, separator, _without_last_newline(lines)
+            start, separator, lines = offset, line, []
+        elif unescape is not None and line[:1] == b">":
+            lines.append(unescape(line))
+        else:
+            lines.append(line)
+        offset += len(line)
+    if separator is not None or any(x.strip() for x in lines):
+        yield start, separator, _without_last_newline(lines)
+
+
+def _without_last_newline(lines: list[bytes]) -> bytes:
+    if lines and lines[-1] in (b"\n", b"\r\n"):
+        lines.pop()
+    return b"".join(lines)
+
+
+def iter_mailbox(
+    path: str | Path,
+    is_separator: Callable[[bytes], bool] = is_separator,
+    unescape: Callable[[bytes], bytes] | None = None,
+) -> ParsedStream:
+    """Every message of a mailbox file; position "message N (byte OFFSET)".
+
+    OFFSET counts bytes of the decompressed stream.  The separator line is the
+    date fallback.  A damaged compressed file ends the stream with a problem.
+    """
+    return guard_damage(_mailbox_items(path, is_separator, unescape), str(path))
+
+
+def _mailbox_items(path, is_separator, unescape) -> ParsedStream:
+    source = str(path)
+    with open_binary(path) as stream:
+        split = iter_lines_split(stream, is_separator, unescape)
+        for count, (offset, line, data) in enumerate(split, 1):
+            position = f"message {count} (byte {offset})"
+            yield _mailbox_message(source, position, line, data)
+
+
+def guard_damage(items: ParsedStream, source: str) -> ParsedStream:
+    """Pass items through; damage part way ends them with a problem, not a crash.
+
+    A missing or unreadable file still raises: that is the caller's mistake, not
+    a damaged archive.
+    """
+    last = "the start"
+    try:
+        for item in items:
+            last = item.position
+            yield item
+    except STREAM_ERRORS as exc:
+        if isinstance(exc, _NOT_DAMAGE):
+            raise
+        logger.warning("%s: damaged after %s: %s", source, last, exc)
+        yield ImportProblem(
+            source, f"after {last}", f"file ends early or is damaged: {exc}"
+        )
+
+
+def _mailbox_message(source: str, position: str, line: bytes | None, data: bytes):
+    if line is None:
+        return ImportProblem(
+            source, position, "text before the first 'From ' separator line",
+            excerpt=excerpt_of(data),
+        )
+    envelope = line.decode("latin-1").rstrip()
+    return parse_message(data, source, position, envelope=envelope)
