@@ -134,9 +134,20 @@ def test_r_devel_keeps_colliding_ids_and_one_idless_copy(import_sources):
 
 
 def test_hyperkitty_fixtures_all_import_and_render(import_sources, client):
+    """All 14 files import: `non-ascii-headers.txt` is a pipermail month of 6, the
+    payload fixtures reuse one Message-ID (deduplicated, as notmuch's are), and
+    three carry a real `X-no-archive: yes`, honoured unless overridden."""
     files = sorted(corpus("hyperkitty-testdata").glob("*.txt"))
+    assert len(files) == 14
     report = import_sources(*files)
-    assert (report.read, report.imported, report.quarantined) == (14, 14, 0)
+    assert (report.read, report.quarantined, report.skipped) == (19, 0, 3)
+    assert_balanced(report)
+    forced = import_sources(*files, honour_no_archive=False)
+    assert (forced.read, forced.quarantined, forced.skipped) == (19, 0, 0)
+    assert forced.imported == 2  # the two X-No-Archive ids held back before
+    stored = set(db.session.scalars(select(Post.message_id)))
+    for path in files:
+        assert _header(path.read_text("latin-1"), "Message-ID").strip(" <>") in stored
     for post in db.session.scalars(select(Post).where(Post.is_ghost.is_(False))):
         page = client.get(f"/p/{post.permalink}/")
         assert page.status_code == 200
