@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 from flask import Flask
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from forum.extensions import db
+from importers.detect import FORMAT_CHOICES
 
 
 def register_cli(app: Flask) -> None:
@@ -24,8 +26,7 @@ def register_cli(app: Flask) -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--group", help="Put every message in this group.")
 @click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(["auto", "mbox", "maildir", "eml", "usenet",
-                                 "pipermail"]),
+              type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
               help="Source format; auto recognises each source.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--include-no-archive", is_flag=True,
@@ -50,16 +51,21 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         data = report.to_dict()
         data["problems"] = data["problems"][:100]
         click.echo(json.dumps(data))
-        return
-    _print_report(report)
+    else:
+        _print_report(report)
+    if any(p["kind"] == "error" for p in report.problems):
+        sys.exit(2)  # a whole source could not be read: let scripts notice
 
 
 def _progress_printer(enabled: bool):
     if not enabled:
         return None
 
+    started = time.perf_counter()
+
     def show(read: int) -> None:
-        click.echo(f"\r  {read:,} messages read", nl=False, err=True)
+        rate = read / max(time.perf_counter() - started, 1e-6)
+        click.echo(f"\r  {read:,} messages read ({rate:,.0f}/s)", nl=False, err=True)
 
     return show
 

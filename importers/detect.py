@@ -47,6 +47,8 @@ READERS: dict[str, Callable[[Path], ParsedStream]] = {
     "usenet-spool": iter_spool,
     "usenet-tar": iter_spool_tar,
 }
+# What `--format` accepts: auto, the friendly aliases, and every reader by name.
+FORMAT_CHOICES = ("auto", "eml", "usenet", "news", "tar", *READERS)
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
 _HEADER_LINE = re.compile(rb"[!-9;-~]+:")
 _NEWS_HEADERS = re.compile(rb"^(?:Newsgroups|Path|Xref):", re.M | re.I)
@@ -88,7 +90,7 @@ def resolve_format(path: Path, fmt: str) -> str:
         return "usenet-tar" if _is_tar(path) else "usenet-article"
     if fmt == "tar":
         return "message-tar"
-    choices = ", ".join(["auto", "eml", "usenet", "tar", *READERS])
+    choices = ", ".join(FORMAT_CHOICES)
     raise UnknownFormat(f"{path}: unknown format {fmt!r} (choose from {choices})")
 
 

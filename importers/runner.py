@@ -42,6 +42,7 @@ class ImportReport:
     repaired: int = 0
     threads: int = 0
     seconds: float = 0.0
+    failed_sources: int = 0
     problems: list[dict] = field(default_factory=list)
 
     def balanced(self) -> bool:
@@ -135,6 +136,7 @@ class ImportRunner:
         """A source that could not be opened or read further: recorded, not raised.
 
         It is not counted in `read` (no message was read from what failed)."""
+        self.report.failed_sources += 1
         self._problems.append(ImportProblem(
             source=source, position="source", reason=f"cannot read: {exc}",
             kind="error",
