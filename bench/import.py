@@ -77,7 +77,8 @@ def run_child(backend: str, mbox: Path) -> dict | None:
         url, drop = make_database(backend, Path(tmp))
         try:
             out = subprocess.run(
-                [sys.executable, __file__, "--child", "--url", url, "--mbox", str(mbox)],
+                [sys.executable, __file__, "--child", "--url", url,
+                 "--mbox", str(mbox)],
                 check=True, capture_output=True, text=True, cwd=REPO,
             ).stdout
             return json.loads(out.strip().splitlines()[-1])

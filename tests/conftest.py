@@ -100,6 +100,21 @@ def _empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+@pytest.fixture(scope="module")
+def module_app(database_url, tmp_path_factory):
+    """An app whose rows outlive a test, for a module that imports once and reads.
+
+    No app context is pushed, so every request gets its own session; the
+    tables are emptied when the module ends.
+    """
+    app = _make_app(database_url, tmp_path_factory.mktemp("data"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -1,6 +1,14 @@
 """Typed SQLAlchemy models. No commits, no services, no search in here."""
 
-from forum.models.archive import Author, Group, Post, PostGroup, PostSource, Thread, ThreadGroup
+from forum.models.archive import (
+    Author,
+    Group,
+    Post,
+    PostGroup,
+    PostSource,
+    Thread,
+    ThreadGroup,
+)
 from forum.models.imports import ImportProblemRecord, ImportRun
 
 __all__ = [
