@@ -99,6 +99,8 @@ class Archiver:
         self.touched_groups: set[int] = set()
         self.touched_authors: set[int] = set()
         self.threads_created = 0
+        self._rows_since_analyze = 0
+        self._rows_at_analyze = 0
 
     # -- public -----------------------------------------------------------------
 
@@ -107,11 +109,27 @@ class Archiver:
         batch = _Batch(self, messages)
         results = batch.run()
         self.threads_created += batch.threads_created
+        self._maybe_analyze(len(batch.pending.posts))
         return results
 
     def finish(self) -> None:
         """Bring group and author counters up to date after the last batch."""
         refresh_counters(self.session, self.touched_groups, self.touched_authors)
+
+    def _maybe_analyze(self, new_rows: int) -> None:
+        """Refresh PostgreSQL's planner statistics as a bulk load grows the tables.
+
+        Tables that were empty when the import began otherwise keep statistics
+        that say "tiny", and the per-batch lookups turn into sequential scans.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        self._rows_since_analyze += new_rows
+        if self._rows_since_analyze < max(2000, self._rows_at_analyze):
+            return
+        self.session.execute(text("ANALYZE posts, threads, post_groups, authors"))
+        self._rows_at_analyze += self._rows_since_analyze
+        self._rows_since_analyze = 0
 
     # -- shared caches -------------------------------------------------------------
 
@@ -445,11 +463,11 @@ class _Batch:
         p, s = self.pending, self.session
         for model, rows in ((Author, p.authors), (Thread, p.threads), (Post, p.posts)):
             if rows:
-                s.execute(insert(model), rows)
+                s.execute(insert(model.__table__), rows)
         self._write_fills()
         self._write_links()
         if p.sources:
-            s.execute(insert(PostSource), p.sources)
+            s.execute(insert(PostSource.__table__), p.sources)
         self._write_merges()
         refresh_threads(s, {self._thread(t) for t in self.dirty_threads})
         self._sync_sequences()
@@ -493,7 +511,8 @@ class _Batch:
         new = sorted(wanted - existing)
         if new:
             self.session.execute(
-                insert(PostGroup), [{"post_id": a, "group_id": b} for a, b in new]
+                insert(PostGroup.__table__),
+                [{"post_id": a, "group_id": b} for a, b in new],
             )
         for post_id, _group in self.pending.dup_links - existing:
             known = self.by_id.get(post_id)

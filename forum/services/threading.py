@@ -195,4 +195,4 @@ def _write(session, thread_ids, post_updates, thread_updates, listings) -> None:
     )
     session.execute(delete(ThreadGroup).where(ThreadGroup.thread_id.in_(thread_ids)))
     if listings:
-        session.execute(insert(ThreadGroup), listings)
+        session.execute(insert(ThreadGroup.__table__), listings)
