@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from forum.models import (
     Author,
     Group,
     Post,
-    PostGroup,
-    PostSource,
     Thread,
     ThreadGroup,
 )
 from forum.services import identity
+from forum.services.batch_rows import PendingRows
 from forum.services.counters import refresh_counters
 from forum.services.threading import refresh_threads, subject_key
 from importers.base import IncomingMessage
@@ -56,21 +55,6 @@ class _Known:
     is_ghost: bool
     parent_id: int | None
     key: str
-
-
-@dataclass
-class _Pending:
-    """Rows a batch will write, in an order the foreign keys accept."""
-
-    authors: list[dict] = field(default_factory=list)
-    threads: list[dict] = field(default_factory=list)
-    posts: list[dict] = field(default_factory=list)
-    sources: list[dict] = field(default_factory=list)
-    links: set[tuple[int, int]] = field(default_factory=set)
-    dup_links: set[tuple[int, int]] = field(default_factory=set)
-    fills: list[dict] = field(default_factory=list)
-    reparents: list[dict] = field(default_factory=list)
-    merges: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Archiver:
@@ -163,7 +147,7 @@ class _Batch:
         self.a = archiver
         self.session = archiver.session
         self.messages = messages
-        self.pending = _Pending()
+        self.pending = PendingRows()
         self.by_key: dict[str, _Known] = {}
         self.by_mid: dict[str, _Known] = {}
         self.by_id: dict[int, _Known] = {}
@@ -460,84 +444,10 @@ class _Batch:
     # -- writing -------------------------------------------------------------------
 
     def _write(self) -> None:
-        p, s = self.pending, self.session
-        for model, rows in ((Author, p.authors), (Thread, p.threads), (Post, p.posts)):
-            if rows:
-                s.execute(insert(model.__table__), rows)
-        self._write_fills()
-        self._write_links()
-        if p.sources:
-            s.execute(insert(PostSource.__table__), p.sources)
-        self._write_merges()
-        refresh_threads(s, {self._thread(t) for t in self.dirty_threads})
-        self._sync_sequences()
+        self.pending.write(self.session, self._thread, self.dirty_threads,
+                           self._thread_of_post)
+        refresh_threads(self.session, {self._thread(t) for t in self.dirty_threads})
 
-    def _write_fills(self) -> None:
-        table = Post.__table__
-        if self.pending.fills:
-            columns = [k for k in self.pending.fills[0] if k != "pid"]
-            self.session.execute(
-                update(table).where(table.c.id == bindparam("pid"))
-                .values({c: bindparam(c) for c in columns}).values(is_ghost=False),
-                self.pending.fills,
-            )
-            self.session.execute(
-                PostSource.__table__.delete().where(
-                    PostSource.__table__.c.post_id.in_(
-                        [f["pid"] for f in self.pending.fills]
-                    )
-                )
-            )
-        if self.pending.reparents:
-            self.session.execute(
-                update(table).where(table.c.id == bindparam("pid"))
-                .values(parent_id=bindparam("parent")),
-                self.pending.reparents,
-            )
-
-    def _write_links(self) -> None:
-        wanted = self.pending.links | self.pending.dup_links
-        if not wanted:
-            return
-        dup_posts = sorted({post_id for post_id, _ in self.pending.dup_links})
-        existing: set[tuple[int, int]] = set()
-        for start in range(0, len(dup_posts), 500):
-            chunk = dup_posts[start : start + 500]
-            rows = self.session.execute(
-                select(PostGroup.post_id, PostGroup.group_id)
-                .where(PostGroup.post_id.in_(chunk))
-            ).all()
-            existing.update((post_id, group_id) for post_id, group_id in rows)
-        new = sorted(wanted - existing)
-        if new:
-            self.session.execute(
-                insert(PostGroup.__table__),
-                [{"post_id": a, "group_id": b} for a, b in new],
-            )
-        for post_id, _group in self.pending.dup_links - existing:
-            known = self.by_id.get(post_id)
-            if known is not None:
-                self.dirty_threads.add(self._thread(known.thread_id))
-
-    def _write_merges(self) -> None:
-        for old, _new in self.pending.merges:
-            target = self._thread(old)
-            self.session.execute(
-                update(Post).where(Post.thread_id == old).values(thread_id=target)
-            )
-            self.session.execute(
-                ThreadGroup.__table__.delete().where(ThreadGroup.thread_id == old)
-            )
-            self.session.execute(Thread.__table__.delete().where(Thread.id == old))
-            self.dirty_threads.add(target)
-            logger.info("merged thread %s into %s", old, target)
-
-    def _sync_sequences(self) -> None:
-        """Ids were handed out here; keep PostgreSQL's sequences ahead of them."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        for table in ("posts", "threads", "authors"):
-            self.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            ))
+    def _thread_of_post(self, post_id: int) -> int | None:
+        known = self.by_id.get(post_id)
+        return self._thread(known.thread_id) if known is not None else None

@@ -1,0 +1,119 @@
+"""The rows one archiving batch writes, and writing them in a safe order.
+
+Authors, threads and posts go in first (children after parents, so foreign
+keys hold on PostgreSQL); ghost fills, group links and sources follow; thread
+merges last, once every post they move exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from forum.models import Author, Post, PostGroup, PostSource, Thread, ThreadGroup
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingRows:
+    """Rows a batch will write, in an order the foreign keys accept."""
+
+    authors: list[dict] = field(default_factory=list)
+    threads: list[dict] = field(default_factory=list)
+    posts: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    links: set[tuple[int, int]] = field(default_factory=set)
+    dup_links: set[tuple[int, int]] = field(default_factory=set)
+    fills: list[dict] = field(default_factory=list)
+    reparents: list[dict] = field(default_factory=list)
+    merges: list[tuple[int, int]] = field(default_factory=list)
+
+    def write(
+        self,
+        session: Session,
+        thread_of: Callable[[int], int],
+        dirty_threads: set[int],
+        thread_of_post: Callable[[int], int | None],
+    ) -> None:
+        """Write everything; threads whose listings changed join `dirty_threads`."""
+        for model, rows in ((Author, self.authors), (Thread, self.threads),
+                            (Post, self.posts)):
+            if rows:
+                session.execute(insert(model.__table__), rows)
+        self._write_fills(session)
+        for post_id in self._write_links(session):
+            thread_id = thread_of_post(post_id)
+            if thread_id is not None:
+                dirty_threads.add(thread_id)
+        if self.sources:
+            session.execute(insert(PostSource.__table__), self.sources)
+        self._write_merges(session, thread_of, dirty_threads)
+        sync_sequences(session)
+
+    def _write_fills(self, session: Session) -> None:
+        table = Post.__table__
+        if self.fills:
+            columns = [k for k in self.fills[0] if k != "pid"]
+            session.execute(
+                update(table).where(table.c.id == bindparam("pid"))
+                .values({c: bindparam(c) for c in columns}).values(is_ghost=False),
+                self.fills,
+            )
+            filled = [f["pid"] for f in self.fills]
+            session.execute(PostSource.__table__.delete().where(
+                PostSource.__table__.c.post_id.in_(filled)
+            ))
+        if self.reparents:
+            session.execute(
+                update(table).where(table.c.id == bindparam("pid"))
+                .values(parent_id=bindparam("parent")),
+                self.reparents,
+            )
+
+    def _write_links(self, session: Session) -> set[int]:
+        """Insert group listings not already there; returns re-listed old posts."""
+        wanted = self.links | self.dup_links
+        if not wanted:
+            return set()
+        dup_posts = sorted({post_id for post_id, _ in self.dup_links})
+        existing: set[tuple[int, int]] = set()
+        for start in range(0, len(dup_posts), 500):
+            rows = session.execute(
+                select(PostGroup.post_id, PostGroup.group_id)
+                .where(PostGroup.post_id.in_(dup_posts[start : start + 500]))
+            ).all()
+            existing.update((post_id, group_id) for post_id, group_id in rows)
+        new = sorted(wanted - existing)
+        if new:
+            session.execute(insert(PostGroup.__table__),
+                            [{"post_id": a, "group_id": b} for a, b in new])
+        return {post_id for post_id, _ in self.dup_links - existing}
+
+    def _write_merges(self, session, thread_of, dirty_threads) -> None:
+        for old, _new in self.merges:
+            target = thread_of(old)
+            session.execute(
+                update(Post).where(Post.thread_id == old).values(thread_id=target)
+            )
+            session.execute(
+                ThreadGroup.__table__.delete().where(ThreadGroup.thread_id == old)
+            )
+            session.execute(Thread.__table__.delete().where(Thread.id == old))
+            dirty_threads.add(target)
+            logger.info("merged thread %s into %s", old, target)
+
+
+def sync_sequences(session: Session) -> None:
+    """Ids were handed out by the archiver; keep PostgreSQL's sequences ahead."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("posts", "threads", "authors"):
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+        ))
