@@ -42,8 +42,18 @@ class IncomingMessage:
     raw: bytes | None = None
     no_archive: bool = False
     repairs: list[str] = field(default_factory=list)
-    # Set by page importers whose parent was inferred rather than declared.
+    # Page importers make their own deterministic ids (so replies can name their
+    # parents) and mark them synthetic; a None id gets one from the archive.
+    synthetic_id: bool = False
+    # Set by page importers whose parent was inferred rather than declared:
+    # how sure (0..1) and what it was inferred from (human-readable).
     parent_confidence: float | None = None
+    parent_evidence: str | None = None
+    # "exact", or "day" when the source shows a placeholder time (Google Groups
+    # gives old posts 3:00:00 AM): the date is right, the time is unknown.
+    date_precision: str = "exact"
+    # Where the message was published, for pages and articles.
+    source_url: str | None = None
 
     @property
     def parent_ids(self) -> list[str]:

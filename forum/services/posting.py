@@ -171,7 +171,7 @@ class _Batch:
         digest = identity.content_hash(msg)
         mid = msg.message_id or identity.synthetic_id(digest)
         key = identity.dedupe_key(mid, digest)
-        return msg, digest, mid, key, msg.message_id is None
+        return msg, digest, mid, key, msg.message_id is None or msg.synthetic_id
 
     def _load_known(self, prepared: list[tuple]) -> None:
         keys, mids = set(), set()
@@ -343,6 +343,7 @@ class _Batch:
             "permalink": identity.permalink_for(ref), "is_synthetic_id": False,
             "is_ghost": True, "is_hidden": False, "thread_id": thread_id,
             "parent_id": parent.id if parent else None, "parent_confidence": None,
+            "parent_evidence": None, "date_precision": "exact", "source_url": None,
             "depth": 0, "thread_order": 0, "author_id": None, "subject": "",
             "date": None, "date_note": None, "body_text": "", "body_html": None,
             "content_hash": "", "references": "", "import_run_id": self.a.run_id,
@@ -427,6 +428,8 @@ class _Batch:
             "message_id": mid[:998], "dedupe_key": key[:1100],
             "permalink": identity.permalink_for(key), "is_synthetic_id": synthetic,
             "is_hidden": False, "parent_confidence": msg.parent_confidence,
+            "parent_evidence": msg.parent_evidence,
+            "date_precision": msg.date_precision, "source_url": msg.source_url,
             "depth": 0, "thread_order": 0, "author_id": author_id,
             "subject": msg.subject or "", "date": msg.date, "date_note": msg.date_note,
             "body_text": msg.body_text or "", "body_html": msg.body_html,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 17:41:38.898752
+Create Date: 2026-11-28 18:15:54.681247
 """
 from alembic import op
 import sqlalchemy as sa
@@ -95,12 +95,15 @@ def upgrade():
     sa.Column('thread_id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('parent_confidence', sa.Float(), nullable=True),
+    sa.Column('parent_evidence', sa.Text(), nullable=True),
     sa.Column('depth', sa.Integer(), nullable=False),
     sa.Column('thread_order', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('date', sa.DateTime(), nullable=True),
     sa.Column('date_note', sa.Text(), nullable=True),
+    sa.Column('date_precision', sa.String(length=10), nullable=False),
+    sa.Column('source_url', sa.Text(), nullable=True),
     sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
