@@ -26,6 +26,11 @@ from importers.mbox import iter_mbox
 from importers.pipermail import iter_pipermail, looks_like_pipermail
 from importers.streams import STREAM_ERRORS, is_separator, iter_tar_files, open_binary
 from importers.usenet import is_article_name, iter_article, iter_spool, iter_spool_tar
+from importers.webpage import (
+    iter_webpage,
+    looks_like_article_html,
+    looks_like_article_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ READERS: dict[str, Callable[[Path], ParsedStream]] = {
     "usenet-article": iter_article,
     "usenet-spool": iter_spool,
     "usenet-tar": iter_spool_tar,
+    "article": iter_webpage,
 }
 # What `--format` accepts: auto, the friendly aliases, and every reader by name.
 FORMAT_CHOICES = ("auto", "eml", "usenet", "news", "tar", *READERS)
@@ -142,6 +148,8 @@ def _detect_file(path: Path, head: bytes) -> str:
     if not text.strip():
         raise UnknownFormat(f"{path}: empty file")
     first_line = text.split(b"\n", 1)[0] + b"\n"
+    if looks_like_article_html(head):
+        return "article"
     if first_line.startswith(b"From "):
         return "pipermail" if looks_like_pipermail(first_line) else "mbox"
     if _HEADER_LINE.match(text):
@@ -151,6 +159,8 @@ def _detect_file(path: Path, head: bytes) -> str:
         return "message"
     if any(is_separator(line + b"\n") for line in _from_lines(text)):
         return "mbox"
+    if looks_like_article_text(path, head):
+        return "article"
     raise UnknownFormat(
         f"{path}: not an mbox, pipermail archive, message, spool or tar "
         f"(it starts with {first_line[:60]!r})"
