@@ -45,11 +45,16 @@ _TLD = r"(?:[a-z]{2,}|[A-Z]{2,})(?![A-Za-z0-9-])"
 _BRACKETED = r"\s*[(\[{<]\s*WORD\s*[)\]}>]\s*"
 _AT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:at)')}|\s+(?i:at)\s+|_at_|-at-)"
 _DOT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:dot)')}|\s+(?i:dot)\s+)"
-# Matches start only where a run of local-part characters starts: trying every
-# position inside a long run would make masking quadratic.
+_AT = r"(?:@|%40)"
+# Everything before the last `@` of a chain is the local part: in
+# `jdmooney@kocrsv01@delco.com` (user@host@domain, common in old signatures)
+# masking only the first part would leave `kocrsv01@delco.com` whole.
+# Matches start only where a chain starts: trying every position inside a long
+# run, or after every `@` of a chain, would make masking quadratic.
 _ADDRESS_RE = re.compile(
-    rf"(?<!{_LOCAL_CHAR})(?P<local>{_LOCAL_CHAR}+)(?P<at>@|%40)"
-    rf"(?P<domain>{_LABEL}(?:\.{_LABEL})*)"
+    rf"(?<!{_LOCAL_CHAR})(?<!{_LOCAL_CHAR}@)"
+    rf"(?P<local>{_LOCAL_CHAR}+(?:@{_LOCAL_CHAR}+)*)"
+    rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:\.{_LABEL})*)"
 )
 # `user at host.com`, `user (at) host (dot) com`, `user_at_host.com`.
 _OBFUSCATED_RE = re.compile(
@@ -273,6 +278,8 @@ def _render_lines(lines: list[str]) -> Markup:
 
 def linkify(text: str) -> Markup:
     """Escape `text` and link http, https, ftp and www. URLs (rel=nofollow)."""
+    if not _may_hold_link(text):
+        return escape(text)  # linkify-it's scan is most of a body's render time
     parts: list[Markup] = []
     position = 0
     for match in _linkify.match(text) or []:
@@ -284,6 +291,11 @@ def linkify(text: str) -> Markup:
         position = match.last_index
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
+
+
+def _may_hold_link(text: str) -> bool:
+    """False when no link `_is_linkable` accepts can be in `text`."""
+    return "://" in text or "www." in text.lower()
 
 
 def _is_linkable(match) -> bool:

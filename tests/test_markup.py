@@ -77,6 +77,9 @@ def test_mask_email_of_nothing():
     ("mailto:joe%40example.com", "mailto:jo...%40example.com"),
     ("http://x.org/find?who=joe@example.com", "http://x.org/find?who=jo...@example.com"),
     ("<3A1B2C.5D@news.example.com>", "<3A1...@news.example.com>"),
+    # user@host@domain, from 1993 signatures: all before the last @ is masked.
+    ("email@bferrell@uceng.uc.edu", "ema...@uceng.uc.edu"),
+    ("2545500@jeff-lab@queensu.ca (Peter)", "254...@queensu.ca (Peter)"),
 ])
 def test_mask_addresses_in_text(text, masked):
     assert mask_addresses(text) == masked
@@ -265,7 +268,10 @@ def test_render_post_body_prefers_text():
     "joe at " * 20_000,
     "> x\n\n" * 30_000,
     "begin 644 x\n" * 20_000,
-], ids=["word", "dots", "percent", "dashes", "labels", "at-words", "quotes", "uu"])
+    "a@-" * 50_000,
+    "a%40-" * 30_000,
+], ids=["word", "dots", "percent", "dashes", "labels", "at-words", "quotes", "uu",
+        "at-chain", "percent-40-chain"])
 def test_pathological_bodies_render_in_linear_time(body):
     # Masking once tried every start position inside a run: minutes, not ms.
     started = time.perf_counter()
