@@ -17,7 +17,7 @@ def groups():
     return jsonify(groups=[_group(group) for group in archive.list_groups()])
 
 
-@bp.get("/groups/<name>/threads")
+@bp.get("/groups/<path:name>/threads")
 def group_threads(name: str):
     group = archive.get_group(name)
     page = archive.group_threads(group, page_arg(), per_page())

@@ -20,14 +20,14 @@ def home():
     return render_template("archive/home.html", groups=archive.list_groups())
 
 
-@bp.get("/g/<name>/")
+@bp.get("/g/<path:name>/")
 def group(name: str):
     group = archive.get_group(name)
     threads = archive.group_threads(group, page_arg(), per_page())
     return _group_page(group, threads)
 
 
-@bp.get("/g/<name>/<int:year>/<int:month>/")
+@bp.get("/g/<path:name>/<int:year>/<int:month>/")
 def group_month(name: str, year: int, month: int):
     group = archive.get_group(name)
     threads = archive.group_threads(group, page_arg(), per_page(), year, month)

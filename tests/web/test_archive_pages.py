@@ -62,6 +62,22 @@ def test_group_month_lists_threads_started_then(client, sample):
     assert "HTML only" not in html
 
 
+def test_group_named_with_a_slash_is_reachable(client, create):
+    # 20 Newsgroups crossposts to `soc/culture.iranian`: a typo, but a group.
+    group = create.group("soc/culture.iranian")
+    thread = create.thread("Crossposted")
+    create.post(thread, [group], author=create.author(), date=START)
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/g/soc/culture.iranian/"' in home
+    html = client.get("/g/soc/culture.iranian/").get_data(as_text=True)
+    assert "Crossposted" in html
+    assert 'href="/g/soc/culture.iranian/2000/10/"' in html
+    assert client.get("/g/soc/culture.iranian/2000/10/").status_code == 200
+    threads = client.get("/api/v1/groups/soc/culture.iranian/threads").get_json()
+    assert threads["group"] == "soc/culture.iranian" and threads["total"] == 1
+
+
 @pytest.mark.parametrize("url", ["/g/nope/", "/g/comp.lang.misc/2000/13/",
                                  "/t/999999/", "/p/nope/", "/a/nope/", "/imports/999/"])
 def test_unknown_things_are_404(client, sample, url):
