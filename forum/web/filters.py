@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -16,6 +17,15 @@ def utc(value: datetime | None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(value: datetime | None) -> str:
+    """The date alone, `2000-10-10`, for posts whose time of day is unknown."""
+    if value is None:
+        return "date unknown"
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -39,6 +49,16 @@ def address(author) -> str:
     return mask_addresses(mask_email(author.email) or author.masked_email or "")
 
 
+def link_url(value: str | None) -> str | None:
+    """A source URL that is safe to link: http(s) only, and no address in it."""
+    url = (value or "").strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") and "@" not in url else None
+
+
 def body(post) -> Markup:
     """A post's body as safe HTML, from its text part or else its HTML."""
     return render_post_body(post.body_text, post.body_html)
@@ -46,4 +66,5 @@ def body(post) -> Markup:
 
 FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
+    "day": day, "link_url": link_url,
 }
