@@ -77,7 +77,7 @@ def read_text_article(text: str) -> PageArticle | None:
     lines = [line for line in lines if not is_chrome(line)]
     title, lines = _take_title(lines)
     author, date, lines = _take_byline(lines)
-    body = _join(_drop_dangling_headings(lines))
+    body = _join(_spaced(_drop_dangling_headings(lines)))
     if not body:
         return None
     return PageArticle(title=title, body=body, author=author, date=date, url=url)
@@ -174,6 +174,21 @@ def _is_heading(line: str) -> bool:
     text = line.strip()
     return (len(text) <= 100 and not _OPEN_END.search(text)
             and not _LIST_START.match(text))
+
+
+def _spaced(lines: list[str]) -> list[str]:
+    """Copies that lost their blank lines get one between paragraphs back.
+
+    Runs of list items and table rows stay together.
+    """
+    if any(not line.strip() for line in lines):
+        return lines
+    spaced: list[str] = []
+    for line in lines:
+        if spaced and not (_LIST_START.match(line) and _LIST_START.match(spaced[-1])):
+            spaced.append("")
+        spaced.append(line)
+    return spaced
 
 
 def _strip_blank(lines: list[str]) -> list[str]:

@@ -206,3 +206,11 @@ def test_other_pages_and_texts_are_not_articles(tmp_path, name, text):
     except Exception:  # noqa: BLE001 - UnknownFormat is a fine answer here
         found = None
     assert found != "article"
+
+
+def test_text_copy_without_blank_lines_gets_paragraphs_back():
+    [article] = messages(SAMPLES / "article-fasciculations-deficiencies.txt")
+    body = article.body_text
+    assert "\n\nThe Critical Role of Magnesium\n\nMagnesium is a mineral" in body
+    assert "Common Dietary Sources |\n|---|---|---|---|\n| Magnesium |" in body
+    assert "over-excite the nervous system.\n- Strenuous Exercise:" in body
