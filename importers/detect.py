@@ -14,6 +14,13 @@ from itertools import islice
 from pathlib import Path
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream
+from importers.google_groups import (
+    iter_google_groups,
+    iter_google_groups_html,
+    iter_google_groups_markdown,
+    iter_google_groups_text,
+    sniff_google_groups,
+)
 from importers.maildir import (
     MAILDIR_SUBDIRS,
     iter_eml_folder,
@@ -51,6 +58,10 @@ READERS: dict[str, Callable[[Path], ParsedStream]] = {
     "usenet-article": iter_article,
     "usenet-spool": iter_spool,
     "usenet-tar": iter_spool_tar,
+    "google-groups": iter_google_groups,
+    "google-groups-text": iter_google_groups_text,
+    "google-groups-html": iter_google_groups_html,
+    "google-groups-markdown": iter_google_groups_markdown,
     "article": iter_webpage,
 }
 # What `--format` accepts: auto, the friendly aliases, and every reader by name.
@@ -148,6 +159,9 @@ def _detect_file(path: Path, head: bytes) -> str:
     if not text.strip():
         raise UnknownFormat(f"{path}: empty file")
     first_line = text.split(b"\n", 1)[0] + b"\n"
+    # Before the header rule: a copied thread page may start with "Re: subject".
+    if google := sniff_google_groups(head, path):
+        return google
     if looks_like_article_html(head):
         return "article"
     if first_line.startswith(b"From "):
