@@ -14,12 +14,19 @@ from itertools import islice
 from pathlib import Path
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream
+from importers.forum_json import iter_forum_json, looks_like_forum_json
 from importers.google_groups import (
     iter_google_groups,
     iter_google_groups_html,
     iter_google_groups_markdown,
     iter_google_groups_text,
     sniff_google_groups,
+)
+from importers.hypermail import (
+    PAGE_SUFFIXES,
+    is_hypermail_tar,
+    iter_hypermail,
+    looks_like_hypermail,
 )
 from importers.maildir import (
     MAILDIR_SUBDIRS,
@@ -58,6 +65,8 @@ READERS: dict[str, Callable[[Path], ParsedStream]] = {
     "usenet-article": iter_article,
     "usenet-spool": iter_spool,
     "usenet-tar": iter_spool_tar,
+    "hypermail": iter_hypermail,
+    "forum-json": iter_forum_json,
     "google-groups": iter_google_groups,
     "google-groups-text": iter_google_groups_text,
     "google-groups-html": iter_google_groups_html,
@@ -143,6 +152,8 @@ def _detect_tar(path: Path) -> str:
     # Spools hold a few other files (.overview, active), so the majority decides.
     if 2 * sum(map(is_article_name, names)) > len(names):
         return "usenet-tar"
+    if is_hypermail_tar(path, names):
+        return "hypermail"
     return "message-tar"
 
 
@@ -159,6 +170,10 @@ def _detect_file(path: Path, head: bytes) -> str:
     if not text.strip():
         raise UnknownFormat(f"{path}: empty file")
     first_line = text.split(b"\n", 1)[0] + b"\n"
+    if looks_like_hypermail(head):
+        return "hypermail"
+    if looks_like_forum_json(path):
+        return "forum-json"
     # Before the header rule: a copied thread page may start with "Re: subject".
     if google := sniff_google_groups(head, path):
         return google
@@ -195,8 +210,16 @@ def _detect_folder(path: Path) -> str:
         raise UnknownFormat(f"{path}: folder holds no files")
     if 2 * sum(file.name.isdigit() for file in files) > len(files):
         return "usenet-spool"
+    if any(_is_hypermail_page(file) for file in files):
+        return "hypermail"
     if any(file.suffix.lower() == ".eml" for file in files):
         return "eml-folder"
     if any(_HEADER_LINE.match(_first_bytes(file, 256)) for file in files):
         return "eml-folder"
     raise UnknownFormat(f"{path}: folder holds no Maildir, spool or message files")
+
+
+def _is_hypermail_page(file: Path) -> bool:
+    if file.suffix.lower() not in PAGE_SUFFIXES:
+        return False
+    return looks_like_hypermail(_first_bytes(file))
