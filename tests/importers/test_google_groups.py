@@ -210,11 +210,6 @@ def test_non_english_attributions_with_quotes_link_replies():
     assert (tree[1], tree[3], tree[4]) == (0, 2, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importers.reconstruct: a Russian attribution without quotes "
-    "(`..., giu...@example.it:`) falls back to the first post",
-)
 def test_russian_attribution_alone_names_the_parent():
     posts = messages(DATA / "google-groups-non-english-attributions.md")
     assert parent_index(posts)[2] == 1
