@@ -3,6 +3,10 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLES := samples/health-forum-sample.mbox.gz
+# The project's seed documents: a 2000 Usenet thread (a Google Groups text copy)
+# and four web articles (text copies); the thread and the articles get their own groups.
+SEED_THREAD   := samples/usenet-2000-magnesium-fibromyalgia-thread.txt
+SEED_ARTICLES := $(sort $(wildcard samples/article-*.txt))
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
@@ -19,8 +23,13 @@ install: $(BIN)/.installed
 sample: install
 	$(BIN)/flask --app forum db upgrade
 	$(BIN)/flask --app forum import $(SAMPLES) --group misc.health.sample
+	$(BIN)/flask --app forum import $(SEED_THREAD) --format google-groups \
+	  --group alt.support.fibromyalgia
+	$(BIN)/flask --app forum import $(SEED_ARTICLES) --format article \
+	  --group articles.magnesium
 
 run: sample
+	@echo "Start with the 2000 thread: http://$(HOST):$(PORT)/g/alt.support.fibromyalgia/"
 	$(BIN)/flask --app forum run --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's chromium; install it when we may (root), else they skip.
