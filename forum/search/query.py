@@ -1,0 +1,437 @@
+"""What a reader types in the search box, parsed into a `forum.search.ast` tree.
+
+The language follows Gmail and public-inbox: words are ANDed, OR binds tighter
+than the implicit AND (`a b OR c` is a AND (b OR c)), brackets group, `-word`
+and `NOT word` exclude, `word*` is a prefix, `"..."` a phrase, and `s:` `f:`
+`b:` `q:` `nq:` `group:` `thread:` `label:` `has:` `pmid:` `d:` `before:`
+`after:` limit a clause.  An unknown `xyz:` is not an operator, so `http://foo`
+and `1:2` are searched as words.  Every failure is a `BadQuery` whose message
+says what to change; nothing else escapes, and work is bounded by MAX_CHARS
+and MAX_CLAUSES.  templates/search/help.html documents the language for readers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from forum.errors import ForumError
+from forum.search import ast
+
+MAX_CHARS = 1000
+MAX_CLAUSES = 50
+MAX_DEPTH = 10
+PREFIX_LIMIT = 64
+MIN_PREFIX = 2
+
+TEXT_OPERATORS = {
+    "s": "subject", "subject": "subject", "f": "author", "from": "author",
+    "author": "author", "b": "body", "body": "body", "q": "quoted", "nq": "new",
+}
+EXACT_OPERATORS = {"group", "thread", "label", "has", "pmid"}
+DATE_OPERATORS = {"d", "date", "before", "after"}
+KEYWORDS = {"OR", "AND", "NOT"}
+EXAMPLES = {
+    "subject": "s:magnesium", "author": "f:london", "body": 'b:"muscle spasms"',
+    "quoted": "q:magnesium", "new": "nq:magnesium", "group": "group:misc.health",
+    "thread": "thread:123", "label": "label:unsupported", "has": "has:citation",
+    "pmid": "pmid:12345", "d": "d:2000-10..2000-12", "date": "date:2000-10",
+    "before": "before:2001", "after": "after:1999-06",
+}
+EXACT_VALUES = {
+    "group": (r"[\w.+/-]+", "letters, digits and . - + / only"),
+    "thread": (r"[0-9]+", "a thread number, digits only"),
+    "pmid": (r"[0-9]+", "a PubMed id, digits only"),
+    "label": (r"[\w-]+", "one word"),
+    "has": (r"[\w-]+", "one word"),
+}
+EXACT_DESCRIPTIONS = {"group": "in group {}", "thread": "in thread {}",
+                      "label": "labelled '{}'", "has": "has {}",
+                      "pmid": "cites PMID {}"}
+FIELD_NAMES = {"subject": "subject", "author": "author", "body": "body",
+               "quoted": "quoted text", "new": "new text"}
+
+_WORD = re.compile(r"\w+")
+_OPERATOR = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
+_AGO = re.compile(r"([0-9]{1,4})\.(day|week|month|year)s?\.ago")
+_STOP = frozenset('()"')
+
+
+class BadQuery(ForumError):
+    """The search text can't be understood; the message says how to fix it."""
+
+
+def words_of(text: str) -> list[str]:
+    """The words of `text` as the index sees them: casefolded runs of `\\w`."""
+    return _WORD.findall(text.casefold())
+
+
+def parse_query(text: str, *, today: date | None = None) -> ast.Node:
+    """Parse what a reader typed into a query tree, or raise `BadQuery`."""
+    if not text.strip():
+        raise BadQuery("Type something to search for")
+    if len(text) > MAX_CHARS:
+        raise BadQuery(f"That query is {len(text):,} characters long: "
+                       f"shorten it to {MAX_CHARS:,} or fewer")
+    today = today or datetime.now(UTC).date()
+    tokens = _Lexer(text, today).tokens()
+    clauses = sum(token.kind == "atom" for token in tokens)
+    if clauses > MAX_CLAUSES:
+        raise BadQuery(f"That query has {clauses} parts: use at most {MAX_CLAUSES}")
+    node = _Parser(text, tokens).parse()
+    if node is None:
+        raise BadQuery("Nothing to search for: type a word of letters or digits")
+    if not _is_positive(node):
+        raise BadQuery("A query can't be only exclusions: add a word to search for")
+    return node
+
+
+# -- reading tokens ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "(", ")", "-", "OR", "AND", "NOT" or "atom"
+    pos: int
+    node: ast.Node | None = None
+
+
+class _Lexer:
+    def __init__(self, text: str, today: date) -> None:
+        self.text, self.today, self.i = text, today, 0
+        self.out: list[_Token] = []
+
+    def tokens(self) -> list[_Token]:
+        text = self.text
+        while self.i < len(text):
+            char, start = text[self.i], self.i
+            if char.isspace():
+                self.i += 1
+            elif char in "()":
+                self.i += 1
+                self.out.append(_Token(char, start))
+            elif char == "-" and text[self.i + 1:self.i + 2].strip() not in ("", ")"):
+                self.i += 1
+                self.out.append(_Token("-", start))
+            elif char == '"':
+                self.out.append(_Token("atom", start, _words(self._quoted(), None)))
+            else:
+                self.out.append(self._word(start))
+        return self.out
+
+    def _quoted(self) -> str:
+        """The text between a pair of quotes, the opening one at `self.i`."""
+        end = self.text.find('"', self.i + 1)
+        if end < 0:
+            shown = _shown(self.text[self.i + 1:])
+            raise BadQuery(f'Unclosed quote: add a " after "{shown}')
+        inner, self.i = self.text[self.i + 1:end], end + 1
+        return inner
+
+    def _word(self, start: int) -> _Token:
+        end = start
+        while end < len(self.text) and not (
+                self.text[end].isspace() or self.text[end] in _STOP):
+            end += 1
+        word, self.i = self.text[start:end], end
+        after_minus = bool(self.out) and self.out[-1].kind == "-"
+        if word in KEYWORDS and not after_minus:
+            return _Token(word, start)
+        match = _OPERATOR.fullmatch(word)
+        name = match.group(1).lower() if match else ""
+        if name in TEXT_OPERATORS or name in EXACT_OPERATORS or name in DATE_OPERATORS:
+            return _Token("atom", start, self._operator(name, match.group(2)))
+        return _Token("atom", start, _plain(word, None))
+
+    def _operator(self, name: str, value: str) -> ast.Node | None:
+        quoted = False
+        if not value and self.text.startswith('"', self.i):
+            value, quoted = self._quoted(), True
+        if not value.strip():
+            example = EXAMPLES.get(TEXT_OPERATORS.get(name, name))
+            raise BadQuery(f"Put what to look for right after {name}: with no "
+                           f"space, e.g. {example}")
+        if name in TEXT_OPERATORS:
+            field = TEXT_OPERATORS[name]
+            return _words(value, field) if quoted else _plain(value, field)
+        if name in EXACT_OPERATORS:
+            return _exact(name, value.strip())
+        return _dates(name, value.strip(), self.today)
+
+
+# -- leaves ------------------------------------------------------------------------
+
+
+def _words(text: str, field: str | None) -> ast.Node | None:
+    """A word, or a phrase where the text holds several (`www.nih.gov`)."""
+    words = words_of(text)
+    if not words:
+        return None
+    if len(words) == 1:
+        return ast.Term(words[0], field)
+    return ast.Phrase(tuple(words), field)
+
+
+def _plain(token: str, field: str | None) -> ast.Node | None:
+    """An unquoted token: `word*` is a prefix, anything else its words."""
+    if not token.endswith("*"):
+        return _words(token, field)
+    words = words_of(token.rstrip("*"))
+    if len(words) > 1:
+        raise BadQuery(f'"{token}": a * can only end a single word, e.g. magnes*')
+    if not words or len(words[0]) < MIN_PREFIX:
+        raise BadQuery(f'"{token}" is too short: type at least {MIN_PREFIX} '
+                       "letters or digits before the *")
+    return ast.Prefix(words[0], field, PREFIX_LIMIT)
+
+
+def _exact(name: str, value: str) -> ast.Exact:
+    pattern, rule = EXACT_VALUES[name]
+    if not re.fullmatch(pattern, value):
+        raise BadQuery(f"{name}: takes {rule}, e.g. {EXAMPLES[name]} "
+                       f'(not "{_shown(value)}")')
+    if pattern == "[0-9]+":
+        value = str(int(value))
+    return ast.Exact(name, value.lower())
+
+
+def _dates(name: str, value: str, today: date) -> ast.DateRange:
+    if name == "before":
+        return ast.DateRange(None, _period(value, today)[0])
+    if name == "after":
+        return ast.DateRange(_period(value, today)[1], None)
+    first, dots, last = value.partition("..")
+    if not dots:
+        return ast.DateRange(*_period(value, today))
+    if not first and not last:
+        raise BadQuery("Put a date on at least one side of the .., "
+                       f"e.g. {name}:2000.. or {name}:..1999-06")
+    start = _period(first, today)[0] if first else None
+    end = _period(last, today)[1] if last else None
+    if start is not None and end is not None and start >= end:
+        raise BadQuery(f'The dates in "{value}" are the wrong way round: '
+                       "put the earlier one first")
+    return ast.DateRange(start, end)
+
+
+def _period(text: str, today: date) -> tuple[date, date]:
+    """The first day of the year, month or day `text` names, and the day after it."""
+    try:
+        match = _DATE.fullmatch(text)
+        if match:
+            return _calendar_period(*match.groups())
+        if text in ("today", "yesterday") or _AGO.fullmatch(text):
+            day = _relative_day(text, today)
+            return day, day + timedelta(days=1)
+    except (ValueError, OverflowError):
+        pass
+    raise BadQuery(f'Unknown date "{text}": use YYYY, YYYY-MM or YYYY-MM-DD')
+
+
+def _calendar_period(year: str, month: str | None, day: str | None):
+    y = int(year)
+    if day is not None:
+        start = date(y, int(month), int(day))
+        return start, start + timedelta(days=1)
+    if month is not None:
+        start = date(y, int(month), 1)
+        return start, _add_months(start, 1)
+    return date(y, 1, 1), date(y + 1, 1, 1)
+
+
+def _relative_day(text: str, today: date) -> date:
+    """`today`, `yesterday` or `N.days.ago` (weeks, months, years), as in git."""
+    if text in ("today", "yesterday"):
+        return today - timedelta(days=1 if text == "yesterday" else 0)
+    count, unit = _AGO.fullmatch(text).groups()
+    n = int(count)
+    if unit in ("day", "week"):
+        return today - timedelta(days=n * (7 if unit == "week" else 1))
+    return _add_months(today, -n * (12 if unit == "year" else 1))
+
+
+def _add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, kept within the month (31 Mar - 1 = 28 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1] if 1 <= year <= 9999 else 31
+    return date(year, month + 1, min(day.day, last))
+
+
+# -- structure ---------------------------------------------------------------------
+
+
+class _Parser:
+    """query := and; and := or ([AND] or)*; or := unary (OR unary)*;
+    unary := ("-" | NOT)* atom; atom := "(" and ")" | leaf."""
+
+    def __init__(self, text: str, tokens: list[_Token]) -> None:
+        self.text, self.tokens, self.i = text, tokens, 0
+
+    def parse(self) -> ast.Node | None:
+        node = self._and(0)
+        if self.i < len(self.tokens):  # only a ")" stops _and early
+            raise BadQuery("A ) has no ( to match: remove it or add a ( before it")
+        return node
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.i].kind if self.i < len(self.tokens) else None
+
+    def _and(self, depth: int) -> ast.Node | None:
+        children = []
+        while self._peek() not in (None, ")"):
+            if self._peek() in ("AND", "OR"):  # an OR here has nothing before it
+                self._keyword_needs_sides(self._peek())
+                continue
+            children.append(self._or(depth))
+        return _combine(ast.And, children)
+
+    def _or(self, depth: int) -> ast.Node | None:
+        children = [self._unary(depth)]
+        while self._peek() == "OR":
+            self._keyword_needs_sides("OR")
+            children.append(self._unary(depth))
+        node = _combine(ast.Or, children)
+        if isinstance(node, ast.Or) and not all(map(_is_positive, node.children)):
+            raise BadQuery("Each side of OR needs a word to search for, not only "
+                           "an exclusion like -calcium")
+        return node
+
+    def _keyword_needs_sides(self, keyword: str) -> None:
+        has_left = self.i > 0 and self.tokens[self.i - 1].kind in ("atom", ")")
+        self.i += 1
+        if not has_left or self._peek() in (None, ")", "OR", "AND"):
+            raise BadQuery(f"{keyword} needs something to search for on both "
+                           f"sides, e.g. magnesium {keyword} calcium")
+
+    def _unary(self, depth: int) -> ast.Node | None:
+        negated = False
+        while self._peek() in ("-", "NOT"):
+            self.i += 1
+            if self._peek() in (None, ")", "OR", "AND"):
+                raise BadQuery("NOT needs something after it, e.g. NOT calcium")
+            negated = not negated
+        node = self._atom(depth)
+        if not negated or node is None:
+            return node
+        return node.child if isinstance(node, ast.Not) else ast.Not(node)
+
+    def _atom(self, depth: int) -> ast.Node | None:
+        token = self.tokens[self.i]
+        self.i += 1
+        if token.kind == "atom":
+            return token.node
+        if depth >= MAX_DEPTH:
+            raise BadQuery(f"Brackets are nested more than {MAX_DEPTH} deep: "
+                           "take some out")
+        if self._peek() == ")":
+            raise BadQuery("Empty brackets: put words inside ( ) or remove them")
+        node = self._and(depth + 1)
+        if self._peek() != ")":
+            raise BadQuery("Unclosed bracket: add a ) to close "
+                           f'"({_shown(self.text[token.pos + 1:])}"')
+        self.i += 1
+        return node
+
+
+def _shown(text: str) -> str:
+    """The start of `text`, short enough to quote in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def _combine(
+    kind: type[ast.And] | type[ast.Or], children: list[ast.Node | None]
+) -> ast.Node | None:
+    """And/Or of the children, flattened, with empty clauses left out."""
+    flat: list[ast.Node] = []
+    for child in children:
+        if isinstance(child, kind):
+            flat.extend(child.children)
+        elif child is not None:
+            flat.append(child)
+    if len(flat) <= 1:
+        return flat[0] if flat else None
+    return kind(tuple(flat))
+
+
+def _is_positive(node: ast.Node) -> bool:
+    """Whether the node asks for something to be present, not only absent."""
+    if isinstance(node, ast.Not):
+        return False
+    if isinstance(node, ast.And):
+        return any(map(_is_positive, node.children))
+    if isinstance(node, ast.Or):
+        return all(map(_is_positive, node.children))
+    return True
+
+
+# -- for the results page ----------------------------------------------------------
+
+
+def describe(node: ast.Node) -> str:
+    """A short description of the query in words, for the results page."""
+    match node:
+        case ast.Term() | ast.Phrase() | ast.Prefix():
+            what = _describe_words(node)
+            return f"{FIELD_NAMES[node.field]} contains {what}" if node.field else what
+        case ast.Exact(field=field, value=value):
+            return EXACT_DESCRIPTIONS.get(field, field + " is '{}'").format(value)
+        case ast.DateRange(start=start, end=end):
+            return _describe_dates(start, end)
+        case ast.Not(child=child):
+            plain = isinstance(child, ast.Term | ast.Phrase) and not child.field
+            return f"not {describe(child) if plain else f'({describe(child)})'}"
+        case ast.And(children=children):
+            return " and ".join(map(_bracketed, children))
+        case ast.Or(children=children):
+            return " or ".join(map(_bracketed, children))
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _describe_words(node: ast.Term | ast.Phrase | ast.Prefix) -> str:
+    if isinstance(node, ast.Phrase):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, ast.Prefix):
+        return f"a word starting '{node.text}'"
+    return f"'{node.text}'"
+
+
+def _describe_dates(start: date | None, end: date | None) -> str:
+    last = end - timedelta(days=1) if end else None
+    if start and last:
+        return f"dated {start}" if start == last else f"dated {start} to {last}"
+    if start:
+        return f"dated {start} or later"
+    return f"dated {last} or earlier" if last else "any date"
+
+
+def _bracketed(node: ast.Node) -> str:
+    text = describe(node)
+    return f"({text})" if isinstance(node, ast.And | ast.Or) else text
+
+
+def positive_terms(node: ast.Node) -> list[str]:
+    """Words a highlighter should mark: not excluded ones, nor author names.
+
+    A prefix appears with its `*` (`magnes*`) so a highlighter can mark the
+    words that start with it; duplicates are left out.
+    """
+    found: dict[str, None] = {}
+    _collect(node, found)
+    return list(found)
+
+
+def _collect(node: ast.Node, found: dict[str, None]) -> None:
+    match node:
+        case ast.Term(text=text, field=field) if field != "author":
+            found[text] = None
+        case ast.Phrase(words=words, field=field) if field != "author":
+            found.update(dict.fromkeys(words))
+        case ast.Prefix(text=text, field=field) if field != "author":
+            found[text + "*"] = None
+        case ast.And(children=children) | ast.Or(children=children):
+            for child in children:
+                _collect(child, found)
