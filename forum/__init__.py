@@ -43,6 +43,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    from forum.search import init_search
+    from forum.search.sync import init_sync
+
+    init_search(app)
+    init_sync(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(imports_cli)
+    app.cli.add_command(search_cli)
 
 
 @click.command("import")
@@ -124,3 +125,48 @@ def imports_show(run_id):
     for problem in run.problems:
         click.echo(f"{problem.kind}\t{problem.source}\t{problem.position}\t"
                    f"{problem.reason}")
+
+
+search_cli = AppGroup("search", help="The full-text index.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Empty the index and index every visible post again."""
+    from forum.services.search import rebuild_index
+
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\r  indexed {done:,} of {total:,}", nl=False, err=True)
+
+    count = rebuild_index(db.session, progress=show)
+    click.echo("", err=True)
+    click.echo(f"indexed {count} posts in {time.perf_counter() - started:.1f}s")
+
+
+@search_cli.command("verify")
+@click.option("--fix", is_flag=True, help="Re-index what is missing or stale.")
+def search_verify(fix):
+    """Report posts missing from, stale in, or extra in the index."""
+    from forum.services.search import verify_index
+
+    report = verify_index(db.session, fix=fix)
+    click.echo(f"missing {len(report.missing)}, stale {len(report.stale)}, "
+               f"extra {len(report.extra)}" + (" (fixed)" if report.fixed else ""))
+    for name in ("missing", "stale", "extra"):
+        ids = getattr(report, name)
+        if ids:
+            click.echo(f"  {name}: {' '.join(map(str, ids[:20]))}"
+                       + (" ..." if len(ids) > 20 else ""))
+    if (report.missing or report.stale or report.extra) and not fix:
+        sys.exit(1)
+
+
+@search_cli.command("optimize")
+def search_optimize():
+    """Merge the index into one segment (fastest searches)."""
+    from forum.search import get_index
+
+    get_index().optimize()
+    click.echo("index optimized")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services.posting import Archiver
+from forum.services.search import open_bulk, send_to_bulk
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
 from importers.detect import iter_source
 
@@ -102,8 +103,11 @@ class ImportRunner:
             thread_by_subject=self.options.thread_by_subject,
             keep_raw=self.options.keep_raw,
         )
+        self._bulk = open_bulk()
+        self._new_ids: set[int] = set()
         for source in sources:
             self._import_source(archiver, source)
+        self._bulk.close()
         archiver.finish()
         self.report.threads = archiver.threads_created
         self.report.seconds = time.perf_counter() - started
@@ -163,8 +167,17 @@ class ImportRunner:
                 self._archive_one_by_one(archiver, batch)
         self._save_problems()
         self.session.commit()
+        self._index_changes(archiver)
         if self.progress:
             self.progress(self.report.read)
+
+    def _index_changes(self, archiver: Archiver) -> None:
+        """Send the batch to the indexer: an import that ends is fully searchable."""
+        if archiver.changed_post_ids:
+            send_to_bulk(self._bulk, self.session, self._new_ids,
+                         archiver.changed_post_ids - self._new_ids)
+        archiver.changed_post_ids.clear()
+        self._new_ids = set()
 
     def _archive_one_by_one(self, archiver, batch) -> None:
         for msg in batch:
@@ -183,6 +196,7 @@ class ImportRunner:
         for msg, result in zip(batch, results, strict=True):
             if result.status == "imported":
                 self.report.imported += 1
+                self._new_ids.add(result.post_id)
                 self.report.repaired += bool(msg.repairs or msg.date_note)
             elif result.status == "duplicate":
                 self.report.duplicates += 1

@@ -39,21 +39,30 @@ class PendingRows:
         thread_of: Callable[[int], int],
         dirty_threads: set[int],
         thread_of_post: Callable[[int], int | None],
-    ) -> None:
-        """Write everything; threads whose listings changed join `dirty_threads`."""
+    ) -> set[int]:
+        """Write everything; threads whose listings changed join `dirty_threads`.
+
+        Returns the ids of posts whose indexed content changed: new posts, filled
+        ghosts, posts listed in a new group and posts moved by a thread merge.
+        """
+        changed = {row["id"] for row in self.posts if not row["is_ghost"]}
+        changed.update(f["pid"] for f in self.fills)
         for model, rows in ((Author, self.authors), (Thread, self.threads),
                             (Post, self.posts)):
             if rows:
                 session.execute(insert(model.__table__), rows)
         self._write_fills(session)
-        for post_id in self._write_links(session):
+        relisted = self._write_links(session)
+        changed.update(relisted)
+        for post_id in relisted:
             thread_id = thread_of_post(post_id)
             if thread_id is not None:
                 dirty_threads.add(thread_id)
         if self.sources:
             session.execute(insert(PostSource.__table__), self.sources)
-        self._write_merges(session, thread_of, dirty_threads)
+        changed.update(self._write_merges(session, thread_of, dirty_threads))
         sync_sequences(session)
+        return changed
 
     def _write_fills(self, session: Session) -> None:
         table = Post.__table__
@@ -94,9 +103,11 @@ class PendingRows:
                             [{"post_id": a, "group_id": b} for a, b in new])
         return {post_id for post_id, _ in self.dup_links - existing}
 
-    def _write_merges(self, session, thread_of, dirty_threads) -> None:
+    def _write_merges(self, session, thread_of, dirty_threads) -> set[int]:
+        moved: set[int] = set()
         for old, _new in self.merges:
             target = thread_of(old)
+            moved.update(session.scalars(select(Post.id).where(Post.thread_id == old)))
             session.execute(
                 update(Post).where(Post.thread_id == old).values(thread_id=target)
             )
@@ -106,6 +117,7 @@ class PendingRows:
             session.execute(Thread.__table__.delete().where(Thread.id == old))
             dirty_threads.add(target)
             logger.info("merged thread %s into %s", old, target)
+        return moved
 
 
 def sync_sequences(session: Session) -> None:

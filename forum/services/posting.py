@@ -83,6 +83,8 @@ class Archiver:
         self.touched_groups: set[int] = set()
         self.touched_authors: set[int] = set()
         self.threads_created = 0
+        # Posts whose searchable content changed; the caller indexes and clears it.
+        self.changed_post_ids: set[int] = set()
         self._rows_since_analyze = 0
         self._rows_at_analyze = 0
 
@@ -92,6 +94,7 @@ class Archiver:
         """Archive a batch of messages; returns one result per message, in order."""
         batch = _Batch(self, messages)
         results = batch.run()
+        self.changed_post_ids.update(batch.changed)
         self.threads_created += batch.threads_created
         self._maybe_analyze(len(batch.pending.posts))
         return results
@@ -155,6 +158,7 @@ class _Batch:
         self.dirty_threads: set[int] = set()
         self.subject_threads: dict[tuple[int, str], int] = {}
         self.threads_created = 0
+        self.changed: set[int] = set()
 
     def run(self) -> list[ArchiveResult]:
         prepared = [self._prepare(m) for m in self.messages]
@@ -447,8 +451,8 @@ class _Batch:
     # -- writing -------------------------------------------------------------------
 
     def _write(self) -> None:
-        self.pending.write(self.session, self._thread, self.dirty_threads,
-                           self._thread_of_post)
+        self.changed = self.pending.write(self.session, self._thread,
+                                          self.dirty_threads, self._thread_of_post)
         refresh_threads(self.session, {self._thread(t) for t in self.dirty_threads})
 
     def _thread_of_post(self, post_id: int) -> int | None:

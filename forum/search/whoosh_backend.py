@@ -1,0 +1,345 @@
+"""The Whoosh backend: the only module that imports whoosh.
+
+One searcher is kept open per process and refreshed when the index changed
+(opening one per query is what makes HyperKitty's search slow).  Writers wait
+for the lock instead of failing, so a moderator's edit during an import just
+queues behind the import's current batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from datetime import datetime, time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.writing import AsyncWriter
+
+from forum.search import InlineBulk, SearchHits, ast
+from forum.search.documents import PostDocument
+
+logger = logging.getLogger(__name__)
+
+
+
+class CaseFoldFilter(Filter):
+    """Case-folds like the query parser (`Straße` and `STRASSE` are one word)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = token.text.casefold()
+            yield token
+
+
+# Words as the query parser splits them: `www.ncbi.nlm.nih.gov` is five words.
+ANALYZER = RegexTokenizer(r"\w+") | CaseFoldFilter()
+FIELD_MAP = {
+    None: ("subject", "author", "new", "quoted"),
+    "subject": ("subject",),
+    "author": ("author",),
+    "body": ("new", "quoted"),
+    "new": ("new",),
+    "quoted": ("quoted",),
+}
+FACET_FIELDS = ("group", "year", "author_key")
+WRITER_OPTIONS = {"limitmb": 128, "timeout": 120.0, "delay": 0.05}
+
+
+def make_schema() -> Schema:
+    """Fields: text for words, keywords for exact filters, columns for facets."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        thread=ID,
+        subject=TEXT(analyzer=ANALYZER, phrase=True),
+        author=TEXT(analyzer=ANALYZER, phrase=True),
+        new=TEXT(analyzer=ANALYZER, phrase=True),
+        quoted=TEXT(analyzer=ANALYZER, phrase=True),
+        group=KEYWORD(commas=True, lowercase=True, scorable=False, vector=True),
+        date=DATETIME(sortable=True),
+        year=NUMERIC(sortable=True),
+        author_key=ID(sortable=True),
+        label=KEYWORD(commas=True, lowercase=True),
+        has=KEYWORD(commas=True, lowercase=True),
+        pmid=KEYWORD(commas=True),
+        stamp=STORED,
+    )
+
+
+class WhooshIndex:
+    """A Whoosh index on disk (or in RAM for unit tests)."""
+
+    def __init__(self, ix, folder: str | None = None) -> None:
+        self.ix = ix
+        self.folder = folder
+        self._searcher = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def on_disk(cls, folder: str | Path) -> WhooshIndex:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(folder)):
+            return cls(whoosh_index.open_dir(str(folder)), str(folder))
+        return cls(whoosh_index.create_in(str(folder), make_schema()), str(folder))
+
+    @classmethod
+    def in_memory(cls) -> WhooshIndex:
+        return cls(RamStorage().create_index(make_schema()))
+
+    # -- writing -----------------------------------------------------------------
+
+    def index(self, documents: Iterable[PostDocument]) -> int:
+        """Add or replace documents in one commit; returns how many."""
+        documents = list(documents)
+        if not documents:
+            return 0
+        writer = self.ix.writer(**WRITER_OPTIONS)
+        try:
+            for doc in documents:
+                writer.update_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return len(documents)
+
+    def bulk(self):
+        """A bulk indexer for an import: a second process for an on-disk index."""
+        if self.folder is None:
+            return InlineBulk(self)
+        return BulkIndexer(self.folder)
+
+    def delete(self, post_ids: Iterable[int]) -> int:
+        """Remove posts (hidden, purged) from the index."""
+        post_ids = [str(i) for i in post_ids]
+        if not post_ids:
+            return 0
+        writer = AsyncWriter(self.ix, writerargs=WRITER_OPTIONS)
+        for post_id in post_ids:
+            writer.delete_by_term("id", post_id)
+        writer.commit()
+        return len(post_ids)
+
+    def clear(self) -> None:
+        """Empty the index (a rebuild starts from here)."""
+        writer = self.ix.writer(**WRITER_OPTIONS)
+        writer.commit(mergetype=_clear_segments)
+
+    def optimize(self) -> None:
+        """Merge every segment into one: fastest searches, run when quiet."""
+        self.ix.optimize()
+
+    # -- reading -----------------------------------------------------------------
+
+    def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
+               limit: int = 20, facets: bool = True) -> SearchHits:
+        """Ranked post ids for one page, the exact total, and facet counts."""
+        with self._lock:
+            searcher = self._current_searcher()
+            compiled = compile_query(query, searcher)
+            results = searcher.search(
+                compiled, limit=offset + limit, sortedby=_sort_facet(sort),
+                groupedby=_facets() if facets else None,
+            )
+            ids = [int(hit["id"]) for hit in results[offset : offset + limit]]
+            return SearchHits(
+                ids=ids, total=len(results),
+                facets=_facet_counts(results) if facets else {},
+            )
+
+    def suggest(self, words: list[str]) -> dict[str, str]:
+        """Spelling suggestions for words that occur nowhere in the index."""
+        suggestions: dict[str, str] = {}
+        with self._lock:
+            searcher = self._current_searcher()
+            for word in words:
+                if any(searcher.doc_frequency(f, word) for f in FIELD_MAP[None]):
+                    continue
+                found = searcher.corrector("new").suggest(word, limit=1)
+                if found:
+                    suggestions[word] = found[0]
+        return suggestions
+
+    def stamps(self) -> dict[int, str]:
+        """Every indexed post id with the stamp of what was indexed for it."""
+        with self.ix.searcher() as searcher:
+            return {int(f["id"]): f.get("stamp", "")
+                    for f in searcher.all_stored_fields()}
+
+    def _current_searcher(self):
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+
+def _clear_segments(writer, segments):
+    return []
+
+
+def _fields(doc: PostDocument) -> dict:
+    fields = {
+        "id": str(doc.post_id), "thread": str(doc.thread_id),
+        "subject": doc.subject, "author": doc.author, "new": doc.new_text,
+        "quoted": doc.quoted_text, "group": ",".join(doc.groups),
+        "author_key": doc.author or "(unknown)", "stamp": doc.stamp,
+    }
+    if doc.date is not None:
+        fields["date"] = doc.date
+        fields["year"] = doc.date.year
+    return fields
+
+
+def _sort_facet(sort: str):
+    if sort == "date":
+        return sorting.FieldFacet("date", reverse=True)
+    if sort == "oldest":
+        return sorting.FieldFacet("date")
+    return None
+
+
+def _facets() -> dict:
+    return {
+        "group": sorting.FieldFacet("group", allow_overlap=True,
+                                    maptype=sorting.Count),
+        "year": sorting.FieldFacet("year", maptype=sorting.Count),
+        "author": sorting.FieldFacet("author_key", maptype=sorting.Count),
+    }
+
+
+def _facet_counts(results) -> dict[str, list[tuple[str, int]]]:
+    counts = {}
+    for name in ("group", "year", "author"):
+        groups = results.groups(name)
+        ranked = sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        counts[name] = [(str(key), count) for key, count in ranked[:10]
+                        if key is not None]
+    return counts
+
+
+# -- compiling the query tree ------------------------------------------------------
+
+
+def compile_query(node: ast.Node, searcher) -> wq.Query:
+    """Turn the engine-independent tree into Whoosh query objects."""
+    match node:
+        case ast.Term(text=text, field=field):
+            return _any_field(field, lambda f: wq.Term(f, text))
+        case ast.Phrase(words=words, field=field):
+            if len(words) == 1:
+                return _any_field(field, lambda f: wq.Term(f, words[0]))
+            return _any_field(field, lambda f: wq.Phrase(f, list(words)))
+        case ast.Prefix(text=text, field=field, limit=limit):
+            return _any_field(field, lambda f: _capped_prefix(searcher, f, text, limit))
+        case ast.Exact(field=field, value=value):
+            return wq.Term(field, value.lower() if field != "thread" else value)
+        case ast.DateRange(start=start, end=end):
+            return wq.DateRange("date", _at_midnight(start), _at_midnight(end),
+                                endexcl=True)
+        case ast.Not(child=child):
+            return wq.Not(compile_query(child, searcher))
+        case ast.And(children=children):
+            return wq.And([compile_query(c, searcher) for c in children])
+        case ast.Or(children=children):
+            return wq.Or([compile_query(c, searcher) for c in children])
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _any_field(field: str | None, make) -> wq.Query:
+    fields = FIELD_MAP[field]
+    if len(fields) == 1:
+        return make(fields[0])
+    return wq.Or([make(f) for f in fields])
+
+
+def _capped_prefix(searcher, field: str, text: str, limit: int) -> wq.Query:
+    """`word*` as an OR of at most `limit` indexed words, most frequent first."""
+    words = list(searcher.reader().expand_prefix(field, text))
+    if len(words) > limit:
+        words.sort(key=lambda w: -searcher.doc_frequency(field, w))
+        words = words[:limit]
+    if not words:
+        return wq.NullQuery
+    return wq.Or([wq.Term(field, w) for w in words])
+
+
+def _at_midnight(day) -> datetime | None:
+    return datetime.combine(day, time.min) if day is not None else None
+
+
+# -- bulk indexing in a second process ---------------------------------------------
+
+
+class BulkIndexer:
+    """Index an import's batches in a child process while the import goes on.
+
+    Parsing, deduplicating and storing run in the importing process; the index
+    writer runs beside it on the other core, so an import runs at the speed of
+    the slower of the two rather than their sum.  Each batch is committed
+    without merging (cheap, and it releases the lock so a moderator's edit can
+    slip in); `close()` merges once and waits, so the import is searchable the
+    moment it returns.
+    """
+
+    def __init__(self, folder: str) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._queue = context.Queue(maxsize=4)
+        self._errors = context.Queue()
+        self._process = context.Process(
+            target=_bulk_worker, args=(folder, self._queue, self._errors),
+            name="forum-search-indexer", daemon=True,
+        )
+        self._process.start()
+
+    def send(self, new: list[PostDocument], changed: list[PostDocument],
+             gone: list[int]) -> None:
+        self._check()
+        self._queue.put((new, changed, gone))
+
+    def close(self) -> None:
+        """Finish: merge segments, wait for the child, raise what it raised."""
+        self._queue.put(None)
+        self._process.join()
+        self._check()
+        if self._process.exitcode:
+            raise RuntimeError(f"search indexer exited with {self._process.exitcode}")
+
+    def _check(self) -> None:
+        if not self._errors.empty():
+            raise RuntimeError(f"search indexer failed: {self._errors.get()}")
+
+
+def _bulk_worker(folder: str, queue, errors) -> None:
+    try:
+        ix = WhooshIndex.on_disk(folder).ix
+        while (item := queue.get()) is not None:
+            _write_batch(ix, *item)
+        ix.writer(**WRITER_OPTIONS).commit()  # merge the small segments once
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        errors.put(f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _write_batch(ix, new, changed, gone) -> None:
+    writer = ix.writer(**WRITER_OPTIONS)
+    try:
+        for post_id in gone:
+            writer.delete_by_term("id", str(post_id))
+        for doc in new:
+            writer.add_document(**_fields(doc))
+        for doc in changed:
+            writer.update_document(**_fields(doc))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(merge=False)
