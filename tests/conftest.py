@@ -78,15 +78,24 @@ def _make_app(url: str, data_dir: Path, **extra):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    """An app on an empty database; tables are emptied again after the test."""
-    app = _make_app(database_url, tmp_path / "data")
+def app(request, database_url, tmp_path):
+    """An app on an empty database; tables are emptied again after the test.
+
+    Search uses a real Whoosh index on disk in the test's folder; a test or
+    module marked `search_backend("null")` switches it off where it is not used.
+    """
+    app = _make_app(database_url, tmp_path / "data", **_search_option(request))
     with app.app_context():
         yield app
         db.session.rollback()
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+def _search_option(request) -> dict:
+    marker = request.node.get_closest_marker("search_backend")
+    return {"FORUM_SEARCH_BACKEND": marker.args[0]} if marker else {}
 
 
 def _empty_tables() -> None:
@@ -101,13 +110,14 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture(scope="module")
-def module_app(database_url, tmp_path_factory):
+def module_app(request, database_url, tmp_path_factory):
     """An app whose rows outlive a test, for a module that imports once and reads.
 
     No app context is pushed, so every request gets its own session; the
     tables are emptied when the module ends.
     """
-    app = _make_app(database_url, tmp_path_factory.mktemp("data"))
+    app = _make_app(database_url, tmp_path_factory.mktemp("data"),
+                    **_search_option(request))
     yield app
     with app.app_context():
         db.session.remove()

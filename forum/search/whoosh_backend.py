@@ -174,10 +174,16 @@ class WhooshIndex:
                     for f in searcher.all_stored_fields()}
 
     def _current_searcher(self):
+        """The open searcher, replaced when the index changed since it was opened.
+
+        A fresh searcher rather than `refresh()`: refresh reuses segment readers
+        and was seen to keep showing a document replaced by update_document.
+        """
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self.ix.searcher()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
 

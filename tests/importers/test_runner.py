@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import Group, ImportRun, Post, PostGroup, Thread
 from tests.helpers import corpus
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.search_backend("null")]
 
 
 def real_posts() -> int:

@@ -42,7 +42,7 @@ from forum.services.archive import ThreadEntry
 from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import corpus
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.search_backend("null")]
 
 FULL_NEWSGROUP = "sci.med"
 OTHER_GROUP_PAGES = 3
