@@ -5,7 +5,9 @@
 
 Each run imports into a fresh database in a child process (so peak memory is that
 run's own), parsing, deduplicating, threading and storing every message: the full
-`flask import` path.  Prints one line per run and the median per backend.
+`flask import` path with search switched off (bench/search.py measures the import
+with indexing, "import-to-searchable").  Prints one line per run and the median
+per backend.
 """
 
 from __future__ import annotations
@@ -115,7 +117,9 @@ def child(args) -> None:
     from importers.runner import ImportOptions, ImportRunner
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "FORUM_DATA_DIR": tmp})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "FORUM_DATA_DIR": tmp,
+                          # Storing only; bench/search.py measures import+index.
+                          "FORUM_SEARCH_BACKEND": "null"})
         with app.app_context():
             upgrade()
             started = time.perf_counter()
