@@ -49,7 +49,10 @@ FIELD_MAP = {
     "quoted": ("quoted",),
 }
 FACET_FIELDS = ("group", "year", "author_key")
-WRITER_OPTIONS = {"limitmb": 128, "timeout": 120.0, "delay": 0.05}
+WRITER_OPTIONS = {"limitmb": 64, "timeout": 120.0, "delay": 0.05}
+# An import commits its index every this many posts: searchable as it goes,
+# without a segment (and a merge) per small batch.
+BULK_COMMIT_DOCS = 1000
 
 
 def make_schema() -> Schema:
@@ -289,9 +292,9 @@ class BulkIndexer:
 
     Parsing, deduplicating and storing run in the importing process; the index
     writer runs beside it on the other core, so an import runs at the speed of
-    the slower of the two rather than their sum.  Each batch is committed
-    without merging (cheap, and it releases the lock so a moderator's edit can
-    slip in); `close()` merges once and waits, so the import is searchable the
+    the slower of the two rather than their sum.  The child commits every
+    BULK_COMMIT_DOCS posts (releasing the lock, so a moderator's edit can slip
+    in) and `close()` waits for its last commit, so the import is searchable the
     moment it returns.
     """
 
@@ -328,24 +331,25 @@ class BulkIndexer:
 def _bulk_worker(folder: str, queue, errors) -> None:
     try:
         ix = WhooshIndex.on_disk(folder).ix
+        writer, pending = None, 0
         while (item := queue.get()) is not None:
-            _write_batch(ix, *item)
-        ix.writer(**WRITER_OPTIONS).commit()  # merge the small segments once
+            writer = writer or ix.writer(**WRITER_OPTIONS)
+            pending += _write_batch(writer, *item)
+            if pending >= BULK_COMMIT_DOCS:
+                writer.commit()  # merges small segments as it goes (log-structured)
+                writer, pending = None, 0
+        if writer is not None:
+            writer.commit()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
 
 
-def _write_batch(ix, new, changed, gone) -> None:
-    writer = ix.writer(**WRITER_OPTIONS)
-    try:
-        for post_id in gone:
-            writer.delete_by_term("id", str(post_id))
-        for doc in new:
-            writer.add_document(**_fields(doc))
-        for doc in changed:
-            writer.update_document(**_fields(doc))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(merge=False)
+def _write_batch(writer, new, changed, gone) -> int:
+    for post_id in gone:
+        writer.delete_by_term("id", str(post_id))
+    for doc in new:
+        writer.add_document(**_fields(doc))
+    for doc in changed:
+        writer.update_document(**_fields(doc))
+    return len(new) + len(changed)
