@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 
 import nh3
 from linkify_it import LinkifyIt
@@ -302,3 +303,99 @@ def _is_linkable(match) -> bool:
     if match.schema:
         return match.schema.lower() in LINK_SCHEMES
     return match.text.lower().startswith("www.")
+
+
+# -- search snippets -------------------------------------------------------------
+
+SNIPPET_WIDTH = 240
+ELLIPSIS = "\u2026"
+# Where a snippet is looked for, in order: the post's own words come first, so a
+# claim quoted from someone else is shown only when the post itself has no match.
+_SNIPPET_SOURCES = ((("text",), ""), (("quote", "tail"), "> "), (("signature",), "-- "))
+_QUOTE_MARKS = ">:| \t"
+
+
+def post_plain_text(body_text: str | None, body_html: str | None = None) -> str:
+    """A stored post as plain text: its text part, else its HTML without tags."""
+    if (body_text or "").strip() or not body_html:
+        return body_text or ""
+    return unescape(nh3.clean(body_html, tags=set()))
+
+
+def snippet_text(text: str | None, words: list[str],
+                 width: int = SNIPPET_WIDTH) -> str:
+    """About `width` characters of `text` round the first of `words`, masked.
+
+    Whitespace is collapsed; an excerpt from quoted lines starts with "> ".
+    With no match the excerpt is the start of the post's own words.
+    """
+    blocks = split_blocks(mask_addresses(text or "").splitlines())
+    pattern = words_pattern(words)
+    sources = [(_flatten(blocks, kinds), mark) for kinds, mark in _SNIPPET_SOURCES]
+    for source, mark in sources:
+        found = pattern.search(source) if pattern and source else None
+        if found:
+            return mask_addresses(mark + _window(source, found.start(), width))
+    source, mark = next(((s, m) for s, m in sources if s), ("", ""))
+    return mask_addresses(mark + _window(source, 0, width)) if source else ""
+
+
+def highlight_snippet(text: str | None, words: list[str],
+                      width: int = SNIPPET_WIDTH) -> Markup:
+    """An escaped excerpt of `text` (see `snippet_text`) with `words` in <mark>."""
+    return highlight_words(snippet_text(text, words, width), words)
+
+
+def highlight_words(text: str | None, words: list[str]) -> Markup:
+    """Mask addresses, escape, and wrap whole-word matches of `words` in <mark>.
+
+    A word ending in `*` marks every word starting with the rest of it.
+    """
+    text = mask_addresses(text or "")
+    pattern = words_pattern(words)
+    if pattern is None:
+        return escape(text)
+    parts: list[Markup] = []
+    position = 0
+    for found in pattern.finditer(text):
+        parts.append(escape(text[position:found.start()]))
+        parts.append(Markup("<mark>{}</mark>").format(found[0]))
+        position = found.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def words_pattern(words: list[str]) -> re.Pattern | None:
+    """A case-insensitive whole-word regex for `words` (`word*` for a prefix)."""
+    choices = {
+        re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
+        for word in words if word.rstrip("*")
+    }
+    if not choices:
+        return None
+    longest_first = sorted(choices, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(longest_first)})(?!\w)", re.IGNORECASE)
+
+
+def _flatten(blocks: list[Block], kinds: tuple[str, ...]) -> str:
+    """The lines of blocks of these kinds, quote marks removed, as one line."""
+    lines = (line.lstrip(_QUOTE_MARKS) for block in blocks if block.kind in kinds
+             for line in block.lines)
+    return " ".join(" ".join(lines).split())
+
+
+def _window(text: str, at: int, width: int) -> str:
+    """About `width` characters of `text` showing position `at`, cut at spaces."""
+    if len(text) <= width:
+        return text
+    begin = max(0, min(at - width // 4, len(text) - width))
+    if begin > 0:
+        space = text.find(" ", begin, at)
+        begin = space + 1 if space != -1 else at
+    end = begin + width
+    if end < len(text):
+        space = text.rfind(" ", at + 1, end)
+        end = space if space != -1 else end
+    head = ELLIPSIS if begin > 0 else ""
+    tail = ELLIPSIS if end < len(text) else ""
+    return head + text[begin:end].strip() + tail

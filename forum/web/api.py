@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, abort, jsonify, url_for
 
 from forum.markup import mask_addresses
 from forum.services import archive
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso
+from forum.web.search import MAX_PAGE, Hit, find, hits, search_args
 
 bp = Blueprint("api", __name__)
 
@@ -53,6 +54,32 @@ def post(permalink: str):
         body_text=mask_addresses(post.body_text),
         url=url_for("archive.post", permalink=post.permalink, _external=True),
     )
+
+
+@bp.get("/search")
+def search():
+    args = search_args()
+    if not args.q:
+        abort(400, description="Add a query: /api/v1/search?q=words")
+    result, error = find(args)
+    if result is None:
+        abort(400, description=error)
+    return jsonify(query=args.q, sort=args.sort, total=result.total,
+                   page=result.page, pages=min(result.pages, MAX_PAGE),
+                   per_page=result.per_page,
+                   suggestion=result.suggestion,
+                   results=[_hit(hit) for hit in hits(result)])
+
+
+def _hit(hit: Hit) -> dict:
+    post = hit.post
+    return {
+        "id": post.id,
+        **_post_summary(post),
+        "url": url_for("archive.post", permalink=post.permalink, _external=True),
+        "groups": hit.groups,
+        "snippet": hit.summary,
+    }
 
 
 def _paging(page: archive.Page) -> dict:

@@ -10,7 +10,8 @@ def page_arg(name: str = "page") -> int:
     raw = request.args.get(name)
     if raw is None:
         return 1
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+    # isdigit() alone accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         abort(400, description=f"'{name}' must be a whole number from 1 up.")
     return int(raw)
 

@@ -15,6 +15,8 @@ from tests.web.factories import ArchiveFactory, build_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(os.environ.get("FORUM_TEST_SCREENSHOT", "/tmp/thread.png"))
+SEARCH_SCREENSHOT = Path(os.environ.get("FORUM_TEST_SEARCH_SCREENSHOT",
+                                       "/tmp/search.png"))
 
 pytestmark = [
     pytest.mark.browser,
@@ -94,3 +96,25 @@ def test_reader_walks_from_home_to_a_permalink(live_server, page):
     assert page.locator("h1").inner_text() == "Re: Compiler crashes"
     page.get_by_role("link", name="Compiler crashes", exact=True).click()
     assert page.url == f"{base}/p/{ids.root}/"
+
+
+def test_reader_searches_and_narrows_by_a_facet(live_server, page):
+    base, ids = live_server
+    page.goto(base + "/")
+    box = page.get_by_role("search").get_by_role("searchbox")
+    box.fill("compiler")
+    box.press("Enter")
+    assert page.url == f"{base}/search?q=compiler"
+    assert page.get_by_role("searchbox").input_value() == "compiler"
+    results = page.locator("li.hit")
+    assert results.count() == 2
+    marks = page.locator("li.hit mark").all_inner_texts()
+    assert marks and {mark.lower() for mark in marks} == {"compiler"}
+    assert "SECRET" not in page.content()
+    page.screenshot(path=str(SEARCH_SCREENSHOT), full_page=True)
+
+    page.locator("aside.facets").get_by_role("link", name="Thai Nguyen").click()
+    assert page.get_by_role("searchbox").input_value() == 'compiler f:"Thai Nguyen"'
+    assert results.count() == 1
+    results.get_by_role("link", name="Re: Compiler crashes").click()
+    assert page.url == f"{base}/p/{ids.reply}/"
