@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from forum.markup import split_blocks
+from forum.markup import mask_addresses, post_plain_text, split_blocks
 
 _NEW_KINDS = ("text", "signature")
 _QUOTED_KINDS = ("quote", "tail")
@@ -55,14 +55,19 @@ def document_stamp(content_hash: str, subject: str, author: str,
 
 
 def build_document(row, groups: list[str]) -> PostDocument:
-    """A document from a post row (id, thread_id, subject, author name, body...)."""
-    body = row.body_text or ""
+    """A document from a post row (id, thread_id, subject, author name, body...).
+
+    Addresses are masked before indexing, exactly as pages show them, so no
+    search, suggestion or facet can reveal or confirm a hidden address.
+    """
+    body = mask_addresses(post_plain_text(row.body_text, row.body_html))
     new, quoted = split_new_and_quoted(body)
-    author = row.author_name or ""
+    author = mask_addresses(row.author_name or "")
+    subject = mask_addresses(row.subject or "")
     return PostDocument(
-        post_id=row.id, thread_id=row.thread_id, subject=row.subject or "",
+        post_id=row.id, thread_id=row.thread_id, subject=subject,
         author=author, new_text=new, quoted_text=quoted, groups=sorted(groups),
         date=row.date,
-        stamp=document_stamp(row.content_hash or "", row.subject or "", author,
+        stamp=document_stamp(row.content_hash or "", subject, author,
                              groups, row.thread_id),
     )

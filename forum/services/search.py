@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from forum.models import Author, Group, Post, PostGroup
 from forum.search import SearchHits, ast, get_index
 from forum.search.documents import PostDocument, build_document
-from forum.search.query import parse_query, positive_terms
+from forum.search.query import describe, parse_query, positive_terms
 
 logger = logging.getLogger(__name__)
 SORTS = ("relevance", "date", "oldest")
@@ -37,6 +37,11 @@ class SearchPage:
     words: list[str]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
+
+    @property
+    def description(self) -> str:
+        """The query in words, e.g. "subject contains 'magnesium'"."""
+        return describe(self.query)
 
     @property
     def pages(self) -> int:
@@ -123,11 +128,17 @@ def documents_for(session: Session, post_ids: Iterable[int]
 
 def _document_rows():
     return (
-        select(Post.id, Post.thread_id, Post.subject, Post.body_text, Post.date,
+        select(Post.id, Post.thread_id, Post.subject, Post.body_text, Post.body_html,
+               Post.date,
                Post.content_hash, Post.is_hidden, Post.is_ghost,
                Author.name.label("author_name"))
         .outerjoin(Author, Author.id == Post.author_id)
     )
+
+
+def post_group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the groups each of these posts is listed in."""
+    return _group_names(session, post_ids)
 
 
 def _group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:

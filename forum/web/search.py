@@ -26,8 +26,7 @@ from forum.markup import (
 )
 from forum.models import Post
 from forum.services.pagination import Page
-from forum.services.search import SearchPage, search_posts
-from forum.services.search import _group_names as post_group_names
+from forum.services.search import SearchPage, post_group_names, search_posts
 from forum.web.common import page_arg
 from forum.web.filters import iso
 
