@@ -8,16 +8,25 @@
 1. A child process imports the corpus with `ImportRunner` into a fresh SQLite
    database and a fresh on-disk index (FORUM_DATA_DIR in a temporary folder).
    The import indexes each batch as it goes, so the clock stops when the import
-   ends; a count of indexed posts against visible posts and a search check that
-   the whole archive is searchable then.  `--malloc-tuning` runs the import a
-   second time with glibc malloc told to keep its memory (see issue 4's notes).
+   ends; a count of indexed posts against visible posts and a search then check
+   that the whole archive is searchable.  `--malloc-tuning` runs the import a
+   second time with MALLOC_* variables telling glibc malloc to keep its memory
+   (issue 4's notes); the first run takes the environment as it is, without them.
 2. The index folder's size per 1,000 indexed posts.
 3. A real server (`gunicorn -w 1` on a free loopback port) over that data; after
    a warm-up pass, every reference query (../shared/bench/bench_queries.txt)
    and extra query (bench/queries_extra.txt) is fetched as the search page and
    through the API, `--rounds` times, over one keep-alive http.client
-   connection.  Prints median and p95 per route and per query set, and the
-   slowest queries.  The server is stopped at the end, also on error.
+   connection (gunicorn's sync worker closes it after each response, so the
+   client reconnects; the connects are counted).  Prints median and p95 per
+   route and per query set, the warm-up round's times (each query's first
+   request, which a result cache could not have answered), the slowest
+   queries, and a table against the peers.  The server is stopped at the end,
+   also on error.
+
+The import's wall time is split, without a profiler, by timing the runner's
+indexing steps that exist in the code under test (PHASES); the indexer child's
+CPU time and page faults come from the import child's waited-for children.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +71,8 @@ PHASES = {
                     "(of which documents from the db)"),
     "close_s": ("forum.search.whoosh_backend", "BulkIndexer.close",
                 "wait for the indexer at the end"),
-    "inline_s": ("importers.runner", "index_posts", "index inline"),
 }
-TOP_LEVEL = ("send_s", "close_s", "inline_s")
+TOP_LEVEL = ("send_s", "close_s")
 ROUTES = {"page": "/search?q=", "api": "/api/v1/search?q="}
 PEERS = [
     ("public-inbox (Xapian)", "1,000", "7.8", "23", "-"),
@@ -78,15 +87,9 @@ def main() -> None:
         child(Path(args.data_dir), Path(args.mbox))
         return
     print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    if args.data_dir:
-        data = Path(args.data_dir)
-        posts = import_phase(args, data) if not has_archive(data) else count_posts(data)
-        measure(args, data, posts)
-        return
-    with tempfile.TemporaryDirectory(prefix="forum-search-bench-") as tmp:
-        data = Path(tmp)
-        posts = import_phase(args, data)
-        measure(args, data, posts)
+    with data_folder(args.data_dir) as data:
+        imported = None if has_archive(data) else import_phase(args, data)
+        measure(args, data, imported)
 
 
 def parse_args():
@@ -106,15 +109,26 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(args, data: Path, posts: int) -> None:
-    print_index_size(data, posts)
+@contextmanager
+def data_folder(kept: str | None):
+    """The given folder (kept afterwards), or a temporary one."""
+    if kept:
+        yield Path(kept)
+        return
+    with tempfile.TemporaryDirectory(prefix="forum-search-bench-") as tmp:
+        yield Path(tmp)
+
+
+def measure(args, data: Path, imported: dict | None) -> None:
+    posts = imported["indexed"] if imported else count_posts(data)
+    mb_per_1k = print_index_size(data, posts)
     queries = load_queries()
     try:
         with server(data) as port:
             run_queries(port, queries, args.rounds)
     except RuntimeError as exc:
         sys.exit(f"query benchmark stopped: {exc}")
-    print_peers()
+    print_peers(imported, mb_per_1k, queries)
 
 
 # -- 1. import to searchable ---------------------------------------------------------
@@ -129,8 +143,8 @@ def corpus(messages: int) -> Path:
     return path
 
 
-def import_phase(args, data: Path) -> int:
-    """Import once (twice with --malloc-tuning); returns the indexed post count."""
+def import_phase(args, data: Path) -> dict:
+    """Import once (twice with --malloc-tuning); returns the first run's figures."""
     mbox = Path(args.mbox) if args.mbox else corpus(args.messages)
     print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
     print("import to searchable (SQLite, on-disk Whoosh, fresh, one child each):")
@@ -138,14 +152,14 @@ def import_phase(args, data: Path) -> int:
     if args.malloc_tuning:
         with tempfile.TemporaryDirectory(prefix="forum-search-bench-") as tmp:
             import_child(mbox, Path(tmp), tuned=True)
-    return result["indexed"]
+    return result
 
 
 def import_child(mbox: Path, data: Path, tuned: bool) -> dict:
     env = clean_env(data)
     if tuned:
         env.update(MALLOC_TUNING)
-    label = "malloc tuned" if tuned else "default malloc"
+    label = "malloc tuned" if tuned else "env as is"
     proc = subprocess.run(
         [sys.executable, __file__, "--child", "--data-dir", str(data),
          "--mbox", str(mbox)],
@@ -186,15 +200,12 @@ def print_import(label: str, r: dict) -> None:
 
 def child(data: Path, mbox: Path) -> None:
     """Runs in the child: the timed import, then the searchability check."""
-    sys.path.insert(0, str(REPO))
-    from forum import create_app
+    app = bench_app(data)
     from forum.extensions import db
     from forum.migrate import upgrade
     from importers.runner import ImportOptions, ImportRunner
 
     timers = install_phase_timers()
-    app = create_app({"FORUM_DATA_DIR": str(data),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data / 'forum.sqlite'}"})
     with app.app_context():
         upgrade()
         started = time.perf_counter()
@@ -207,6 +218,15 @@ def child(data: Path, mbox: Path) -> None:
     result["importer"] = usage(resource.RUSAGE_SELF)
     result["indexer"] = usage(resource.RUSAGE_CHILDREN)
     print(json.dumps(result))
+
+
+def bench_app(data: Path):
+    """The app over the benchmark's SQLite database and index in `data`."""
+    sys.path.insert(0, str(REPO))
+    from forum import create_app
+
+    return create_app({"FORUM_DATA_DIR": str(data),
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data / 'forum.sqlite'}"})
 
 
 def install_phase_timers() -> dict:
@@ -263,22 +283,24 @@ def has_archive(data: Path) -> bool:
 
 def count_posts(data: Path) -> int:
     """Indexed posts in an existing data folder (a reused --data-dir)."""
-    from whoosh import index as whoosh_index
+    app = bench_app(data)
+    from forum.search import get_index
 
-    with whoosh_index.open_dir(str(data / "index")).searcher() as searcher:
-        return searcher.doc_count()
+    with app.app_context():
+        return len(get_index().stamps())
 
 
 # -- 2. index size -------------------------------------------------------------------
 
 
-def print_index_size(data: Path, posts: int) -> None:
+def print_index_size(data: Path, posts: int) -> float:
     index_mb = folder_mb(data / "index")
     db_mb = (data / "forum.sqlite").stat().st_size / 1e6
     segments = len(list((data / "index").glob("*.seg")))
-    print(f"index: {index_mb:.1f} MB for {posts} posts = "
-          f"{index_mb * 1000 / max(posts, 1):.2f} MB per 1,000 posts "
-          f"({segments} segment files; SQLite database {db_mb:.1f} MB)")
+    mb_per_1k = index_mb * 1000 / max(posts, 1)
+    print(f"index: {index_mb:.1f} MB for {posts} posts = {mb_per_1k:.2f} MB per "
+          f"1,000 posts ({segments} segment files; SQLite database {db_mb:.1f} MB)")
+    return mb_per_1k
 
 
 def folder_mb(folder: Path) -> float:
@@ -384,14 +406,14 @@ def run_queries(port: int, queries: list[Query], rounds: int) -> None:
     client = Client(port)
     try:
         check_routes(client)
-        for query in queries:  # warm-up: searcher, page cache, templates
-            fetch_all(client, query, record=False)
+        for query in queries:  # warm-up; also the first time the server sees it
+            fetch_all(client, query, cold=True)
         for _ in range(rounds):
             for query in queries:
-                fetch_all(client, query, record=True)
+                fetch_all(client, query)
     finally:
         client.close()
-    print(f"queries: {len(queries)} ({count_groups(queries)}), {rounds} rounds "
+    print(f"queries: {len(queries)} ({count_groups(queries)}), {rounds} round(s) "
           f"after 1 warm-up round, gunicorn -w 1 on 127.0.0.1:{port}, "
           f"{client.connects} connects for {client.requests} requests "
           f"(load {load()})")
@@ -400,18 +422,17 @@ def run_queries(port: int, queries: list[Query], rounds: int) -> None:
 
 def check_routes(client: Client) -> None:
     for kind, route in ROUTES.items():
-        status, body, _ = client.get(route + "magnesium")
+        status, body, _ = client.get(route + "vitamin")  # opens the searcher
         if status != 200:
             raise RuntimeError(f"{kind} route {route} answered {status}: "
                                f"{body[:300]!r}")
 
 
-def fetch_all(client: Client, query: Query, record: bool) -> None:
+def fetch_all(client: Client, query: Query, cold: bool = False) -> None:
+    """Fetch the query as page and API; the warm-up round's times are "cold"."""
     for kind, route in ROUTES.items():
         status, body, ms = client.get(route + quote_plus(query.text))
-        if not record:
-            continue
-        query.samples.setdefault(kind, []).append(ms)
+        query.samples.setdefault(f"{kind} cold" if cold else kind, []).append(ms)
         if status != 200:
             query.totals[kind] = f"HTTP {status}"
         elif kind == "api":
@@ -419,9 +440,7 @@ def fetch_all(client: Client, query: Query, record: bool) -> None:
 
 
 def count_groups(queries: list[Query]) -> str:
-    counts: dict[str, int] = {}
-    for query in queries:
-        counts[query.group] = counts.get(query.group, 0) + 1
+    counts = Counter(query.group for query in queries)
     return ", ".join(f"{n} {group}" for group, n in counts.items())
 
 
@@ -443,6 +462,8 @@ def print_latency(queries: list[Query]) -> None:
         for group in dict.fromkeys(q.group for q in queries):
             chosen = [q for q in queries if q.group == group]
             print(f"  {'':23} {group:10} {summary(samples(chosen, kind))}")
+        cold = summary(samples(queries, f"{kind} cold"))
+        print(f"  {'':23} {'first seen':10} {cold}  (warm-up round)")
     print_failures(queries)
     print_slowest(queries)
 
@@ -467,11 +488,21 @@ def print_slowest(queries: list[Query], count: int = 5) -> None:
               f"{q.totals.get('api', '?')!s:>7} hits  [{q.group}] {q.text}")
 
 
-def print_peers() -> None:
-    print("reference figures (same corpus, this kind of machine):")
+def print_peers(imported: dict | None, mb_per_1k: float,
+                queries: list[Query]) -> None:
+    """The peers' figures (same corpus, this kind of machine), then this run's."""
+    print("against the peers (same corpus, this kind of machine):")
+    rate = f"{imported['rate']:.0f}" if imported else "-"
+    rows = list(PEERS)
+    for kind in ROUTES:
+        values = samples(queries, kind)
+        rows.append((f"this run ({kind})", rate if kind == "page" else "",
+                     f"{statistics.median(values):.1f}",
+                     f"{percentile(values, 95):.1f}",
+                     f"{mb_per_1k:.2f}" if kind == "page" else ""))
     print(f"  {'':22} {'import msg/s':>12} {'median ms':>10} {'p95 ms':>8} "
           f"{'MB/1k posts':>12}")
-    for name, rate, median, p95, size in PEERS:
+    for name, rate, median, p95, size in rows:
         print(f"  {name:22} {rate:>12} {median:>10} {p95:>8} {size:>12}")
 
 
