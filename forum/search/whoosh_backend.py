@@ -9,10 +9,8 @@ queues behind the import's current batch.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
@@ -52,14 +50,6 @@ FIELD_MAP = {
 }
 FACET_FIELDS = ("group", "year", "author_key")
 WRITER_OPTIONS = {"limitmb": 64, "timeout": 120.0, "delay": 0.05}
-# glibc malloc told to keep its memory in the indexer process: Whoosh's writer
-# otherwise spends much of its time faulting freed buffers back in (measured on
-# 100k posts: 255 instead of 194 posts/s, indexer peak RSS 143 MB).
-INDEXER_MALLOC = {
-    "MALLOC_MMAP_THRESHOLD_": "268435456",
-    "MALLOC_TRIM_THRESHOLD_": "1073741824",
-    "MALLOC_TOP_PAD_": "268435456",
-}
 # An import commits its index every this many posts: searchable as it goes,
 # without a segment (and a merge) per small batch.
 BULK_COMMIT_DOCS = 1000
@@ -318,8 +308,7 @@ class BulkIndexer:
             target=_bulk_worker, args=(folder, self._queue, self._errors),
             name="forum-search-indexer", daemon=True,
         )
-        with _environment(INDEXER_MALLOC):
-            self._process.start()
+        self._process.start()
 
     def send(self, new: list[PostDocument], changed: list[PostDocument],
              gone: list[int]) -> None:
@@ -337,22 +326,6 @@ class BulkIndexer:
     def _check(self) -> None:
         if not self._errors.empty():
             raise RuntimeError(f"search indexer failed: {self._errors.get()}")
-
-
-@contextmanager
-def _environment(extra: dict[str, str]):
-    """Environment variables (unless already set) while a child process starts."""
-    saved = {key: os.environ.get(key) for key in extra}
-    for key, value in extra.items():
-        os.environ.setdefault(key, value)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _bulk_worker(folder: str, queue, errors) -> None:
