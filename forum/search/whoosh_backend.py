@@ -9,6 +9,7 @@ queues behind the import's current batch.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from datetime import datetime, time
@@ -17,20 +18,55 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.writing import AsyncWriter
 
 from forum.search import InlineBulk, SearchHits, ast
 from forum.search.documents import PostDocument
+from forum.search.whoosh_sets import SearcherSets
 
 logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+")
 
+
+class FoldedWords(Tokenizer):
+    """Words exactly as the query parser makes them: casefold, then `\\w+` runs.
+
+    `Straße` and `STRASSE` are one word, `www.ncbi.nlm.nih.gov` is five.  One
+    pass over the folded text (rather than a tokenizer plus a filter) matters:
+    the analyzer runs once per word of every post indexed.  Character offsets
+    are not kept (the app highlights on its own), so folding may change length.
+    """
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        words = _WORD.findall(value.casefold()) if tokenize else [value.casefold()]
+        for pos, word in enumerate(words, start_pos):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            yield token
 
 
 class CaseFoldFilter(Filter):
-    """Case-folds like the query parser (`Straße` and `STRASSE` are one word)."""
+    """The analyzer of indexes written before FoldedWords; kept so they open.
+
+    `flask --app forum search rebuild` moves such an index to FoldedWords.
+    """
 
     def __call__(self, tokens):
         for token in tokens:
@@ -38,8 +74,7 @@ class CaseFoldFilter(Filter):
             yield token
 
 
-# Words as the query parser splits them: `www.ncbi.nlm.nih.gov` is five words.
-ANALYZER = RegexTokenizer(r"\w+") | CaseFoldFilter()
+ANALYZER = FoldedWords()
 FIELD_MAP = {
     None: ("subject", "author", "new", "quoted"),
     "subject": ("subject",),
@@ -48,11 +83,12 @@ FIELD_MAP = {
     "new": ("new",),
     "quoted": ("quoted",),
 }
-FACET_FIELDS = ("group", "year", "author_key")
 WRITER_OPTIONS = {"limitmb": 64, "timeout": 120.0, "delay": 0.05}
-# An import commits its index every this many posts: searchable as it goes,
-# without a segment (and a merge) per small batch.
-BULK_COMMIT_DOCS = 1000
+# An import's writer gets a larger buffer and commits every BULK_COMMIT_DOCS
+# posts without merging: merges were half the indexer's CPU when every commit
+# merged small segments (profiled at 100,000 posts).  close() merges once.
+BULK_WRITER_OPTIONS = {**WRITER_OPTIONS, "limitmb": 256}
+BULK_COMMIT_DOCS = 10_000
 
 
 def make_schema() -> Schema:
@@ -64,7 +100,7 @@ def make_schema() -> Schema:
         author=TEXT(analyzer=ANALYZER, phrase=True),
         new=TEXT(analyzer=ANALYZER, phrase=True),
         quoted=TEXT(analyzer=ANALYZER, phrase=True),
-        group=KEYWORD(commas=True, lowercase=True, scorable=False, vector=True),
+        group=KEYWORD(commas=True, lowercase=True, scorable=False),
         date=DATETIME(sortable=True),
         year=NUMERIC(sortable=True),
         author_key=ID(sortable=True),
@@ -82,6 +118,7 @@ class WhooshIndex:
         self.ix = ix
         self.folder = folder
         self._searcher = None
+        self._sets: SearcherSets | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -143,19 +180,29 @@ class WhooshIndex:
 
     def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
                limit: int = 20, facets: bool = True) -> SearchHits:
-        """Ranked post ids for one page, the exact total, and facet counts."""
+        """Ranked post ids for one page, the exact total, and facet counts.
+
+        Whoosh ranks only the page (skipping blocks that cannot reach it); the
+        total and facets come from `SearcherSets`.  Both are remembered until
+        the index changes, so paging through results or a popular query costs
+        one database read and a template.
+        """
         with self._lock:
             searcher = self._current_searcher()
-            compiled = compile_query(query, searcher)
-            results = searcher.search(
-                compiled, limit=offset + limit, sortedby=_sort_facet(sort),
-                groupedby=_facets() if facets else None,
+            sets = self._sets
+            ids = sets.memo.fetch(
+                ("page", query, sort, offset, limit),
+                lambda: self._page_ids(searcher, query, sort, offset, limit),
             )
-            ids = [int(hit["id"]) for hit in results[offset : offset + limit]]
-            return SearchHits(
-                ids=ids, total=len(results),
-                facets=_facet_counts(results) if facets else {},
-            )
+            total, counts = sets.total_and_facets(query)
+            return SearchHits(ids=ids, total=total, facets=counts if facets else {})
+
+    @staticmethod
+    def _page_ids(searcher, query: ast.Node, sort: str, offset: int,
+                  limit: int) -> list[int]:
+        results = searcher.search(compile_query(query, searcher), limit=offset + limit,
+                                  sortedby=_sort_facet(sort), terms=False)
+        return [int(hit["id"]) for hit in results[offset : offset + limit]]
 
     def suggest(self, words: list[str]) -> dict[str, str]:
         """Spelling suggestions for words that occur nowhere in the index."""
@@ -186,7 +233,14 @@ class WhooshIndex:
             self._searcher.close()
             self._searcher = None
         if self._searcher is None:
-            self._searcher = self.ix.searcher()
+            self._searcher = searcher = self.ix.searcher()
+            self._sets = SearcherSets(
+                searcher.reader(), FIELD_MAP,
+                walk=lambda node: searcher.docs_for_query(
+                    compile_query(node, searcher)),
+                prefix_words=lambda field, text, limit: _prefix_words(
+                    searcher, field, text, limit),
+            )
         return self._searcher
 
 
@@ -213,25 +267,6 @@ def _sort_facet(sort: str):
     if sort == "oldest":
         return sorting.FieldFacet("date")
     return None
-
-
-def _facets() -> dict:
-    return {
-        "group": sorting.FieldFacet("group", allow_overlap=True,
-                                    maptype=sorting.Count),
-        "year": sorting.FieldFacet("year", maptype=sorting.Count),
-        "author": sorting.FieldFacet("author_key", maptype=sorting.Count),
-    }
-
-
-def _facet_counts(results) -> dict[str, list[tuple[str, int]]]:
-    counts = {}
-    for name in ("group", "year", "author"):
-        groups = results.groups(name)
-        ranked = sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0])))
-        counts[name] = [(str(key), count) for key, count in ranked[:10]
-                        if key is not None]
-    return counts
 
 
 # -- compiling the query tree ------------------------------------------------------
@@ -271,13 +306,18 @@ def _any_field(field: str | None, make) -> wq.Query:
 
 def _capped_prefix(searcher, field: str, text: str, limit: int) -> wq.Query:
     """`word*` as an OR of at most `limit` indexed words, most frequent first."""
+    words = _prefix_words(searcher, field, text, limit)
+    if not words:
+        return wq.NullQuery
+    return wq.Or([wq.Term(field, w) for w in words])
+
+
+def _prefix_words(searcher, field: str, text: str, limit: int) -> list[str]:
     words = list(searcher.reader().expand_prefix(field, text))
     if len(words) > limit:
         words.sort(key=lambda w: -searcher.doc_frequency(field, w))
         words = words[:limit]
-    if not words:
-        return wq.NullQuery
-    return wq.Or([wq.Term(field, w) for w in words])
+    return words
 
 
 def _at_midnight(day) -> datetime | None:
@@ -333,13 +373,14 @@ def _bulk_worker(folder: str, queue, errors) -> None:
         ix = WhooshIndex.on_disk(folder).ix
         writer, pending = None, 0
         while (item := queue.get()) is not None:
-            writer = writer or ix.writer(**WRITER_OPTIONS)
+            writer = writer or ix.writer(**BULK_WRITER_OPTIONS)
             pending += _write_batch(writer, *item)
             if pending >= BULK_COMMIT_DOCS:
-                writer.commit()  # merges small segments as it goes (log-structured)
+                writer.commit(merge=False)
                 writer, pending = None, 0
-        if writer is not None:
-            writer.commit()
+        # The last commit merges the small segments (Whoosh's MERGE_SMALL), so
+        # an import leaves a few segments of BULK_COMMIT_DOCS, not hundreds.
+        (writer or ix.writer(**BULK_WRITER_OPTIONS)).commit()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         raise

@@ -79,6 +79,54 @@ def test_facets_count_groups_years_and_authors(index):
     assert dict(hits.facets["year"]) == {"1993": 1, "1999": 1, "2000": 1}
 
 
+def test_facets_line_up_across_segments_with_and_without_dates(index):
+    # Each index() call commits a segment; the middle one has no dated post,
+    # so no year column (a multi-segment column reader would skip it).
+    index.index([document(10, "undated", "nobody", "calcium", ["misc.old"], None)])
+    index.index([document(11, "dated", "Gordon Banks", "calcium again", ["misc.new"],
+                          datetime(2005, 1, 2))])
+    hits = index.search(parse_query("calcium"))
+    assert sorted(hits.ids) == [2, 3, 10, 11] and hits.total == 4
+    assert dict(hits.facets["year"]) == {"1993": 1, "2000": 1, "2005": 1}
+    assert dict(hits.facets["group"]) == {
+        "alt.support.fibromyalgia": 1, "sci.med": 1, "misc.health": 1,
+        "misc.old": 1, "misc.new": 1}
+    assert dict(hits.facets["author"]) == {"thai": 1, "Gordon Banks": 2,
+                                           "nobody": 1}
+
+
+def test_totals_and_facets_follow_deletes_and_updates(index):
+    query = parse_query("magnesium")
+    assert index.search(query).total == 2  # remembered for this searcher...
+    index.delete([2])
+    after_delete = index.search(query)  # ...and forgotten once the index changed
+    assert after_delete.ids == [1] and after_delete.total == 1
+    assert dict(after_delete.facets["author"]) == {"Mark London": 1}
+    index.index([document(4, "Magnets", "ice witch", "now magnesium", ["sci.med"],
+                          datetime(1999, 12, 31))])
+    after_update = index.search(query)
+    assert sorted(after_update.ids) == [1, 4] and after_update.total == 2
+    assert dict(after_update.facets["group"]) == {"alt.support.fibromyalgia": 1,
+                                                  "sci.med": 1}
+
+
+def test_totals_agree_with_whooshs_own_count(index):
+    """The set algebra counts what Whoosh's matchers match, for every node kind."""
+    from forum.search.whoosh_backend import compile_query
+
+    index.index([document(20 + n, f"post {n}", "a", f"calcium word{n} magnets",
+                          ["sci.med"], datetime(2001, 1 + n % 12, 1))
+                 for n in range(30)])
+    searcher = index.ix.searcher()
+    for text in ["calcium", "calcium -magnets", "magnesium OR magnets", "word1*",
+                 '"muscle spasms"', "s:magnesium", "group:sci.med -calcium",
+                 "d:2001-03..2001-06 calcium", "q:magnesium -nq:magnesium",
+                 "(calcium OR magnets) -group:sci.med", "f:london"]:
+        query = parse_query(text)
+        expected = len(list(searcher.docs_for_query(compile_query(query, searcher))))
+        assert index.search(query).total == expected, text
+
+
 def test_sort_by_date_and_pages(index):
     hits = index.search(parse_query("magnesium OR calcium OR magnets"), sort="date",
                         limit=2)
