@@ -1,0 +1,163 @@
+"""Research citations written in a post's stored plain text.
+
+Usenet posts of the 1990s and 2000s cite papers as Entrez links whose form
+changed several times and no longer resolve; readers need today's PubMed
+address.  This module only reports what it finds, with offsets into the text, so
+a renderer can link each span in place; the stored body is never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from forum.citations.identifiers import (
+    Identifier,
+    canonical_url,
+    identify_link,
+    make_arxiv,
+    make_doi,
+    make_pmcid,
+    make_pmid,
+    trim_trailing,
+)
+
+# One alternation, so a link is taken whole before the DOI or "PMC123" inside it
+# could be taken on its own.  Only the outer groups are named (see `_identify`).
+_URL_CHARS = r"[^\s<>\"]"
+CITATION = re.compile(
+    rf"""
+    (?P<link>
+        \bhttps?://{_URL_CHARS}+
+      | (?<![\w.@/:-])(?:[\w-]+\.){{0,3}}(?:ncbi\.nlm\.nih\.gov|doi\.org|arxiv\.org)
+        (?::[0-9]+)?/{_URL_CHARS}*
+    )
+  | (?P<pmid>\b(?:pmid|pubmed\s+id)\s*[:#-]?\s*[0-9]+\b)
+  | (?P<pmcid>\b(?:pmcid\s*[:#-]?\s*(?:pmc)?|pmc)[0-9]+\b)
+  | (?P<doi>(?:\bdoi(?:\s*:\s*|\s+))?\b10\.[0-9]{{4,9}}(?:\.[0-9]+)*/[^\s"]+)
+  | (?P<arxiv>
+        \barxiv\s*:\s*
+        (?:[0-9]{{4}}\.[0-9]{{4,5}}|[a-z]+(?:-[a-z]+)*(?:\.[a-z]{{2}})?/[0-9]{{7}})
+        (?:v[0-9]+)?\b
+    )
+    """,
+    re.I | re.X,
+)
+QUOTED_LINE = re.compile(r"[ \t]?>")
+# A link cut at one of these before a line end cannot be complete, so the next
+# line is taken as its continuation (mail clients wrapped long Entrez links).
+UNFINISHED_LINK_END = "=&"
+LINE_START = re.compile(rf"(?P<quote>[ \t]?(?:>[ \t]?)*){_URL_CHARS}+")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCitation:
+    """One citation as written: `text == body[start:end]`, `url` is the modern one."""
+
+    identifier: Identifier
+    start: int
+    end: int
+    text: str
+    url: str
+    in_quote: bool
+
+
+def find_citations(text: str) -> list[FoundCitation]:
+    """Every PMID, PMCID, DOI, arXiv id and PubMed link in `text`, in text order.
+
+    Each occurrence is reported, so a PMID linked twice gives two results.  Links
+    to other sites are skipped whole, whatever digits they hold.
+    """
+    found: list[FoundCitation] = []
+    position = 0
+    while match := CITATION.search(text, position):
+        start, end, identifier = _identify(text, match)
+        position = max(end, match.start() + 1)
+        if identifier is not None:
+            found.append(_citation(text, start, end, identifier))
+    return found
+
+
+def _identify(text: str, match: re.Match[str]) -> tuple[int, int, Identifier | None]:
+    """The span (trimmed of trailing punctuation) and what it identifies, if valid."""
+    kind, start = match.lastgroup, match.start()
+    end = start + len(trim_trailing(match.group()))
+    if kind == "link":
+        return _identify_link(text, start, end)
+    try:
+        return start, end, _MAKERS[kind](text[start:end])
+    except ValueError:
+        return start, end, None
+
+
+def _identify_link(
+    text: str, start: int, end: int
+) -> tuple[int, int, Identifier | None]:
+    """A wrapped link is taken whole only when the joined link is a citation."""
+    url = text[start:end]
+    joined = _continuation(text, start, end)
+    if joined is not None:
+        identifier = _link_identifier(url + text[joined[0] : joined[1]])
+        if identifier is not None:
+            return start, joined[1], identifier
+    return start, end, _link_identifier(url)
+
+
+def _link_identifier(url: str) -> Identifier | None:
+    if not re.match(r"https?://", url, re.I):
+        url = "http://" + url
+    try:
+        return identify_link(url)
+    except ValueError:  # a malformed id or address in a link: not a citation
+        return None
+
+
+def _continuation(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a link wrapped onto the next line goes on, if it plainly does."""
+    if text[end - 1] not in UNFINISHED_LINK_END or text[end : end + 1] != "\n":
+        return None
+    line = LINE_START.match(text, end + 1)
+    if line is None or line["quote"].strip() != _quote_prefix(text, start).strip():
+        return None
+    rest = trim_trailing(text[line.end("quote") : line.end()])
+    return (line.end("quote"), line.end("quote") + len(rest)) if rest else None
+
+
+def _citation(text: str, start: int, end: int, identifier: Identifier) -> FoundCitation:
+    return FoundCitation(
+        identifier=identifier,
+        start=start,
+        end=end,
+        text=text[start:end],
+        url=canonical_url(identifier),
+        in_quote=bool(QUOTED_LINE.match(text, _line_start(text, start))),
+    )
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _quote_prefix(text: str, offset: int) -> str:
+    found = LINE_START.match(text, _line_start(text, offset))
+    return found["quote"] if found else ""
+
+
+def _digits_at_end(span: str) -> str:
+    return re.search(r"[0-9]+$", span).group()
+
+
+def _after_label(span: str) -> str:
+    return re.sub(r"^arxiv\s*:\s*", "", span, flags=re.I)
+
+
+def _doi_part(span: str) -> str:
+    return span[span.index("10.") :]
+
+
+_MAKERS = {
+    "pmid": lambda span: make_pmid(_digits_at_end(span)),
+    "pmcid": lambda span: make_pmcid(_digits_at_end(span)),
+    "doi": lambda span: make_doi(_doi_part(span)),
+    "arxiv": lambda span: make_arxiv(_after_label(span)),
+}
