@@ -313,6 +313,8 @@ ELLIPSIS = "\u2026"
 # claim quoted from someone else is shown only when the post itself has no match.
 _SNIPPET_SOURCES = ((("text",), ""), (("quote", "tail"), "> "), (("signature",), "-- "))
 _QUOTE_MARKS = ">:| \t"
+# Characters masked on each side of a snippet: more than any address is long.
+_SNIPPET_MARGIN = 160
 
 
 def post_plain_text(body_text: str | None, body_html: str | None = None) -> str:
@@ -329,15 +331,33 @@ def snippet_text(text: str | None, words: list[str],
     Whitespace is collapsed; an excerpt from quoted lines starts with "> ".
     With no match the excerpt is the start of the post's own words.
     """
-    blocks = split_blocks(mask_addresses(text or "").splitlines())
+    blocks = split_blocks((text or "").splitlines())
     pattern = words_pattern(words)
     sources = [(_flatten(blocks, kinds), mark) for kinds, mark in _SNIPPET_SOURCES]
     for source, mark in sources:
         found = pattern.search(source) if pattern and source else None
         if found:
-            return mask_addresses(mark + _window(source, found.start(), width))
+            return mark + _masked_window(source, found.start(), width, pattern)
     source, mark = next(((s, m) for s, m in sources if s), ("", ""))
-    return mask_addresses(mark + _window(source, 0, width)) if source else ""
+    return mark + _masked_window(source, 0, width, None) if source else ""
+
+
+def _masked_window(source: str, at: int, width: int,
+                   pattern: re.Pattern | None) -> str:
+    """The window round `at`, with addresses masked.
+
+    Only a margin round the window is masked, not the whole post (masking
+    every result's whole body was most of a results page's time).  The
+    margin is wider than any address, so none is cut where the window starts
+    or ends; `at` is the first match, so it is found again after masking.
+    """
+    start = max(0, at - width - _SNIPPET_MARGIN)
+    masked = mask_addresses(source[start : at + width + _SNIPPET_MARGIN])
+    found = pattern.search(masked) if pattern else None
+    window = _window(masked, found.start() if found else at - start, width)
+    if start > 0 and not window.startswith(ELLIPSIS):
+        window = ELLIPSIS + window
+    return window
 
 
 def highlight_snippet(text: str | None, words: list[str],

@@ -15,6 +15,7 @@ from forum.markup import (
     render_body,
     render_post_body,
     sanitize_html,
+    snippet_text,
     split_blocks,
 )
 
@@ -277,3 +278,15 @@ def test_pathological_bodies_render_in_linear_time(body):
     started = time.perf_counter()
     render_body(body)
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("gap", range(0, 120, 7))
+def test_snippets_of_long_posts_never_show_an_unmasked_address(gap):
+    """Only a margin round the snippet is masked: no cut may expose a local part."""
+    local = "margaret.verylongname"
+    text = ("filler words " * 200 + f"write to {local}@example.com "
+            + "x" * gap + " then magnesium helps " + "more words " * 200)
+    snippet = snippet_text(text, ["magnesium"])
+    assert "magnesium" in snippet
+    for size in range(3, len(local) + 1):
+        assert local[-size:] + "@" not in snippet, snippet
