@@ -93,6 +93,7 @@ BULK_COMMIT_DOCS = 10_000
 # Whoosh's own multi-process writer: sub-writers on the other cores each
 # build a segment (measured 334 -> 663 posts/s with 2 on a 2-core machine).
 BULK_PROCS = min(os.cpu_count() or 1, 4)
+BULK_MP_MIN_DOCS = 2000
 
 
 def make_schema() -> Schema:
@@ -258,6 +259,8 @@ def _fields(doc: PostDocument) -> dict:
         "subject": doc.subject, "author": doc.author, "new": doc.new_text,
         "quoted": doc.quoted_text, "group": ",".join(doc.groups),
         "author_key": doc.author or "(unknown)", "stamp": doc.stamp,
+        "label": ",".join(doc.labels), "pmid": ",".join(doc.pmids),
+        "has": ",".join(doc.has),
     }
     if doc.date is not None:
         fields["date"] = doc.date
@@ -382,11 +385,10 @@ def _bulk_worker(folder: str, queue, errors, parent: int) -> None:
         while (item := _next_item(queue, parent)) is not None:
             window.take(*item)
             if len(window) >= BULK_COMMIT_DOCS:
-                window.commit(_bulk_writer(ix), merge=False)
+                window.commit(_bulk_writer(ix, len(window)), merge=False)
         # The last commit merges the small segments (Whoosh's MERGE_SMALL), so
         # an import leaves a few segments of BULK_COMMIT_DOCS, not hundreds.
-        window.commit(_bulk_writer(ix) if len(window) else
-                      ix.writer(**BULK_WRITER_OPTIONS), merge=True)
+        window.commit(_bulk_writer(ix, len(window)), merge=True)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
@@ -444,7 +446,8 @@ class _Window:
         self.docs, self.replace = {}, set()
 
 
-def _bulk_writer(ix):
-    if BULK_PROCS > 1:
+def _bulk_writer(ix, size: int):
+    """Sub-writers pay off for a big window; a small one is written in place."""
+    if BULK_PROCS > 1 and size >= BULK_MP_MIN_DOCS:
         return ix.writer(procs=BULK_PROCS, multisegment=True, **BULK_WRITER_OPTIONS)
     return ix.writer(**BULK_WRITER_OPTIONS)
