@@ -9,7 +9,7 @@ sci.med "magnesium" is a relay host in 263 Path headers and a word in 7 bodies.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from forum.markup import mask_addresses, post_plain_text, split_blocks
@@ -29,6 +29,10 @@ class PostDocument:
     groups: list[str]
     date: datetime | None
     stamp: str
+    # Evidence: active label kinds, confirmed PMIDs, and "citation"/"label".
+    labels: list[str] = field(default_factory=list)
+    pmids: list[str] = field(default_factory=list)
+    has: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -47,14 +51,15 @@ def split_new_and_quoted(body: str) -> tuple[str, str]:
 
 
 def document_stamp(content_hash: str, subject: str, author: str,
-                   groups: list[str], thread_id: int) -> str:
+                   groups: list[str], thread_id: int, evidence: str = "") -> str:
     """A short fingerprint of everything indexed, so `verify` can spot stale docs."""
     raw = "\x1f".join([content_hash, subject, author, ",".join(sorted(groups)),
-                       str(thread_id)])
+                       str(thread_id), evidence])
     return hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def build_document(row, groups: list[str]) -> PostDocument:
+def build_document(row, groups: list[str], labels: list[str] = (),
+                   pmids: list[str] = (), cited: bool = False) -> PostDocument:
     """A document from a post row (id, thread_id, subject, author name, body...).
 
     Addresses are masked before indexing, exactly as pages show them, so no
@@ -64,10 +69,16 @@ def build_document(row, groups: list[str]) -> PostDocument:
     new, quoted = split_new_and_quoted(body)
     author = mask_addresses(row.author_name or "")
     subject = mask_addresses(row.subject or "")
+    labels, pmids = sorted(set(labels)), sorted(set(pmids))
+    has = (["citation"] if cited else []) + (["label"] if labels else [])
+    # Empty for a post without evidence, so older stamps stay valid.
+    evidence = f"{','.join(labels)};{','.join(pmids)};{','.join(has)}" \
+        if has else ""
     return PostDocument(
         post_id=row.id, thread_id=row.thread_id, subject=subject,
         author=author, new_text=new, quoted_text=quoted, groups=sorted(groups),
         date=row.date,
         stamp=document_stamp(row.content_hash or "", subject, author,
-                             groups, row.thread_id),
+                             groups, row.thread_id, evidence),
+        labels=labels, pmids=pmids, has=has,
     )

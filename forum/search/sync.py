@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from forum.models import Post
+from forum.models import Label, Post, PostCitation
 
 logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
@@ -37,6 +37,8 @@ def _collect(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             pending.add(obj.id)
+        elif isinstance(obj, (Label, PostCitation)) and obj.post_id is not None:
+            pending.add(obj.post_id)  # labels and citations are indexed too
 
 
 def _forget(session: Session, _previous) -> None:

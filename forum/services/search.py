@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.models import Author, Group, Post, PostGroup
+from forum.models import (
+    Author,
+    Citation,
+    Group,
+    Label,
+    LabelKind,
+    Post,
+    PostCitation,
+    PostGroup,
+)
 from forum.search import SearchHits, ast, get_index
 from forum.search.documents import PostDocument, build_document
 from forum.search.query import describe, parse_query, positive_terms
@@ -119,9 +128,12 @@ def documents_for(session: Session, post_ids: Iterable[int]
     for start in range(0, len(post_ids), CHUNK):
         chunk = post_ids[start : start + CHUNK]
         groups = _group_names(session, chunk)
+        evidence = _evidence(session, chunk)
         for row in session.execute(_document_rows().where(Post.id.in_(chunk))):
             if not row.is_hidden and not row.is_ghost:
-                docs.append(build_document(row, groups.get(row.id, [])))
+                labels, pmids, cited = evidence.get(row.id, ([], [], False))
+                docs.append(build_document(row, groups.get(row.id, []), labels,
+                                           pmids, cited))
                 gone.discard(row.id)
     return docs, sorted(gone)
 
@@ -134,6 +146,26 @@ def _document_rows():
                Author.name.label("author_name"))
         .outerjoin(Author, Author.id == Post.author_id)
     )
+
+
+def _evidence(session: Session, post_ids: list[int]) -> dict[int, tuple]:
+    """Per post: active label kinds, confirmed PMIDs, whether anything is cited."""
+    found: dict[int, tuple[list[str], list[str], bool]] = {}
+    for post_id, key in session.execute(
+            select(Label.post_id, LabelKind.key)
+            .join(LabelKind, LabelKind.id == Label.kind_id)
+            .where(Label.post_id.in_(post_ids), Label.is_withdrawn.is_(False))):
+        found.setdefault(post_id, ([], [], False))[0].append(key)
+    for post_id, kind, identifier in session.execute(
+            select(PostCitation.post_id, Citation.kind, Citation.identifier)
+            .join(Citation, Citation.id == PostCitation.citation_id)
+            .where(PostCitation.post_id.in_(post_ids),
+                   PostCitation.status == "confirmed")):
+        labels, pmids, _cited = found.get(post_id, ([], [], False))
+        if kind == "pmid":
+            pmids.append(identifier)
+        found[post_id] = (labels, pmids, True)
+    return found
 
 
 def post_group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
