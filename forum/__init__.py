@@ -31,6 +31,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.config["FORUM_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["FORUM_DATA_DIR"]))
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -48,6 +50,41 @@ def _init_extensions(app: Flask) -> None:
 
     init_search(app)
     init_sync(app)
+    _init_accounts(app)
+
+
+def _init_accounts(app: Flask) -> None:
+    """Sessions for moderators: Flask-Login, CSRF on every form, safe cookies."""
+    from forum.extensions import csrf, login_manager
+    from forum.services.accounts import user_by_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(token: str):
+        from forum.extensions import db
+
+        return user_by_token(db.session, token)
+
+    csrf.init_app(app)
+    from forum.extensions import db
+    from forum.services.lookup_cache import make_lookup
+
+    app.extensions["forum_lookup"] = make_lookup(app.config, lambda: db.session)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A random key kept in the data folder, made on first start (owner-only)."""
+    import secrets
+
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def _register_blueprints(app: Flask) -> None:

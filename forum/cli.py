@@ -21,6 +21,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(imports_cli)
     app.cli.add_command(search_cli)
+    from forum.cli_evidence import citations_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(citations_cli)
 
 
 @click.command("import")
@@ -93,9 +97,13 @@ db_cli = AppGroup("db", help="Database schema.")
 def db_upgrade():
     """Create or migrate the schema to the newest revision (Alembic)."""
     from forum.migrate import upgrade
+    from forum.services.evidence import seed_label_kinds
 
     upgrade()
-    click.echo("database is up to date")
+    added = seed_label_kinds(db.session)
+    db.session.commit()
+    click.echo("database is up to date"
+               + (f"; {added} evidence label kinds seeded" if added else ""))
 
 
 imports_cli = AppGroup("imports", help="Recorded import runs.")

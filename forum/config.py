@@ -12,7 +12,17 @@ from pathlib import Path
 def default_config(data_dir: Path) -> dict:
     """Defaults for an embedded, single-machine archive under `data_dir`."""
     return {
-        "SECRET_KEY": "dev-only-change-me",
+        # Empty: create_app makes a random key and keeps it in the data folder.
+        "SECRET_KEY": "",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,  # FORUM_SECURE_COOKIES=1 behind HTTPS
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # Metadata lookups (NCBI, Crossref) are off unless switched on.
+        "FORUM_CITATION_LOOKUP": False,
         "FORUM_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'forum.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -36,6 +46,8 @@ def environment_config() -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
             os.environ["DATABASE_URL"]
         )
+    if os.environ.get("FORUM_SECURE_COOKIES", "") not in ("", "0", "false"):
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     return config

@@ -1,6 +1,8 @@
 """Extensions, created unbound and bound to an app in `create_app`."""
 
+from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
@@ -18,6 +20,8 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+login_manager = LoginManager()
+csrf = CSRFProtect()
 
 
 def configure_sqlite(engine) -> None:

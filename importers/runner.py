@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from forum.models import ImportProblemRecord, ImportRun
+from forum.services.citations import suggest_citations
 from forum.services.posting import Archiver
 from forum.services.search import open_bulk, send_to_bulk
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
@@ -165,11 +166,23 @@ class ImportRunner:
             except Exception as exc:  # noqa: BLE001 - retried message by message
                 logger.info("batch failed (%s); retrying one by one", exc)
                 self._archive_one_by_one(archiver, batch)
+        self._suggest_citations(archiver)
         self._save_problems()
         self.session.commit()
         self._index_changes(archiver)
         if self.progress:
             self.progress(self.report.read)
+
+    def _suggest_citations(self, archiver: Archiver) -> None:
+        """Scan new and changed posts for research identifiers (suggestions only)."""
+        post_ids = self._new_ids | archiver.changed_post_ids
+        if not post_ids:
+            return
+        try:
+            with self.session.begin_nested():
+                suggest_citations(self.session, post_ids)
+        except Exception:  # noqa: BLE001 - suggestions never cost a message
+            logger.exception("citation scan failed for a batch; posts kept")
 
     def _index_changes(self, archiver: Archiver) -> None:
         """Send the batch to the indexer: an import that ends is fully searchable."""

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models. No commits, no services, no search in here."""
 
+from forum.models.accounts import LoginAttempt, User
 from forum.models.archive import (
     Author,
     Group,
@@ -9,16 +10,36 @@ from forum.models.archive import (
     Thread,
     ThreadGroup,
 )
+from forum.models.audit import AuditEntry
+from forum.models.evidence import (
+    Citation,
+    CitationLookup,
+    Label,
+    LabelCitation,
+    LabelKind,
+    LabelRevision,
+    PostCitation,
+)
 from forum.models.imports import ImportProblemRecord, ImportRun
 
 __all__ = [
+    "AuditEntry",
     "Author",
+    "Citation",
+    "CitationLookup",
     "Group",
     "ImportProblemRecord",
     "ImportRun",
+    "Label",
+    "LabelCitation",
+    "LabelKind",
+    "LabelRevision",
+    "LoginAttempt",
     "Post",
+    "PostCitation",
     "PostGroup",
     "PostSource",
     "Thread",
     "ThreadGroup",
+    "User",
 ]

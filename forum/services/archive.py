@@ -234,14 +234,26 @@ class PostContext:
     groups: list[Group] = field(default_factory=list)
 
 
-def get_post_by_permalink(permalink: str) -> Post:
-    """The visible post with this permalink, or NotFound (ghosts and hidden too)."""
+def get_post_by_permalink(permalink: str, include_hidden: bool = False) -> Post:
+    """The visible post with this permalink, or NotFound (ghosts and hidden too).
+
+    `include_hidden` is for moderator pages: hidden posts, never ghosts.
+    """
+    rules = (Post.is_ghost.is_(False),) if include_hidden else VISIBLE
     post = db.session.scalar(
         select(Post)
         .options(joinedload(Post.thread))
-        .where(Post.permalink == permalink, *VISIBLE)
+        .where(Post.permalink == permalink, *rules)
     )
     if post is None:
+        raise NotFound("There is no such message in the archive.")
+    return post
+
+
+def get_post_by_id(post_id: int) -> Post:
+    """Any stored (non-ghost) post by id, for moderator pages."""
+    post = db.session.get(Post, post_id)
+    if post is None or post.is_ghost:
         raise NotFound("There is no such message in the archive.")
     return post
 

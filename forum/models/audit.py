@@ -1,0 +1,66 @@
+"""The append-only audit log of every moderator, admin and system action.
+
+Rows are only ever inserted.  Three locks keep it so: the ORM refuses to
+flush a change or a deletion of an entry, the session refuses UPDATE and
+DELETE statements aimed at the table, and the database itself has triggers
+(migration 0002) that abort them, so not even raw SQL can rewrite history.
+An undo is a new entry whose `reverts_id` names the entry it reverts.
+Entries never copy post text: targets are ids, before/after hold label and
+citation fields, never the words of a post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from forum.extensions import db
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Something tried to change or delete an audit entry."""
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_at", "at"),
+        Index("ix_audit_entries_target", "target_type", "target_id"),
+        Index("ix_audit_entries_post_id", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # None for the system (e.g. citations suggested at import).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str] = mapped_column(String(24))
+    target_id: Mapped[int | None] = mapped_column()
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    reason: Mapped[str] = mapped_column(String(80), default="")
+    why: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    reverts_id: Mapped[int | None] = mapped_column(ForeignKey("audit_entries.id"))
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_update(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit entries cannot be changed")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_delete(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_rewrites(state):
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit entries cannot be changed or deleted")
+

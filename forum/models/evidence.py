@@ -1,0 +1,172 @@
+"""Evidence on posts: label kinds, labels with their revisions, citations.
+
+A label is about a claim in a post, never about the poster.  It covers the
+whole post or a span given as a W3C TextQuoteSelector (the exact text plus a
+little before and after), so it survives re-rendering and re-imports.
+Every change to a label adds a `LabelRevision`; the label row holds the
+current state.  A `Citation` is one record per work (PMID, DOI, ...), shared
+by every post that cites it through `PostCitation`, which is either a
+moderator's attachment or a suggestion found in the post's text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+SEVERITIES = ("info", "context", "caution", "serious")
+
+
+class LabelKind(db.Model):
+    """One entry of the taxonomy (seeded on first start, editable by admins)."""
+
+    __tablename__ = "label_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    definition: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    requires_citation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Verdicts (consistent, limited, unsupported, contradicted, outdated)
+    # exclude each other on the same span.
+    is_verdict: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LabelCitation(db.Model):
+    __tablename__ = "label_citations"
+
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), primary_key=True)
+    citation_id: Mapped[int] = mapped_column(ForeignKey("citations.id"),
+                                             primary_key=True)
+
+
+class Label(db.Model):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("label_kinds.id"))
+    # None: the whole post.  Otherwise the quoted text and its context.
+    exact: Mapped[str | None] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text)
+    is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    kind: Mapped[LabelKind] = relationship(lazy="joined")
+    citations: Mapped[list[Citation]] = relationship(
+        secondary="label_citations", order_by="Citation.id")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+
+
+class LabelRevision(db.Model):
+    """A label as it stood after one change (created, revised, withdrawn...)."""
+
+    __tablename__ = "label_revisions"
+    __table_args__ = (UniqueConstraint("label_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))
+    kind_id: Mapped[int] = mapped_column(ForeignKey("label_kinds.id"))
+    exact: Mapped[str | None] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    citation_ids: Mapped[list] = mapped_column(JSON, default=list)
+    why: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    kind: Mapped[LabelKind] = relationship(lazy="joined")
+    actor = relationship("User")
+
+
+class Citation(db.Model):
+    """A cited work, with bibliographic metadata in CSL-JSON's fields."""
+
+    __tablename__ = "citations"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    # The identifier as shown, and its comparison key (DOIs fold case).
+    identifier: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list] = mapped_column(JSON, default=list)
+    container_title: Mapped[str] = mapped_column(Text, default="")
+    issued: Mapped[str] = mapped_column(String(32), default="")
+    volume: Mapped[str] = mapped_column(String(64), default="")
+    issue: Mapped[str] = mapped_column(String(64), default="")
+    page: Mapped[str] = mapped_column(String(64), default="")
+    metadata_source: Mapped[str] = mapped_column(String(16), default="")
+    metadata_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PostCitation(db.Model):
+    """A citation on a post: attached by a moderator, or suggested by the scan.
+
+    Suggestions keep the exact text span they were found at (one row per
+    occurrence), and whether it sits in quoted text; the body is never
+    rewritten.  A moderator confirms or rejects them.
+    """
+
+    __tablename__ = "post_citations"
+    __table_args__ = (
+        UniqueConstraint("post_id", "citation_id", "span_start"),
+        Index("ix_post_citations_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    citation_id: Mapped[int] = mapped_column(ForeignKey("citations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # suggested|confirmed|rejected
+    origin: Mapped[str] = mapped_column(String(12))  # scan|moderator|label
+    note: Mapped[str] = mapped_column(Text, default="")
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    span_text: Mapped[str | None] = mapped_column(Text)
+    in_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    citation: Mapped[Citation] = relationship(lazy="joined")
+
+
+class CitationLookup(db.Model):
+    """The persistent cache of metadata lookups (NCBI, Crossref), found or not."""
+
+    __tablename__ = "citation_lookups"
+
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[dict | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)

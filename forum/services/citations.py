@@ -1,0 +1,303 @@
+"""Citations: one record per work, attached to posts or suggested from their text.
+
+A moderator attaches a citation by pasting an identifier (PMID, PMCID, DOI,
+ISBN, arXiv id or URL).  The scan finds identifiers and legacy PubMed links
+in post bodies and stores each occurrence as a *suggestion* with its exact
+span; the body is never rewritten.  Metadata comes from a lookup (NCBI,
+Crossref) when one is configured, and is cached in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum.citations.identifiers import (
+    Identifier,
+    InvalidIdentifier,
+    canonical_url,
+    parse_identifier,
+)
+from forum.citations.scan import find_citations
+from forum.errors import ForumError
+from forum.markup import post_plain_text
+from forum.models import Citation, Post, PostCitation, User
+from forum.permissions import CITATION_WRITE, require
+from forum.services.audit import record, utcnow
+
+logger = logging.getLogger(__name__)
+MAX_NOTE = 2000
+# Every identifier the scan reports holds one of these (a DOI's "10.NNNN").
+_MAY_CITE = re.compile(r"10\.\d{4}|pmid|pmc|ncbi|pubmed|arxiv|doi",
+                       re.IGNORECASE)
+CSL_FIELDS = ("title", "container_title", "issued", "volume", "issue", "page")
+
+
+class CitationRejected(ForumError):
+    """An identifier cannot be read, or a citation cannot be changed as asked."""
+
+
+def read_identifier(text: str) -> Identifier:
+    """Parse what a moderator pasted; a friendly CitationRejected if unreadable."""
+    try:
+        return parse_identifier(text)
+    except InvalidIdentifier as error:
+        raise CitationRejected(str(error)) from None
+
+
+def citation_for(session: Session, identifier: Identifier) -> Citation:
+    """The shared record for this work, created on first use."""
+    found = session.scalar(select(Citation).where(
+        Citation.kind == identifier.kind, Citation.key == identifier.key))
+    if found is not None:
+        return found
+    citation = Citation(kind=identifier.kind, identifier=identifier.value,
+                        key=identifier.key, url=canonical_url(identifier),
+                        authors=[], created_at=utcnow())
+    session.add(citation)
+    session.flush()
+    return citation
+
+
+def citations_from_text(session: Session, lines: str) -> list[Citation]:
+    """Records for identifiers given one per line (blank lines ignored)."""
+    found: list[Citation] = []
+    for line in lines.splitlines():
+        if line.strip():
+            citation = citation_for(session, read_identifier(line))
+            if citation not in found:
+                found.append(citation)
+    return found
+
+
+def attach_citation(session: Session, actor: User, post: Post, text: str,
+                    note: str = "") -> PostCitation:
+    """A moderator attaches a work to a post, with an optional note."""
+    require(actor, CITATION_WRITE)
+    citation = citation_for(session, read_identifier(text))
+    existing = session.scalar(select(PostCitation).where(
+        PostCitation.post_id == post.id, PostCitation.citation_id == citation.id,
+        PostCitation.origin != "scan"))
+    if existing is not None and existing.status == "confirmed":
+        raise CitationRejected("This citation is already attached to the post.")
+    attached = existing or PostCitation(post_id=post.id, citation_id=citation.id,
+                                        origin="moderator", created_at=utcnow(),
+                                        created_by_id=actor.id)
+    attached.status, attached.note = "confirmed", note.strip()[:MAX_NOTE]
+    attached.decided_by_id, attached.decided_at = actor.id, utcnow()
+    session.add(attached)
+    session.flush()
+    record(session, actor, "citation.attach", target_type="post_citation",
+           target_id=attached.id, post_id=post.id, reason=citation.kind,
+           after=_state(attached, citation))
+    return attached
+
+
+def link_label_citations(session: Session, actor: User, post: Post,
+                         citations: Iterable[Citation]) -> None:
+    """A label's citations are also the post's (its citation pages list it)."""
+    for citation in citations:
+        exists = session.scalar(select(PostCitation.id).where(
+            PostCitation.post_id == post.id, PostCitation.citation_id == citation.id,
+            PostCitation.status == "confirmed"))
+        if exists is None:
+            session.add(PostCitation(
+                post_id=post.id, citation_id=citation.id, status="confirmed",
+                origin="label", created_at=utcnow(), created_by_id=actor.id,
+                decided_by_id=actor.id, decided_at=utcnow()))
+    session.flush()
+
+
+def decide_suggestion(session: Session, actor: User, suggestion: PostCitation,
+                      accept: bool, why: str = "") -> PostCitation:
+    """Confirm or reject a citation the scan suggested."""
+    require(actor, CITATION_WRITE)
+    if suggestion.origin != "scan":
+        raise CitationRejected("Only suggested citations are confirmed or rejected.")
+    before = _state(suggestion, suggestion.citation)
+    suggestion.status = "confirmed" if accept else "rejected"
+    suggestion.decided_by_id, suggestion.decided_at = actor.id, utcnow()
+    session.flush()
+    record(session, actor, "citation.confirm" if accept else "citation.reject",
+           target_type="post_citation", target_id=suggestion.id,
+           post_id=suggestion.post_id, reason=suggestion.citation.kind, why=why,
+           before=before, after=_state(suggestion, suggestion.citation))
+    return suggestion
+
+
+def detach_citation(session: Session, actor: User, attached: PostCitation,
+                    why: str) -> None:
+    """Withdraw a confirmed citation from a post (the record stays)."""
+    require(actor, CITATION_WRITE)
+    if not why.strip():
+        raise CitationRejected("Say why the citation is removed.")
+    before = _state(attached, attached.citation)
+    attached.status = "rejected"
+    attached.decided_by_id, attached.decided_at = actor.id, utcnow()
+    session.flush()
+    record(session, actor, "citation.detach", target_type="post_citation",
+           target_id=attached.id, post_id=attached.post_id, why=why, before=before,
+           after=_state(attached, attached.citation))
+
+
+def _state(attached: PostCitation, citation: Citation) -> dict:
+    """Audit fields: the identifier and status, never the post's words."""
+    return {"citation_id": citation.id, "identifier": f"{citation.kind}:"
+            f"{citation.identifier}", "status": attached.status,
+            "origin": attached.origin, "note": attached.note,
+            "in_quote": attached.in_quote}
+
+
+# -- the scan ----------------------------------------------------------------------
+
+
+def suggest_citations(session: Session, post_ids: Iterable[int]) -> int:
+    """Scan these posts' bodies; store new suggestions; returns how many.
+
+    Idempotent: an occurrence already suggested (or decided) is left alone.
+    Runs on every import batch, so it reads only the body columns and skips
+    texts with no sign of an identifier before the full scan.
+    """
+    added = 0
+    rows = session.execute(select(Post.id, Post.body_text, Post.body_html).where(
+        Post.id.in_(list(post_ids)), Post.is_ghost.is_(False)))
+    for post_id, body_text, body_html in rows.all():
+        text = post_plain_text(body_text, body_html)
+        if _MAY_CITE.search(text):
+            added += _suggest_for(session, post_id, text)
+    session.flush()
+    return added
+
+
+def _suggest_for(session: Session, post_id: int, text: str) -> int:
+    found = find_citations(text)
+    if not found:
+        return 0
+    seen = set(session.execute(select(PostCitation.citation_id, PostCitation.span_start)
+                               .where(PostCitation.post_id == post_id)).all())
+    added = 0
+    for item in found:
+        citation = citation_for(session, item.identifier)
+        if (citation.id, item.start) in seen:
+            continue
+        seen.add((citation.id, item.start))
+        session.add(PostCitation(
+            post_id=post_id, citation_id=citation.id, status="suggested",
+            origin="scan", span_start=item.start, span_end=item.end,
+            span_text=item.text, in_quote=item.in_quote, created_at=utcnow()))
+        added += 1
+    return added
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+def citations_on_posts(session: Session, post_ids: Iterable[int],
+                       statuses=("confirmed",)) -> dict[int, list[PostCitation]]:
+    """Citations per post with these statuses, in the order they were added."""
+    post_ids = list(post_ids)
+    if not post_ids:
+        return {}
+    found: dict[int, list[PostCitation]] = {}
+    for row in session.scalars(select(PostCitation).where(
+            PostCitation.post_id.in_(post_ids), PostCitation.status.in_(statuses))
+            .order_by(PostCitation.post_id, PostCitation.span_start.is_(None),
+                      PostCitation.span_start, PostCitation.id)):
+        found.setdefault(row.post_id, []).append(row)
+    return found
+
+
+def posts_citing(session: Session, citation: Citation) -> list[Post]:
+    """Visible posts that cite this work (confirmed), oldest first."""
+    citing = select(PostCitation.post_id).where(
+        PostCitation.citation_id == citation.id, PostCitation.status == "confirmed")
+    return list(session.scalars(
+        select(Post).where(Post.id.in_(citing), Post.is_hidden.is_(False),
+                           Post.is_ghost.is_(False))
+        .order_by(Post.date, Post.id)))
+
+
+def suggestion_count(session: Session) -> int:
+    return session.scalar(select(func.count(PostCitation.id)).where(
+        PostCitation.status == "suggested")) or 0
+
+
+def apply_metadata(session: Session, actor: User | None, citation: Citation,
+                   csl: dict, source: str) -> Citation:
+    """Fill a record's bibliographic fields from CSL-JSON (lookup or moderator)."""
+    before = {f: getattr(citation, f) for f in CSL_FIELDS}
+    citation.title = str(csl.get("title") or citation.title or "")[:2000]
+    citation.container_title = str(csl.get("container-title") or "")[:2000]
+    citation.authors = list(csl.get("author") or [])[:200]
+    citation.issued = _issued(csl.get("issued"))
+    for field in ("volume", "issue", "page"):
+        setattr(citation, field, str(csl.get(field) or "")[:64])
+    citation.metadata_source, citation.metadata_at = source, utcnow()
+    session.flush()
+    record(session, actor, "citation.metadata", target_type="citation",
+           target_id=citation.id, reason=source, before=before,
+           after={f: getattr(citation, f) for f in CSL_FIELDS})
+    return citation
+
+
+def _issued(value) -> str:
+    """CSL `issued` ({"date-parts": [[2001, 5]]}) as "2001-05"."""
+    if isinstance(value, dict):
+        parts = (value.get("date-parts") or [[]])[0]
+        return "-".join(f"{int(p):02d}" if i else str(int(p))
+                        for i, p in enumerate(parts[:3]) if str(p).isdigit())
+    return str(value or "")[:32]
+
+
+def csl_json(citation: Citation) -> dict:
+    """The record as CSL-JSON, for the API and exports."""
+    item = {"id": f"{citation.kind}:{citation.identifier}", "type": "article",
+            "title": citation.title, "author": citation.authors,
+            "container-title": citation.container_title, "volume": citation.volume,
+            "issue": citation.issue, "page": citation.page, "URL": citation.url}
+    if citation.issued:
+        item["issued"] = {"date-parts": [[int(p) for p in citation.issued.split("-")
+                                          if p.isdigit()]]}
+    ids = {"pmid": "PMID", "pmcid": "PMCID", "doi": "DOI", "isbn": "ISBN"}
+    if citation.kind in ids:
+        item[ids[citation.kind]] = citation.identifier
+    return {key: value for key, value in item.items() if value not in ("", [], None)}
+
+
+def posts_with_suggestions(session: Session, limit: int = 25) -> list[tuple[Post, int]]:
+    """Posts with suggestions waiting for a moderator, most suggestions first."""
+    count = func.count(PostCitation.id).label("n")
+    waiting = (select(PostCitation.post_id, count)
+               .where(PostCitation.status == "suggested")
+               .group_by(PostCitation.post_id).subquery())
+    rows = session.execute(
+        select(Post, waiting.c.n).join(waiting, waiting.c.post_id == Post.id)
+        .where(Post.is_ghost.is_(False))
+        .order_by(waiting.c.n.desc(), Post.id).limit(limit))
+    return [(post, n) for post, n in rows]
+
+
+def fetch_metadata(session: Session, actor: User, citation: Citation,
+                   lookup) -> Citation:
+    """Fill a record from NCBI or Crossref (`lookup` None: switched off)."""
+    require(actor, CITATION_WRITE)
+    from forum.citations.identifiers import Identifier as Id
+    from forum.citations.lookup import LookupFailed
+
+    if lookup is None:
+        raise CitationRejected("Metadata lookup is switched off "
+                               "(set FORUM_CITATION_LOOKUP=1 to use it).")
+    if not lookup.handles(citation.kind):
+        raise CitationRejected("Only PMIDs, PMCIDs and DOIs can be looked up.")
+    try:
+        found = lookup.lookup(Id(citation.kind, citation.identifier))
+    except LookupFailed as error:
+        raise CitationRejected(f"The lookup failed: {error}") from None
+    if not found:
+        raise CitationRejected("The service does not know this identifier.")
+    return apply_metadata(session, actor, citation, found,
+                          "ncbi" if citation.kind in ("pmid", "pmcid") else "crossref")

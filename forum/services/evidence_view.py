@@ -1,0 +1,58 @@
+"""What readers and moderators see of the evidence on posts.
+
+Reading only: a post's labels with their highlighted spans, its confirmed
+citations, the suggestions waiting for a moderator, and the full history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from forum.markup import render_post_body
+from forum.models import Label, LabelRevision, Post, PostCitation
+from forum.services.citations import citations_on_posts
+from forum.services.evidence import label_history, labels_on_posts
+from forum.textquote import TextQuote, mark_quote
+
+
+@dataclass
+class PostEvidence:
+    body: Markup
+    labels: list[Label] = field(default_factory=list)
+    citations: list[PostCitation] = field(default_factory=list)
+    suggestions: list[PostCitation] = field(default_factory=list)
+    history: list[LabelRevision] = field(default_factory=list)
+
+
+def post_evidence(session: Session, post: Post, *,
+                  with_suggestions: bool = False) -> PostEvidence:
+    """A post's body with labelled spans marked, and its evidence."""
+    labels = labels_on_posts(session, [post.id]).get(post.id, [])
+    statuses = ("confirmed", "suggested") if with_suggestions else ("confirmed",)
+    rows = citations_on_posts(session, [post.id], statuses).get(post.id, [])
+    return PostEvidence(
+        body=marked_body(post, labels), labels=labels,
+        citations=[r for r in rows if r.status == "confirmed"],
+        suggestions=[r for r in rows if r.status == "suggested"],
+        history=label_history(session, post.id),
+    )
+
+
+def marked_body(post: Post, labels: list[Label]) -> Markup:
+    """The rendered body with each labelled span wrapped in <mark>."""
+    html = str(render_post_body(post.body_text, post.body_html))
+    for label in labels:
+        if label.exact:
+            html = str(mark_quote(
+                html, TextQuote(label.exact, label.prefix, label.suffix),
+                class_=f"claim claim-{label.kind.severity}",
+                data_label=str(label.id), title=label.kind.display_name))
+    return Markup(html)
+
+
+def markers(session: Session, post_ids: list[int]) -> dict[int, list[Label]]:
+    """Active labels per post, for the small markers on thread pages."""
+    return labels_on_posts(session, post_ids)

@@ -1,0 +1,53 @@
+"""The persistent cache of citation metadata lookups, in the database.
+
+Implements `forum.citations.lookup`'s cache protocol: `get` gives the stored
+answer, None for a stored "not found", or MISSING.  "Not found" answers expire
+after a week (a new PMID may be summarised a few days after it is issued).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from forum.citations.lookup import MISSING, lookup_from_config
+from forum.models import CitationLookup
+from forum.services.audit import utcnow
+
+NOT_FOUND_FOR = timedelta(days=7)
+
+
+def make_lookup(config, session: Callable[[], Session], **options):
+    """The configured lookup with its cache in the database, or None when off.
+
+    Made once per process (create_app keeps it), so rate limits hold across
+    requests.  A misconfiguration (on, no contact e-mail) raises at start.
+    """
+    return lookup_from_config(config, cache=DatabaseCache(session), **options)
+
+
+class DatabaseCache:
+    def __init__(self, session: Callable[[], Session]) -> None:
+        self._session = session
+
+    @property
+    def session(self) -> Session:
+        return self._session()
+
+    def get(self, key: str):
+        row = self.session.get(CitationLookup, key)
+        if row is None:
+            return MISSING
+        if not row.found:
+            if utcnow() - row.fetched_at > NOT_FOUND_FOR:
+                return MISSING
+            return None
+        return row.value
+
+    def put(self, key: str, value: dict | None) -> None:
+        row = self.session.get(CitationLookup, key) or CitationLookup(key=key)
+        row.found, row.value, row.fetched_at = value is not None, value, utcnow()
+        self.session.add(row)
+        self.session.flush()
