@@ -30,6 +30,7 @@ sample: install
 
 run: sample
 	@echo "Start with the 2000 thread: http://$(HOST):$(PORT)/g/alt.support.fibromyalgia/"
+	@echo "To moderate: $(BIN)/flask --app forum users create NAME --role admin, then /login"
 	$(BIN)/flask --app forum run --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's chromium; install it when we may (root), else they skip.

@@ -5,9 +5,22 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint and the error handlers."""
-    from forum.web import api, archive, errors, search
+    from forum.web import (
+        admin,
+        api,
+        archive,
+        auth,
+        errors,
+        evidence,
+        moderation,
+        search,
+    )
 
     app.register_blueprint(archive.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(evidence.bp)
+    app.register_blueprint(moderation.bp, url_prefix="/mod")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     errors.register(app)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, url_for
 
+from forum.extensions import db
 from forum.markup import mask_addresses
-from forum.services import archive
+from forum.services import archive, citations, evidence_view
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso
 from forum.web.search import MAX_PAGE, Hit, find, hits, search_args
@@ -31,11 +32,13 @@ def thread(thread_id: int):
     thread = archive.get_thread(thread_id)
     entries = archive.thread_posts(thread)
     first = next((e.post for e in entries if e.post is not None), None)
+    markers = evidence_view.markers(
+        db.session, [e.post.id for e in entries if e.post is not None])
     return jsonify(
         id=thread.id,
         subject=mask_addresses(first.subject if first else ""),
         url=url_for("archive.thread", thread_id=thread.id, _external=True),
-        posts=[_entry(entry) for entry in entries],
+        posts=[_entry(entry, markers) for entry in entries],
     )
 
 
@@ -53,7 +56,35 @@ def post(permalink: str):
         date_note=mask_addresses(post.date_note) or None,
         body_text=mask_addresses(post.body_text),
         url=url_for("archive.post", permalink=post.permalink, _external=True),
+        **_evidence(evidence_view.post_evidence(db.session, post)),
     )
+
+
+def _evidence(shown) -> dict:
+    """Labels (with their citations) and the post's confirmed citations."""
+    return {
+        "labels": [{
+            "id": label.id, "kind": label.kind.key,
+            "name": label.kind.display_name, "severity": label.kind.severity,
+            "span": ({"exact": label.exact, "prefix": label.prefix,
+                      "suffix": label.suffix} if label.exact else None),
+            "rationale": label.rationale, "revision": label.revision,
+            "labelled_by": label.created_by.name,
+            "labelled_at": iso(label.created_at),
+            "updated_at": iso(label.updated_at),
+            "citations": [_citation(c) for c in label.citations],
+        } for label in shown.labels],
+        "citations": [{**_citation(item.citation), "note": item.note or None,
+                       "in_quote": item.in_quote} for item in shown.citations],
+    }
+
+
+def _citation(citation) -> dict:
+    return {"id": citation.id, "kind": citation.kind,
+            "identifier": citation.identifier, "url": citation.url,
+            "csl": citations.csl_json(citation),
+            "page": url_for("evidence.citation", citation_id=citation.id,
+                            _external=True)}
 
 
 @bp.get("/search")
@@ -109,11 +140,14 @@ def _thread_row(row: archive.ThreadRow) -> dict:
     }
 
 
-def _entry(entry: archive.ThreadEntry) -> dict:
+def _entry(entry: archive.ThreadEntry, markers: dict) -> dict:
     placeholder = {"author": None, "date": None, "subject": None}
     data = _post_summary(entry.post) if entry.post else placeholder
+    labels = markers.get(entry.post.id, []) if entry.post else []
     return {
         **data,
+        "labels": [{"kind": label.kind.key, "severity": label.kind.severity}
+                   for label in labels],
         "permalink": entry.permalink,
         "depth": entry.depth,
         "parent_permalink": entry.parent_permalink,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from forum.services import archive
+from forum.extensions import db
+from forum.services import archive, evidence_view
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
 
@@ -55,15 +56,19 @@ def thread(thread_id: int):
     else:
         entries = archive.thread_posts(thread)
     first = next((e.post for e in entries if e.post is not None), None)
+    markers = evidence_view.markers(
+        db.session, [e.post.id for e in entries if e.post is not None])
     return render_template(
-        "archive/thread.html", thread=thread, entries=entries, view=view, first=first
+        "archive/thread.html", thread=thread, entries=entries, view=view, first=first,
+        markers=markers,
     )
 
 
 @bp.get("/p/<permalink>/")
 def post(permalink: str):
     post = archive.get_post_by_permalink(permalink)
-    return render_template("archive/post.html", context=archive.post_context(post))
+    return render_template("archive/post.html", context=archive.post_context(post),
+                           evidence=evidence_view.post_evidence(db.session, post))
 
 
 @bp.get("/a/<slug>/")

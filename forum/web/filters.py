@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from forum.markup import mask_addresses, mask_email, render_post_body
+from forum.services.taxonomy import SEVERITY_ICONS, SEVERITY_WORDS
 
 
 def utc(value: datetime | None) -> str:
@@ -64,7 +65,25 @@ def body(post) -> Markup:
     return render_post_body(post.body_text, post.body_html)
 
 
+def severity_icon(severity: str) -> str:
+    return SEVERITY_ICONS.get(severity, "•")
+
+
+def severity_word(severity: str) -> str:
+    return SEVERITY_WORDS.get(severity, severity.title())
+
+
+_CITATION_PREFIX = {"pmid": "PMID ", "pmcid": "", "doi": "doi:", "isbn": "ISBN ",
+                    "arxiv": "arXiv:", "url": ""}
+
+
+def citation_label(citation) -> str:
+    """How a citation is named in a list: "PMID 9068914", "doi:10.1000/x"."""
+    return _CITATION_PREFIX.get(citation.kind, "") + citation.identifier
+
+
 FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
-    "day": day, "link_url": link_url,
+    "day": day, "link_url": link_url, "severity_icon": severity_icon,
+    "severity_word": severity_word, "citation_label": citation_label,
 }

@@ -1,0 +1,289 @@
+"""Moderator pages: label claims, attach and verify citations, read the audit log.
+
+Thin views: each parses a form, calls one service with `current_user` as the
+actor, commits once, and redirects (or shows the form again with the
+service's message and a 400).  Anonymous visitors are sent to sign in;
+signed-in users without the permission get a 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from forum.errors import ForumError
+from forum.extensions import db, login_manager
+from forum.models import Citation, Label, PostCitation
+from forum.permissions import (
+    AUDIT_READ,
+    CITATION_WRITE,
+    LABEL_WRITE,
+    MOD_VIEW,
+    has_permission,
+)
+from forum.services import archive, audit, citations, evidence, evidence_view
+from forum.web.common import page_arg
+
+bp = Blueprint("moderation", __name__)
+
+
+def needs(permission: str):
+    """Sign-in for anonymous visitors, 403 for users without `permission`."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_permission(current_user, permission):
+                abort(403, description="Your account may not do that.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+@bp.get("/")
+@needs(MOD_VIEW)
+def index():
+    recent, _ = audit.entries(db.session, audit.AuditFilter(), per_page=15)
+    return render_template(
+        "moderation/index.html", recent=recent,
+        suggestions=citations.suggestion_count(db.session),
+        waiting=citations.posts_with_suggestions(db.session, limit=25))
+
+
+@bp.get("/p/<permalink>/")
+@needs(MOD_VIEW)
+def post(permalink: str):
+    return _post_page(permalink)
+
+
+def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    shown = evidence_view.post_evidence(db.session, found, with_suggestions=True)
+    return render_template(
+        "moderation/post.html", post=found, evidence=shown, error=error,
+        form=form or {}, kinds=evidence.label_kinds(db.session),
+        lookup_on=bool(current_app.config.get("FORUM_CITATION_LOOKUP")),
+    ), status
+
+
+@bp.post("/p/<permalink>/labels")
+@needs(LABEL_WRITE)
+def add_label(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    form = request.form
+    try:
+        cited = citations.citations_from_text(db.session, form.get("citations", ""))
+        label = evidence.label_post(
+            db.session, current_user, found, form.get("kind", ""),
+            form.get("rationale", ""), exact=_span(form),
+            prefix=form.get("prefix", ""), suffix=form.get("suffix", ""),
+            citations=cited, why=form.get("why", ""))
+        citations.link_label_citations(db.session, current_user, found, cited)
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), form, 400)
+    db.session.commit()
+    flash(f"Labelled '{label.kind.display_name}'.")
+    return redirect(url_for(".post", permalink=permalink) + f"#label-{label.id}")
+
+
+def _span(form) -> str | None:
+    if form.get("scope") == "post":
+        return None
+    return form.get("exact") or None
+
+
+@bp.route("/labels/<int:label_id>/edit", methods=["GET", "POST"])
+@needs(LABEL_WRITE)
+def edit_label(label_id: int):
+    label = db.get_or_404(Label, label_id)
+    found = archive.get_post_by_id(label.post_id)
+    if request.method == "GET":
+        return render_template("moderation/edit_label.html", label=label,
+                               post=found, kinds=evidence.label_kinds(db.session),
+                               form={}, error="")
+    form = request.form
+    try:
+        cited = citations.citations_from_text(db.session, form.get("citations", ""))
+        evidence.revise_label(
+            db.session, current_user, label, kind_key=form.get("kind", ""),
+            rationale=form.get("rationale", ""), citations=cited,
+            why=form.get("why", ""), exact=_span(form),
+            prefix=form.get("prefix", ""), suffix=form.get("suffix", ""))
+        citations.link_label_citations(db.session, current_user, found, cited)
+    except ForumError as error:
+        db.session.rollback()
+        label = db.get_or_404(Label, label_id)
+        return render_template("moderation/edit_label.html", label=label,
+                               post=found, kinds=evidence.label_kinds(db.session),
+                               form=form, error=str(error)), 400
+    db.session.commit()
+    flash("Label revised.")
+    return redirect(url_for(".post", permalink=found.permalink))
+
+
+@bp.post("/labels/<int:label_id>/withdraw")
+@needs(LABEL_WRITE)
+def withdraw_label(label_id: int):
+    label = db.get_or_404(Label, label_id)
+    return _label_action(label, evidence.withdraw_label, "Label withdrawn.")
+
+
+@bp.post("/labels/<int:label_id>/restore")
+@needs(LABEL_WRITE)
+def restore_label(label_id: int):
+    label = db.get_or_404(Label, label_id)
+    return _label_action(label, evidence.restore_label, "Label restored.")
+
+
+def _label_action(label: Label, action, done: str):
+    found = archive.get_post_by_id(label.post_id)
+    try:
+        action(db.session, current_user, label, request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(found.permalink, str(error), status=400)
+    db.session.commit()
+    flash(done)
+    return redirect(url_for(".post", permalink=found.permalink))
+
+
+@bp.post("/p/<permalink>/citations")
+@needs(CITATION_WRITE)
+def attach_citation(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    try:
+        citations.attach_citation(db.session, current_user, found,
+                                  request.form.get("identifier", ""),
+                                  request.form.get("note", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), request.form, 400)
+    db.session.commit()
+    flash("Citation attached.")
+    return redirect(url_for(".post", permalink=permalink) + "#citations")
+
+
+@bp.post("/post-citations/<int:item_id>/decide")
+@needs(CITATION_WRITE)
+def decide_citation(item_id: int):
+    item = db.get_or_404(PostCitation, item_id)
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "reject"):
+        abort(400, description="The decision must be 'confirm' or 'reject'.")
+    found = archive.get_post_by_id(item.post_id)
+    try:
+        citations.decide_suggestion(db.session, current_user, item,
+                                    decision == "confirm", request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(found.permalink, str(error), status=400)
+    db.session.commit()
+    flash("Citation confirmed." if decision == "confirm" else "Suggestion rejected.")
+    return redirect(url_for(".post", permalink=found.permalink) + "#suggestions")
+
+
+@bp.post("/post-citations/<int:item_id>/detach")
+@needs(CITATION_WRITE)
+def detach_citation(item_id: int):
+    item = db.get_or_404(PostCitation, item_id)
+    found = archive.get_post_by_id(item.post_id)
+    try:
+        citations.detach_citation(db.session, current_user, item,
+                                  request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(found.permalink, str(error), status=400)
+    db.session.commit()
+    flash("Citation removed from the post.")
+    return redirect(url_for(".post", permalink=found.permalink) + "#citations")
+
+
+@bp.post("/p/<permalink>/scan")
+@needs(CITATION_WRITE)
+def scan_post(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    added = citations.suggest_citations(db.session, [found.id])
+    db.session.commit()
+    flash(f"Scan done: {added} new suggestion(s).")
+    return redirect(url_for(".post", permalink=permalink) + "#suggestions")
+
+
+@bp.post("/citations/<int:citation_id>/metadata")
+@needs(CITATION_WRITE)
+def citation_metadata(citation_id: int):
+    citation = db.get_or_404(Citation, citation_id)
+    try:
+        citations.fetch_metadata(db.session, current_user, citation,
+                                 current_app.extensions.get("forum_lookup"))
+    except ForumError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(url_for("evidence.citation", citation_id=citation_id))
+    db.session.commit()
+    flash("Metadata updated.")
+    return redirect(url_for("evidence.citation", citation_id=citation_id))
+
+
+@bp.post("/audit/<int:entry_id>/undo")
+@needs(LABEL_WRITE)
+def undo(entry_id: int):
+    from forum.models import AuditEntry
+
+    entry = db.get_or_404(AuditEntry, entry_id)
+    try:
+        evidence.undo_label_action(db.session, current_user, entry)
+    except ForumError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(url_for(".audit_log"))
+    db.session.commit()
+    flash(f"Undid #{entry_id}.")
+    return redirect(url_for(".audit_log"))
+
+
+@bp.get("/audit")
+@needs(AUDIT_READ)
+def audit_log():
+    filters = _audit_filter()
+    page = page_arg()
+    rows, total = audit.entries(db.session, filters, page=page, per_page=50)
+    return render_template(
+        "moderation/audit.html", rows=rows, total=total, page=page, per_page=50,
+        filters=filters, actions=audit.known_actions(db.session),
+        actors=audit.known_actors(db.session))
+
+
+def _audit_filter() -> audit.AuditFilter:
+    from datetime import date
+
+    def day(name: str):
+        value = request.args.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            abort(400, description=f"'{name}' must be a date like 2026-11-30.")
+
+    post_id = request.args.get("post", "").strip()
+    if post_id and not (post_id.isdigit() and len(post_id) < 12):
+        abort(400, description="'post' must be a post number.")
+    return audit.AuditFilter(
+        actor=request.args.get("actor") or None,
+        action=request.args.get("action") or None,
+        target_type=request.args.get("target") or None,
+        post_id=int(post_id) if post_id else None,
+        since=day("since"), until=day("until"))
