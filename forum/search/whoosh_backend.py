@@ -379,6 +379,7 @@ class BulkIndexer:
 
 
 def _bulk_worker(folder: str, queue, errors, parent: int) -> None:
+    _die_with_parent()
     try:
         ix = WhooshIndex.on_disk(folder).ix
         window = _Window()
@@ -392,6 +393,22 @@ def _bulk_worker(folder: str, queue, errors, parent: int) -> None:
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this process when the importer dies.
+
+    A queue read can block for good if the importer is killed half-way through
+    sending a batch; a timeout cannot catch that, the parent-death signal can.
+    """
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the ppid check in _next_item is what remains
 
 
 def _next_item(queue, parent: int):
