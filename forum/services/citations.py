@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from forum.citations.identifiers import (
@@ -32,7 +32,7 @@ from forum.services.audit import record, utcnow
 logger = logging.getLogger(__name__)
 MAX_NOTE = 2000
 # Every identifier the scan reports holds one of these (a DOI's "10.NNNN").
-_MAY_CITE = re.compile(r"10\.\d{4}|pmid|pmc|ncbi|pubmed|arxiv|doi",
+_MAY_CITE = re.compile(r"10\.\d{4}|pmid|pmc|ncbi|pubmed|arxiv|\bdoi\b",
                        re.IGNORECASE)
 CSL_FIELDS = ("title", "container_title", "issued", "volume", "issue", "page")
 
@@ -159,38 +159,56 @@ def suggest_citations(session: Session, post_ids: Iterable[int]) -> int:
     """Scan these posts' bodies; store new suggestions; returns how many.
 
     Idempotent: an occurrence already suggested (or decided) is left alone.
-    Runs on every import batch, so it reads only the body columns and skips
-    texts with no sign of an identifier before the full scan.
+    Runs on every import batch, so it works batch-wise: body columns only, a
+    cheap check before the full scan, one query for the records and one for
+    the suggestions already there, and one multi-row insert.
     """
-    added = 0
+    found: dict[int, list] = {}
     rows = session.execute(select(Post.id, Post.body_text, Post.body_html).where(
         Post.id.in_(list(post_ids)), Post.is_ghost.is_(False)))
     for post_id, body_text, body_html in rows.all():
         text = post_plain_text(body_text, body_html)
-        if _MAY_CITE.search(text):
-            added += _suggest_for(session, post_id, text)
-    session.flush()
-    return added
-
-
-def _suggest_for(session: Session, post_id: int, text: str) -> int:
-    found = find_citations(text)
+        if _MAY_CITE.search(text) and (items := find_citations(text)):
+            found[post_id] = items
     if not found:
         return 0
-    seen = set(session.execute(select(PostCitation.citation_id, PostCitation.span_start)
-                               .where(PostCitation.post_id == post_id)).all())
-    added = 0
-    for item in found:
-        citation = citation_for(session, item.identifier)
-        if (citation.id, item.start) in seen:
-            continue
-        seen.add((citation.id, item.start))
-        session.add(PostCitation(
-            post_id=post_id, citation_id=citation.id, status="suggested",
-            origin="scan", span_start=item.start, span_end=item.end,
-            span_text=item.text, in_quote=item.in_quote, created_at=utcnow()))
-        added += 1
-    return added
+    records = _records_for({item.identifier for items in found.values()
+                            for item in items}, session)
+    seen = set(session.execute(
+        select(PostCitation.post_id, PostCitation.citation_id, PostCitation.span_start)
+        .where(PostCitation.post_id.in_(list(found)))).all())
+    now, new_rows = utcnow(), []
+    for post_id, items in found.items():
+        for item in items:
+            key = (post_id, records[item.identifier].id, item.start)
+            if key not in seen:
+                seen.add(key)
+                new_rows.append({
+                    "post_id": post_id, "citation_id": key[1], "status": "suggested",
+                    "origin": "scan", "note": "", "span_start": item.start,
+                    "span_end": item.end, "span_text": item.text,
+                    "in_quote": item.in_quote, "created_at": now})
+    if new_rows:
+        session.execute(insert(PostCitation), new_rows)
+    return len(new_rows)
+
+
+def _records_for(identifiers: set[Identifier], session: Session) -> dict:
+    """The record of each identifier, creating the missing ones."""
+    by_kind: dict[str, set[str]] = {}
+    for identifier in identifiers:
+        by_kind.setdefault(identifier.kind, set()).add(identifier.key)
+    existing = {}
+    for kind, keys in by_kind.items():
+        for citation in session.scalars(select(Citation).where(
+                Citation.kind == kind, Citation.key.in_(keys))):
+            existing[(kind, citation.key)] = citation
+    records = {}
+    for identifier in identifiers:
+        records[identifier] = existing.get((identifier.kind, identifier.key)) \
+            or citation_for(session, identifier)
+        existing[(identifier.kind, identifier.key)] = records[identifier]
+    return records
 
 
 # -- reading -----------------------------------------------------------------------
