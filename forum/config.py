@@ -21,6 +21,10 @@ def default_config(data_dir: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # Reader flags: at most this many per client an hour; this many pending
+        # flags hide a post until a moderator reviews it (0: never).
+        "FORUM_FLAGS_PER_HOUR": 5,
+        "FORUM_FLAG_HIDE_THRESHOLD": 3,
         # Metadata lookups (NCBI, Crossref) are off unless switched on.
         "FORUM_CITATION_LOOKUP": False,
         "FORUM_DATA_DIR": str(data_dir),

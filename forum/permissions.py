@@ -13,8 +13,11 @@ CITATION_WRITE = "evidence:citation:write"
 AUDIT_READ = "audit:log:read"
 MOD_VIEW = "moderation:pages:read"
 TAXONOMY_WRITE = "admin:taxonomy:write"
+POST_HIDE = "moderation:post:hide"
+FLAG_RESOLVE = "moderation:flag:resolve"
 
-MODERATOR = frozenset({LABEL_WRITE, CITATION_WRITE, AUDIT_READ, MOD_VIEW})
+MODERATOR = frozenset({LABEL_WRITE, CITATION_WRITE, AUDIT_READ, MOD_VIEW, POST_HIDE,
+                       FLAG_RESOLVE})
 ROLE_PERMISSIONS = {
     "moderator": MODERATOR,
     "admin": MODERATOR | {TAXONOMY_WRITE},

@@ -21,12 +21,14 @@ from forum.models.evidence import (
     PostCitation,
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
+from forum.models.moderation import Flag
 
 __all__ = [
     "AuditEntry",
     "Author",
     "Citation",
     "CitationLookup",
+    "Flag",
     "Group",
     "ImportProblemRecord",
     "ImportRun",

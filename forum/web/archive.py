@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from forum.extensions import db
 from forum.services import archive, evidence_view
+from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
 
@@ -68,7 +69,8 @@ def thread(thread_id: int):
 def post(permalink: str):
     post = archive.get_post_by_permalink(permalink)
     return render_template("archive/post.html", context=archive.post_context(post),
-                           evidence=evidence_view.post_evidence(db.session, post))
+                           evidence=evidence_view.post_evidence(db.session, post),
+                           flag_reasons=FLAG_REASONS)
 
 
 @bp.get("/a/<slug>/")

@@ -28,11 +28,20 @@ from forum.models import Citation, Label, PostCitation
 from forum.permissions import (
     AUDIT_READ,
     CITATION_WRITE,
+    FLAG_RESOLVE,
     LABEL_WRITE,
     MOD_VIEW,
+    POST_HIDE,
     has_permission,
 )
-from forum.services import archive, audit, citations, evidence, evidence_view
+from forum.services import (
+    archive,
+    audit,
+    citations,
+    evidence,
+    evidence_view,
+    moderation,
+)
 from forum.web.common import page_arg
 
 bp = Blueprint("moderation", __name__)
@@ -58,6 +67,7 @@ def index():
     recent, _ = audit.entries(db.session, audit.AuditFilter(), per_page=15)
     return render_template(
         "moderation/index.html", recent=recent,
+        flagged=moderation.flagged_posts(db.session),
         suggestions=citations.suggestion_count(db.session),
         waiting=citations.posts_with_suggestions(db.session, limit=25))
 
@@ -74,6 +84,9 @@ def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
     return render_template(
         "moderation/post.html", post=found, evidence=shown, error=error,
         form=form or {}, kinds=evidence.label_kinds(db.session),
+        flags=moderation.flags_on(db.session, found.id),
+        hidden_by=moderation.hiding_entry(db.session, found),
+        hide_reasons=moderation.HIDE_REASONS, flag_reasons=moderation.FLAG_REASONS,
         lookup_on=bool(current_app.config.get("FORUM_CITATION_LOOKUP")),
     ), status
 
@@ -252,6 +265,56 @@ def undo(entry_id: int):
     db.session.commit()
     flash(f"Undid #{entry_id}.")
     return redirect(url_for(".audit_log"))
+
+
+@bp.post("/p/<permalink>/hide")
+@needs(POST_HIDE)
+def hide_post(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    try:
+        moderation.hide_post(db.session, current_user, found,
+                             request.form.get("reason", ""),
+                             request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), request.form, 400)
+    db.session.commit()
+    flash("Post hidden from readers.")
+    return redirect(url_for(".post", permalink=permalink))
+
+
+@bp.post("/p/<permalink>/restore")
+@needs(POST_HIDE)
+def restore_post(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    try:
+        moderation.restore_post(db.session, current_user, found,
+                                request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), request.form, 400)
+    db.session.commit()
+    flash("Post shown to readers again.")
+    return redirect(url_for(".post", permalink=permalink))
+
+
+@bp.post("/flags/<int:flag_id>/resolve")
+@needs(FLAG_RESOLVE)
+def resolve_flag(flag_id: int):
+    from forum.models import Flag
+
+    flag = db.get_or_404(Flag, flag_id)
+    found = archive.get_post_by_id(flag.post_id)
+    try:
+        moderation.resolve_flag(db.session, current_user, flag,
+                                request.form.get("outcome", ""),
+                                request.form.get("note", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(found.permalink, str(error), status=400)
+    db.session.commit()
+    flash("Flag resolved.")
+    return redirect(url_for(".post", permalink=found.permalink) + "#flags")
 
 
 @bp.get("/audit")

@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import AuditEntry
+from forum.models import AuditEntry, Flag, Post
+from forum.services.audit import utcnow
 from forum.services.citations import attach_citation, citation_for, read_identifier
 from forum.services.evidence import label_post, withdraw_label
+from forum.services.moderation import hide_post
 from tests.evidence.conftest import csrf_token
 
 # Search in memory: these tests import small archives many times over.
@@ -46,6 +48,10 @@ ROUTES = [
      (LOGIN, OK, OK)),
     ("POST", "/mod/p/{permalink}/scan", {}, (LOGIN, OK, OK)),
     ("POST", "/mod/citations/{citation}/metadata", {}, (LOGIN, OK, OK)),
+    ("POST", "/mod/p/{permalink}/hide", {"reason": "spam", "why": "ad"},
+     (LOGIN, OK, OK)),
+    ("POST", "/mod/p/{hidden}/restore", {"why": "not spam"}, (LOGIN, OK, OK)),
+    ("POST", "/mod/flags/{flag}/resolve", {"outcome": "agreed"}, (LOGIN, OK, OK)),
     ("POST", "/admin/labels/unsupported",
      {"display_name": "Unsupported", "definition": "No good evidence.",
       "severity": "caution", "is_active": "on"}, (LOGIN, FORBIDDEN, OK)),
@@ -64,10 +70,16 @@ def world(app, seed_post, moderator, admin):
     suggestion = db.session.scalar(select(PostCitation).where(
         PostCitation.status == "suggested").limit(1))
     citation = citation_for(db.session, read_identifier("PMID 9068914"))
+    reply = db.session.scalar(select(Post).where(Post.parent_id == seed_post.id))
+    hide_post(db.session, moderator, reply, "spam")
+    flag = Flag(post_id=seed_post.id, reason="spam", client="c" * 32,
+                created_at=utcnow(), status="pending")
+    db.session.add(flag)
     db.session.commit()
     return SimpleNamespace(permalink=seed_post.permalink, label=label.id,
                            withdrawn=withdrawn.id, attached=attached.id,
-                           suggestion=suggestion.id, citation=citation.id)
+                           suggestion=suggestion.id, citation=citation.id,
+                           hidden=reply.permalink, flag=flag.id)
 
 
 def _sign_in(client, auth, role: str) -> None:

@@ -1,0 +1,39 @@
+"""Reader flags: a reader's report that a post needs a moderator's look.
+
+Readers have no account, so a flag records a keyed hash of the client's
+address (for the rate limit), never the address itself.  A flag stays
+pending until a moderator resolves it: agreed, disagreed or ignored, with a
+note of the outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+FLAG_STATUSES = ("pending", "agreed", "disagreed", "ignored")
+
+
+class Flag(db.Model):
+    __tablename__ = "flags"
+    __table_args__ = (
+        Index("ix_flags_post_status", "post_id", "status"),
+        Index("ix_flags_client_at", "client", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    reason: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    client: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+    resolved_by = relationship("User")
