@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services.citations import suggest_citations
 from forum.services.posting import Archiver
+from forum.services.queue import record_claim_hints
 from forum.services.search import open_bulk, send_to_bulk
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
 from importers.detect import iter_source
@@ -174,15 +175,19 @@ class ImportRunner:
             self.progress(self.report.read)
 
     def _suggest_citations(self, archiver: Archiver) -> None:
-        """Scan new and changed posts for research identifiers (suggestions only)."""
+        """Scan new and changed posts for research identifiers and health claims.
+
+        Both only feed the review queue: suggestions and hints, never edits.
+        """
         post_ids = self._new_ids | archiver.changed_post_ids
         if not post_ids:
             return
         try:
             with self.session.begin_nested():
                 suggest_citations(self.session, post_ids)
+                record_claim_hints(self.session, post_ids)
         except Exception:  # noqa: BLE001 - suggestions never cost a message
-            logger.exception("citation scan failed for a batch; posts kept")
+            logger.exception("citation and claim scan failed for a batch; posts kept")
 
     def _index_changes(self, archiver: Archiver) -> None:
         """Send the batch to the indexer: an import that ends is fully searchable."""

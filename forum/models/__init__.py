@@ -21,13 +21,14 @@ from forum.models.evidence import (
     PostCitation,
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
-from forum.models.moderation import Flag
+from forum.models.moderation import ClaimHint, Flag
 
 __all__ = [
     "AuditEntry",
     "Author",
     "Citation",
     "CitationLookup",
+    "ClaimHint",
     "Flag",
     "Group",
     "ImportProblemRecord",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -37,3 +37,17 @@ class Flag(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     resolved_by = relationship("User")
+
+
+class ClaimHint(db.Model):
+    """Words in a post that a heuristic of `forum.claims` took for a health claim."""
+
+    __tablename__ = "claim_hints"
+    __table_args__ = (Index("ix_claim_hints_post_id", "post_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    rule: Mapped[str] = mapped_column(String(24))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(300))

@@ -72,6 +72,33 @@ def index():
         waiting=citations.posts_with_suggestions(db.session, limit=25))
 
 
+@bp.get("/queue")
+@needs(MOD_VIEW)
+def review_queue():
+    from forum.services import queue
+
+    filters = queue.QueueFilter(
+        kind=request.args.get("kind") or None,
+        group=(request.args.get("group") or "").strip()[:255] or None,
+        since=_day("since"), until=_day("until"),
+        sort="age" if request.args.get("sort") == "age" else "priority")
+    return render_template(
+        "moderation/queue.html", items=queue.queue_items(db.session, filters),
+        filters=filters, kinds=queue.KINDS, sizes=queue.queue_sizes(db.session))
+
+
+def _day(name: str):
+    from datetime import date
+
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a date like 2026-11-30.")
+
+
 @bp.get("/p/<permalink>/")
 @needs(MOD_VIEW)
 def post(permalink: str):
@@ -330,17 +357,6 @@ def audit_log():
 
 
 def _audit_filter() -> audit.AuditFilter:
-    from datetime import date
-
-    def day(name: str):
-        value = request.args.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            abort(400, description=f"'{name}' must be a date like 2026-11-30.")
-
     post_id = request.args.get("post", "").strip()
     if post_id and not (post_id.isdigit() and len(post_id) < 12):
         abort(400, description="'post' must be a post number.")
@@ -349,4 +365,4 @@ def _audit_filter() -> audit.AuditFilter:
         action=request.args.get("action") or None,
         target_type=request.args.get("target") or None,
         post_id=int(post_id) if post_id else None,
-        since=day("since"), until=day("until"))
+        since=_day("since"), until=_day("until"))

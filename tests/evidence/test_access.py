@@ -31,6 +31,7 @@ ROUTES = [
     ("GET", "/mod/p/{permalink}/", {}, (LOGIN, OK, OK)),
     ("GET", "/mod/labels/{label}/edit", {}, (LOGIN, OK, OK)),
     ("GET", "/mod/audit", {}, (LOGIN, OK, OK)),
+    ("GET", "/mod/queue", {}, (LOGIN, OK, OK)),
     ("GET", "/admin/labels", {}, (LOGIN, FORBIDDEN, OK)),
     ("POST", "/mod/p/{permalink}/labels",
      {"kind": "personal_experience", "rationale": "An anecdote.", "scope": "post"},

@@ -1,0 +1,60 @@
+"""Transparent heuristics for posts that make health claims.
+
+The review queue shows moderators which posts probably make a checkable
+health claim and carry no evidence label yet.  Each rule is a named regular
+expression a moderator can read on the queue page; a hint records the rule
+and the exact words that matched, so the queue says *why* a post is there.
+These are hints for a person, not verdicts: they over-include on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = r"(?:mg|mcg|µg|ug|g|gm|grams?|milligrams?|micrograms?|iu|i\.u\.|ml|meq)"
+RULES: dict[str, tuple[str, re.Pattern]] = {
+    "dosage": ("a dose, such as 300 mg or 2 x 500 mg", re.compile(
+        rf"\b\d{{1,5}}(?:[.,]\d+)?\s?{_UNITS}\b(?:\s*(?:a|per|/)\s*(?:day|dose))?",
+        re.I)),
+    "rda": ("a share of a recommended amount, such as 225% the RDA", re.compile(
+        r"\b\d{1,4}\s?%\s+(?:of\s+)?(?:the\s+)?(?:RDA|RDI|DV|daily value|"
+        r"recommended (?:daily )?(?:allowance|intake))\b", re.I)),
+    "cure": ("a cure or a sure effect", re.compile(
+        r"\b(?:cures?|cured|curing|miracle|eliminates?|reverses?|guaranteed)\b",
+        re.I)),
+    "study": ("a reference to research", re.compile(
+        r"\b(?:(?:a|the|one|this|another|recent|new|several|many|numerous)\s+"
+        r"(?:\w+\s+){0,3}?(?:study|studies|trials?|research|paper|review)\s+"
+        r"(?:\w+\s+){0,6}?(?:found|finds|shows?|showed|shown|demonstrated?|"
+        r"proved?|proven|reported|suggests?|concluded)|"
+        r"research (?:shows|has shown|suggests|proves)|"
+        r"studies (?:show|have shown|suggest|prove))\b", re.I)),
+    "participants": ("a share of people in a study, such as 75% of participants",
+                     re.compile(
+        r"\b\d{1,3}(?:\.\d+)?\s?%\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:participants|"
+        r"patients|subjects|people|women|men|children|volunteers|users|cases)\b",
+        re.I)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHint:
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+def find_claim_hints(text: str, limit: int = 20) -> list[ClaimHint]:
+    """The matches of every rule in `text`, in text order (at most `limit`)."""
+    hints = [ClaimHint(rule, m.start(), m.end(), m.group())
+             for rule, (_why, pattern) in RULES.items()
+             for m in pattern.finditer(text or "")]
+    hints.sort(key=lambda hint: (hint.start, hint.rule))
+    return hints[:limit]
+
+
+def describe(rule: str) -> str:
+    """What a rule looks for, in words, for the queue page."""
+    return RULES[rule][0] if rule in RULES else rule

@@ -1,0 +1,134 @@
+"""The review queue: what needs a moderator first, and why.
+
+Three kinds of item, one list: posts readers flagged (pending flags), posts
+that make health claims and carry no label yet (the `forum.claims` rules,
+recorded at import), and posts with suggested citations nobody has confirmed.
+Priority order puts flags first, then claims, then suggestions; age order
+puts the oldest posts first.  Each item says why it is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from forum.claims import describe, find_claim_hints
+from forum.markup import post_plain_text
+from forum.models import ClaimHint, Flag, Group, Label, Post, PostCitation, PostGroup
+
+KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
+         "citation": "Suggested citations to check"}
+PRIORITY = {"flag": 0, "claim": 1, "citation": 2}
+
+
+@dataclass
+class QueueItem:
+    kind: str
+    post: Post
+    count: int
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def why(self) -> str:
+        return KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    kind: str | None = None
+    group: str | None = None
+    since: date | None = None
+    until: date | None = None
+    sort: str = "priority"
+
+
+def record_claim_hints(session: Session, post_ids: Iterable[int]) -> int:
+    """Run the claim rules over these posts and store what they find (idempotent)."""
+    post_ids = list(post_ids)
+    if not post_ids:
+        return 0
+    session.execute(delete(ClaimHint).where(ClaimHint.post_id.in_(post_ids)))
+    rows = []
+    for post_id, body_text, body_html in session.execute(
+            select(Post.id, Post.body_text, Post.body_html)
+            .where(Post.id.in_(post_ids), Post.is_ghost.is_(False))).all():
+        for hint in find_claim_hints(post_plain_text(body_text, body_html)):
+            rows.append({"post_id": post_id, "rule": hint.rule, "start": hint.start,
+                         "end": hint.end, "text": hint.text[:300]})
+    if rows:
+        session.execute(insert(ClaimHint), rows)
+    return len(rows)
+
+
+def queue_items(session: Session, filters: QueueFilter, limit: int = 100
+                ) -> list[QueueItem]:
+    """The queue, filtered and sorted, at most `limit` items."""
+    kinds = [filters.kind] if filters.kind in KINDS else list(KINDS)
+    counts: dict[tuple[str, int], int] = {}
+    for kind in kinds:
+        for post_id, n in session.execute(_candidates(kind, filters, limit)):
+            counts[(kind, post_id)] = n
+    posts = {p.id: p for p in session.scalars(
+        select(Post).where(Post.id.in_({pid for _k, pid in counts})))}
+    items = [QueueItem(kind, posts[pid], n) for (kind, pid), n in counts.items()
+             if pid in posts]
+    _explain(session, [i for i in items if i.kind == "claim"])
+    if filters.sort == "age":
+        items.sort(key=lambda i: (i.post.date or datetime.max, i.post.id))
+    else:
+        items.sort(key=lambda i: (PRIORITY[i.kind], -i.count,
+                                  i.post.date or datetime.max))
+    return items[:limit]
+
+
+def queue_sizes(session: Session) -> dict[str, int]:
+    """How many posts wait in each kind (for the dashboard and the tabs)."""
+    return {kind: session.scalar(select(func.count()).select_from(
+        _candidates(kind, QueueFilter(), None).subquery())) for kind in KINDS}
+
+
+def _candidates(kind: str, filters: QueueFilter, limit: int | None):
+    if kind == "flag":
+        query = select(Flag.post_id, func.count(Flag.id)).where(
+            Flag.status == "pending").group_by(Flag.post_id)
+        column = Flag.post_id
+    elif kind == "citation":
+        query = select(PostCitation.post_id, func.count(PostCitation.id)).where(
+            PostCitation.status == "suggested").group_by(PostCitation.post_id)
+        column = PostCitation.post_id
+    else:
+        labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
+        query = select(ClaimHint.post_id, func.count(ClaimHint.id)).where(
+            ClaimHint.post_id.not_in(labelled)).group_by(ClaimHint.post_id)
+        column = ClaimHint.post_id
+    query = query.join(Post, Post.id == column).where(Post.is_ghost.is_(False))
+    if kind != "flag":
+        query = query.where(Post.is_hidden.is_(False))
+    if filters.group:
+        query = query.where(Post.id.in_(
+            select(PostGroup.post_id).join(Group, Group.id == PostGroup.group_id)
+            .where(Group.name == filters.group)))
+    if filters.since:
+        query = query.where(Post.date >= datetime.combine(filters.since, time.min))
+    if filters.until:
+        query = query.where(Post.date < datetime.combine(filters.until, time.min)
+                            + timedelta(days=1))
+    return query.limit(limit) if limit else query
+
+
+def _explain(session: Session, items: list[QueueItem]) -> None:
+    """Each claim item's reasons: every rule that matched, with its first words."""
+    by_post = {item.post.id: item for item in items}
+    if not by_post:
+        return
+    seen: set[tuple[int, str]] = set()
+    for post_id, rule, text in session.execute(
+            select(ClaimHint.post_id, ClaimHint.rule, ClaimHint.text)
+            .where(ClaimHint.post_id.in_(list(by_post))).order_by(ClaimHint.start)):
+        if (post_id, rule) not in seen:
+            seen.add((post_id, rule))
+            by_post[post_id].reasons.append(f"{describe(rule)}: “{text}”")

@@ -1,0 +1,40 @@
+"""The claim rules the review queue uses: what each one takes, and leaves."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.claims import RULES, describe, find_claim_hints
+
+
+@pytest.mark.parametrize(("text", "rule", "words"), [
+    ("I take 300 mg a day of glycinate", "dosage", "300 mg a day"),
+    ("try 2000mg before bed", "dosage", "2000mg"),
+    ("that is 225% the RDA for adults", "rda", "225% the RDA"),
+    ("about 50 % of the daily value", "rda", "50 % of the daily value"),
+    ("magnesium cures fibromyalgia", "cure", "cures"),
+    ("A study published in Neurology found that", "study",
+     "A study published in Neurology found"),
+    ("research shows it works", "study", "research shows"),
+    ("tremor fell in 75% of participants", "participants", "75% of participants"),
+    ("improved in 12.5% of the patients", "participants", "12.5% of the patients"),
+])
+def test_each_rule_takes_its_kind_of_claim(text, rule, words):
+    hints = find_claim_hints(text)
+    assert (rule, words) in [(h.rule, h.text) for h in hints]
+    hint = next(h for h in hints if h.rule == rule)
+    assert text[hint.start:hint.end] == words
+
+
+@pytest.mark.parametrize("text", [
+    "I went to the doctor on 12 May and felt better.",
+    "The meeting is at 3 pm in room 200.",
+    "Thanks for the reply, I will read up on it.",
+    "75% of the time it rains here.",
+])
+def test_everyday_sentences_are_not_claims(text):
+    assert find_claim_hints(text) == []
+
+
+def test_every_rule_is_described_for_moderators():
+    assert all(describe(rule) and describe(rule) != rule for rule in RULES)
