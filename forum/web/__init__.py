@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
         auth,
         errors,
         evidence,
+        exports,
         flags,
         moderation,
         search,
@@ -21,6 +22,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(flags.bp)
+    app.register_blueprint(exports.bp, url_prefix="/export")
     app.register_blueprint(moderation.bp, url_prefix="/mod")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(search.bp)
