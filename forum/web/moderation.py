@@ -65,8 +65,10 @@ def needs(permission: str):
 @needs(MOD_VIEW)
 def index():
     recent, _ = audit.entries(db.session, audit.AuditFilter(), per_page=15)
+    from forum.services.dashboard import dashboard
+
     return render_template(
-        "moderation/index.html", recent=recent,
+        "moderation/index.html", recent=recent, board=dashboard(db.session),
         flagged=moderation.flagged_posts(db.session),
         suggestions=citations.suggestion_count(db.session),
         waiting=citations.posts_with_suggestions(db.session, limit=25))
