@@ -21,7 +21,7 @@ from forum.models.evidence import (
     PostCitation,
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
-from forum.models.moderation import ClaimHint, Flag
+from forum.models.moderation import ClaimHint, Flag, QueueMark
 
 __all__ = [
     "AuditEntry",
@@ -41,6 +41,7 @@ __all__ = [
     "Post",
     "PostCitation",
     "PostGroup",
+    "QueueMark",
     "PostSource",
     "Thread",
     "ThreadGroup",

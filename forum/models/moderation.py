@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -51,3 +59,24 @@ class ClaimHint(db.Model):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(300))
+
+
+class QueueMark(db.Model):
+    """A moderator's hold on a queue item: claimed (working on it) or dismissed.
+
+    One row per post and kind; claiming keeps two moderators off the same post,
+    dismissing (with a reason) takes the item out of the queue.
+    """
+
+    __tablename__ = "queue_marks"
+    __table_args__ = (UniqueConstraint("post_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    state: Mapped[str] = mapped_column(String(12))  # claimed | dismissed
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    user = relationship("User")

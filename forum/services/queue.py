@@ -17,12 +17,34 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from forum.claims import describe, find_claim_hints
+from forum.errors import ForumError
 from forum.markup import post_plain_text
-from forum.models import ClaimHint, Flag, Group, Label, Post, PostCitation, PostGroup
+from forum.models import (
+    ClaimHint,
+    Flag,
+    Group,
+    Label,
+    Post,
+    PostCitation,
+    PostGroup,
+    QueueMark,
+    User,
+)
+from forum.permissions import MOD_VIEW, require
+from forum.services.audit import record, utcnow
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
          "citation": "Suggested citations to check"}
 PRIORITY = {"flag": 0, "claim": 1, "citation": 2}
+
+
+# Only claim items are dismissed here: flags are resolved and suggestions are
+# confirmed or rejected, each with its own recorded outcome.
+DISMISSABLE = ("claim",)
+
+
+class QueueRejected(ForumError):
+    """A queue action cannot be done as asked."""
 
 
 @dataclass
@@ -31,6 +53,7 @@ class QueueItem:
     post: Post
     count: int
     reasons: list[str] = field(default_factory=list)
+    claimed_by: str | None = None
 
     @property
     def why(self) -> str:
@@ -77,6 +100,7 @@ def queue_items(session: Session, filters: QueueFilter, limit: int = 100
     items = [QueueItem(kind, posts[pid], n) for (kind, pid), n in counts.items()
              if pid in posts]
     _explain(session, [i for i in items if i.kind == "claim"])
+    _claims(session, items)
     if filters.sort == "age":
         items.sort(key=lambda i: (i.post.date or datetime.max, i.post.id))
     else:
@@ -102,8 +126,11 @@ def _candidates(kind: str, filters: QueueFilter, limit: int | None):
         column = PostCitation.post_id
     else:
         labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
+        dismissed = select(QueueMark.post_id).where(QueueMark.kind == "claim",
+                                                    QueueMark.state == "dismissed")
         query = select(ClaimHint.post_id, func.count(ClaimHint.id)).where(
-            ClaimHint.post_id.not_in(labelled)).group_by(ClaimHint.post_id)
+            ClaimHint.post_id.not_in(labelled), ClaimHint.post_id.not_in(dismissed)
+        ).group_by(ClaimHint.post_id)
         column = ClaimHint.post_id
     query = query.join(Post, Post.id == column).where(Post.is_ghost.is_(False))
     if kind != "flag":
@@ -132,3 +159,56 @@ def _explain(session: Session, items: list[QueueItem]) -> None:
         if (post_id, rule) not in seen:
             seen.add((post_id, rule))
             by_post[post_id].reasons.append(f"{describe(rule)}: “{text}”")
+
+
+def _claims(session: Session, items: list[QueueItem]) -> None:
+    """Who is working on each item, so two moderators do not take the same one."""
+    if not items:
+        return
+    held = {(mark.post_id, mark.kind): mark.user.name for mark in session.scalars(
+        select(QueueMark).where(QueueMark.state == "claimed",
+                                QueueMark.post_id.in_({i.post.id for i in items})))}
+    for item in items:
+        item.claimed_by = held.get((item.post.id, item.kind))
+
+
+def claim_item(session: Session, actor: User, post: Post, kind: str) -> QueueMark:
+    """Take an item: others see who is on it.  Claiming a claimed item fails."""
+    require(actor, MOD_VIEW)
+    mark = _mark(session, post.id, kind)
+    if mark is not None and mark.state == "claimed" and mark.user_id != actor.id:
+        raise QueueRejected(f"{mark.user.name} is already working on this post.")
+    if mark is not None and mark.state == "dismissed":
+        raise QueueRejected("This item was dismissed already.")
+    mark = mark or QueueMark(post_id=post.id, kind=kind)
+    mark.state, mark.user_id, mark.at = "claimed", actor.id, utcnow()
+    session.add(mark)
+    session.flush()
+    return mark
+
+
+def dismiss_items(session: Session, actor: User, posts: list[Post], kind: str,
+                  reason: str) -> int:
+    """Take items out of the queue with a reason (one or many: a bulk action)."""
+    require(actor, MOD_VIEW)
+    if kind not in DISMISSABLE:
+        raise QueueRejected("Flags are resolved and suggestions confirmed or "
+                            "rejected on the post's page.")
+    if not reason.strip():
+        raise QueueRejected("Say why the items are dismissed.")
+    for post in posts:
+        mark = _mark(session, post.id, kind) or QueueMark(post_id=post.id, kind=kind)
+        if mark.state == "dismissed":
+            continue
+        mark.state, mark.user_id, mark.at = "dismissed", actor.id, utcnow()
+        mark.reason = reason.strip()[:500]
+        session.add(mark)
+        session.flush()
+        record(session, actor, "queue.dismiss", target_type="post",
+               target_id=post.id, post_id=post.id, reason=kind, why=reason)
+    return len(posts)
+
+
+def _mark(session: Session, post_id: int, kind: str) -> QueueMark | None:
+    return session.scalar(select(QueueMark).where(QueueMark.post_id == post_id,
+                                                  QueueMark.kind == kind))

@@ -89,6 +89,57 @@ def review_queue():
         filters=filters, kinds=queue.KINDS, sizes=queue.queue_sizes(db.session))
 
 
+@bp.post("/queue/claim")
+@needs(MOD_VIEW)
+def claim_item():
+    from forum.services import queue
+
+    found = archive.get_post_by_permalink(request.form.get("one", ""),
+                                          include_hidden=True)
+    try:
+        queue.claim_item(db.session, current_user, found,
+                         request.args.get("kind") or request.form.get("kind", "claim"))
+    except ForumError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(_back())
+    db.session.commit()
+    flash("Claimed: it is yours until you act on it.")
+    return redirect(_back())
+
+
+@bp.post("/queue/dismiss")
+@needs(MOD_VIEW)
+def dismiss_items():
+    from forum.services import queue
+
+    permalinks = ([request.form["one"]] if request.form.get("one")
+                  else request.form.getlist("post"))
+    if not permalinks:
+        flash("Select at least one item.")
+        return redirect(_back())
+    posts = [archive.get_post_by_permalink(p, include_hidden=True)
+             for p in permalinks[:200]]
+    try:
+        done = queue.dismiss_items(db.session, current_user, posts,
+                                   request.form.get("kind", "claim"),
+                                   request.form.get("reason", ""))
+    except ForumError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(_back())
+    db.session.commit()
+    flash(f"Dismissed {done} item{'s' if done != 1 else ''}.")
+    return redirect(_back())
+
+
+def _back() -> str:
+    """Back to the queue as it was (filters and position), never off-site."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/mod/queue") and "//" not in back \
+        else url_for(".review_queue")
+
+
 def _day(name: str):
     from datetime import date
 

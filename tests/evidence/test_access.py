@@ -53,6 +53,10 @@ ROUTES = [
      (LOGIN, OK, OK)),
     ("POST", "/mod/p/{hidden}/restore", {"why": "not spam"}, (LOGIN, OK, OK)),
     ("POST", "/mod/flags/{flag}/resolve", {"outcome": "agreed"}, (LOGIN, OK, OK)),
+    ("POST", "/mod/queue/claim", {"one": "{permalink}", "kind": "citation"},
+     (LOGIN, OK, OK)),
+    ("POST", "/mod/queue/dismiss", {"post": "{permalink}", "kind": "claim",
+                                    "reason": "reviewed"}, (LOGIN, OK, OK)),
     ("POST", "/admin/labels/unsupported",
      {"display_name": "Unsupported", "definition": "No good evidence.",
       "severity": "caution", "is_active": "on"}, (LOGIN, FORBIDDEN, OK)),
@@ -106,7 +110,8 @@ def test_access_table(app, client, auth, world, method, path, data, expected,
         response = client.get(url)
     else:
         token = csrf_token(client, "/login")
-        response = client.post(url, data={**data, "csrf_token": token})
+        filled = {k: v.format(**vars(world)) for k, v in data.items()}
+        response = client.post(url, data={**filled, "csrf_token": token})
     if want == LOGIN:
         assert response.status_code == 302
         assert "/login?next=" in response.location

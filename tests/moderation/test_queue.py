@@ -76,3 +76,44 @@ def test_the_queue_page(app, client, auth, archive, moderator):
     claims = client.get("/mod/queue?kind=claim").get_data(as_text=True)
     assert 'data-kind="citation"' not in claims and 'data-kind="claim"' in claims
     assert client.get("/mod/queue?since=soon").status_code == 400
+
+
+def test_claiming_keeps_two_moderators_apart(app, archive, moderator, admin):
+    from forum.services.queue import QueueRejected, claim_item
+
+    first, _tremor = archive
+    claim_item(db.session, moderator, first, "claim")
+    with pytest.raises(QueueRejected, match="mara is already working"):
+        claim_item(db.session, admin, first, "claim")
+    item = _item(queue_items(db.session, QueueFilter()), "claim", first)
+    assert item.claimed_by == "mara"
+
+
+def test_bulk_dismissal_needs_a_reason_and_is_audited(app, client, auth, archive,
+                                                      moderator):
+    from forum.models import AuditEntry
+
+    first, tremor = archive
+    auth.login("mara")
+    refused = auth.post("/mod/queue/dismiss", {"post": [first.permalink],
+                                               "kind": "claim", "reason": " "},
+                        token_from="/mod/queue")
+    assert refused.status_code == 302
+    assert _item(queue_items(db.session, QueueFilter()), "claim", first)
+    done = auth.post("/mod/queue/dismiss",
+                     {"post": [first.permalink, tremor.permalink], "kind": "claim",
+                      "reason": "checked, no label needed",
+                      "back": "/mod/queue?kind=claim"}, token_from="/mod/queue")
+    assert done.status_code == 302 and done.location.endswith("/mod/queue?kind=claim")
+    items = queue_items(db.session, QueueFilter())
+    assert _item(items, "claim", first) is None
+    assert _item(items, "claim", tremor) is None
+    assert _item(items, "citation", first) is not None  # other kinds stay
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "queue.dismiss")).all()
+    assert {e.post_id for e in entries} == {first.id, tremor.id}
+    assert all(e.why == "checked, no label needed" for e in entries)
+    off_site = auth.post("/mod/queue/dismiss",
+                         {"post": [first.permalink], "reason": "x",
+                          "back": "//evil.example"}, token_from="/mod/queue")
+    assert off_site.location.endswith("/mod/queue")
