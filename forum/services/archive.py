@@ -207,11 +207,15 @@ def _public_permalink(post: Post) -> str | None:
 
 
 def _ids_with_visible_subtree(posts: list[Post]) -> set[int]:
-    """Visible posts plus every ancestor of one: what a tree must show."""
+    """Visible and hidden posts plus their ancestors: what a tree must show.
+
+    A hidden post stays in its tree as a "hidden post" placeholder, so readers
+    see that something was taken down; a ghost only where it has replies.
+    """
     parents = {post.id: post.parent_id for post in posts}
     keep: set[int] = set()
     for post in posts:
-        if not _is_visible(post):
+        if post.is_ghost:
             continue
         node: int | None = post.id
         while node is not None and node not in keep:

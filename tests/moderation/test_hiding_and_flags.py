@@ -102,7 +102,7 @@ def test_hidden_posts_leave_no_trace_for_readers(app, client, auth, seed_post,
         assert seed_post.permalink not in text, name
         assert "Even loud noises can extra magnesium loss" not in text, name
     thread = client.get(public["thread"]).get_data(as_text=True)
-    assert "[message not available]" in thread and reply.permalink in thread
+    assert "[hidden post]" in thread and reply.permalink in thread
     auth.login("mara")
     moderator_view = client.get(f"/mod/p/{seed_post.permalink}/").get_data(
         as_text=True)

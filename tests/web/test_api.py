@@ -54,8 +54,10 @@ def test_thread_tree(client, sample):
     assert ghost["author"] is None and ghost["subject"] is None
     orphan = by_permalink[sample.orphan.permalink]
     assert orphan["parent_permalink"] == sample.ghost.permalink
+    # Both hidden posts (one with a reply, one a leaf) stay as placeholders.
     unavailable = [p for p in posts if p["permalink"] is None]
-    assert len(unavailable) == 1 and unavailable[0]["ghost"] is False
+    assert len(unavailable) == 2 and not any(p["ghost"] for p in unavailable)
+    assert all(p["subject"] is None and p["author"] is None for p in unavailable)
     below = by_permalink[sample.under_hidden.permalink]
     assert below["parent_permalink"] is None and below["depth"] == 2
     assert sample.hidden.permalink not in json.dumps(data)

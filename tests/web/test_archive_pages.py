@@ -118,7 +118,8 @@ def test_group_pagination(app, client, create):
 def test_thread_tree_shows_placeholders_and_depth(client, sample):
     html = client.get(f"/t/{sample.thread.id}/").get_data(as_text=True)
     assert "[message not in the archive]" in html  # the ghost
-    assert "[message not available]" in html  # hidden, but has a visible reply
+    # Hidden posts stay as placeholders (with or without replies), no permalink.
+    assert html.count("[hidden post]") == 2
     assert f'id="p-{sample.under_hidden.permalink}"' in html
     assert "--depth: 2" in html
     assert html.index(sample.root.permalink) < html.index(sample.reply.permalink)
