@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from forum import create_app
 from forum.extensions import db
+from tests.browser import chromium, needs_chromium, serve, sqlite_app
 from tests.evidence.conftest import PASSWORD, SEED_THREAD
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(os.environ.get("FORUM_TEST_EVIDENCE_SCREENSHOT",
                                  "/tmp/evidence.png"))
 START = "So there is an excellent chance"
@@ -21,10 +19,7 @@ END = "has a magnesium deficiency."
 SENTENCE = ("So there is an excellent chance that a person with fibromyalgia has "
             "a magnesium deficiency.")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = needs_chromium
 
 # Selects the text from START to END inside #selectable, as a mouse drag would,
 # then lets the page's script see the selection (mouseup).
@@ -49,21 +44,13 @@ SELECT = """([start, end]) => {
 @pytest.fixture
 def live_server(tmp_path):
     """The app with the seed thread and a moderator, served on a free port."""
-    from werkzeug.serving import make_server
-
-    from forum.migrate import upgrade
     from forum.models import Post
     from forum.services.accounts import create_user
     from forum.services.evidence import seed_label_kinds
     from importers.runner import ImportOptions, ImportRunner
 
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forum.sqlite'}",
-        "FORUM_DATA_DIR": str(tmp_path),
-    })
+    app = sqlite_app(tmp_path)
     with app.app_context():
-        upgrade()
         seed_label_kinds(db.session)
         create_user(db.session, "mara", PASSWORD, "moderator")
         db.session.commit()
@@ -72,32 +59,18 @@ def live_server(tmp_path):
             [str(SEED_THREAD)])
         first = db.session.scalar(select(Post.permalink).where(
             Post.is_ghost.is_(False)).order_by(Post.date, Post.id).limit(1))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", first
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(app) as base:
+        yield base, first
 
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1200, "height": 1400})
         try:
             yield context.new_page()
         finally:
             context.close()
-            browser.close()
 
 
 def test_moderator_labels_a_sentence_and_a_reader_sees_it(live_server, page):
@@ -107,7 +80,8 @@ def test_moderator_labels_a_sentence_and_a_reader_sees_it(live_server, page):
     page.get_by_label("User name").fill("mara")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.url == f"{base}/mod/p/{permalink}/"
+    page.wait_for_url(f"{base}/mod/p/{permalink}/")
+    page.wait_for_selector("#selectable")
 
     selected = page.evaluate(SELECT, [START, END])
     assert " ".join(selected.split()) == SENTENCE

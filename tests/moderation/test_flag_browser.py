@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
+from tests.browser import chromium, needs_chromium
 from tests.evidence.conftest import PASSWORD
 from tests.moderation.test_queue_browser import live_server  # noqa: F401
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_flag_queue_hide_placeholder(live_server, browser):  # noqa: F811
@@ -57,6 +44,7 @@ def test_flag_queue_hide_placeholder(live_server, browser):  # noqa: F811
     moderator.get_by_label("User name").fill("mara")
     moderator.get_by_label("Password").fill(PASSWORD)
     moderator.get_by_role("button", name="Sign in").click()
+    moderator.wait_for_url(f"{base}/mod/queue")
     top = moderator.locator("#queue > li").first
     assert top.get_attribute("data-kind") == "flag"
     assert top.get_attribute("data-open").endswith(f"/mod/p/{permalink}/")

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from forum import create_app
 from forum.extensions import db
+from tests.browser import chromium, needs_chromium, serve, sqlite_app
 from tests.evidence.conftest import PASSWORD, SEED_THREAD
 
-CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def live_server(tmp_path):
-    from werkzeug.serving import make_server
-
-    from forum.migrate import upgrade
     from forum.services.accounts import create_user
     from forum.services.evidence import seed_label_kinds
     from importers.runner import ImportOptions, ImportRunner
 
-    app = create_app({
-        "TESTING": True, "FORUM_SEARCH_BACKEND": "whoosh-ram",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forum.sqlite'}",
-        "FORUM_DATA_DIR": str(tmp_path),
-    })
+    app = sqlite_app(tmp_path, FORUM_SEARCH_BACKEND="whoosh-ram")
     with app.app_context():
-        upgrade()
         seed_label_kinds(db.session)
         create_user(db.session, "mara", PASSWORD, "moderator")
         db.session.commit()
@@ -45,32 +32,18 @@ def live_server(tmp_path):
         ImportRunner(db.session, ImportOptions(
             fmt="article", group="articles.magnesium")).run(
             [str(p) for p in sorted(SAMPLES.glob("article-*.txt"))])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(app) as base:
+        yield base, app
 
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1200, "height": 1000})
         try:
             yield context.new_page()
         finally:
             context.close()
-            browser.close()
 
 
 def _titles(page) -> list[str]:
@@ -84,11 +57,12 @@ def test_three_items_with_the_keyboard_only(live_server, page):
 
     base, app = live_server
     page.goto(f"{base}/login?next=/mod/queue")
-    page.keyboard.type("mara")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    page.get_by_label("User name").fill("mara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/mod/queue")
+    page.wait_for_selector("#queue > li.current")  # the keys are listening
+    # From here on, only the keyboard.
     before = _titles(page)
     assert len(before) >= 4
 

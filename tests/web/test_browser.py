@@ -3,71 +3,43 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from forum import create_app
 from forum.extensions import db
+from tests.browser import chromium, needs_chromium, serve, sqlite_app
 from tests.web.factories import ArchiveFactory, build_sample
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(os.environ.get("FORUM_TEST_SCREENSHOT", "/tmp/thread.png"))
 SEARCH_SCREENSHOT = Path(os.environ.get("FORUM_TEST_SEARCH_SCREENSHOT",
                                        "/tmp/search.png"))
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def live_server(tmp_path):
     """The app on a temporary SQLite file, served on a free port in a thread."""
-    from werkzeug.serving import make_server
-
-    from forum.migrate import upgrade
-
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forum.sqlite'}",
-        "FORUM_DATA_DIR": str(tmp_path),
-    })
+    app = sqlite_app(tmp_path)
     with app.app_context():
-        upgrade()
         built = build_sample(ArchiveFactory(db.session))
         ids = SimpleNamespace(thread=built.thread.id, root=built.root.permalink,
                               reply=built.reply.permalink)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", ids
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(app) as base:
+        yield base, ids
 
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         context = browser.new_context(java_script_enabled=False,
                                       viewport={"width": 1100, "height": 1400})
         try:
             yield context.new_page()
         finally:
             context.close()
-            browser.close()
 
 
 def test_reader_walks_from_home_to_a_permalink(live_server, page):
