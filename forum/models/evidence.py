@@ -78,8 +78,8 @@ class Label(db.Model):
     kind: Mapped[LabelKind] = relationship(lazy="joined")
     citations: Mapped[list[Citation]] = relationship(
         secondary="label_citations", order_by="Citation.id")
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    updated_by = relationship("User", foreign_keys=[updated_by_id], lazy="joined")
 
 
 class LabelRevision(db.Model):
@@ -102,7 +102,7 @@ class LabelRevision(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     kind: Mapped[LabelKind] = relationship(lazy="joined")
-    actor = relationship("User")
+    actor = relationship("User", lazy="joined")
 
 
 class Citation(db.Model):

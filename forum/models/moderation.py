@@ -44,7 +44,7 @@ class Flag(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str] = mapped_column(Text, default="")
 
-    resolved_by = relationship("User")
+    resolved_by = relationship("User", lazy="joined")
 
 
 class ClaimHint(db.Model):
@@ -79,4 +79,4 @@ class QueueMark(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime)
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    user = relationship("User")
+    user = relationship("User", lazy="joined")
