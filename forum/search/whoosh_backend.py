@@ -116,6 +116,18 @@ def make_schema() -> Schema:
     )
 
 
+class _PrivateRamStorage(RamStorage):
+    """RAM storage whose writers spill to a temporary folder of their own.
+
+    Whoosh names that folder after the index ("MAIN.tmp" in the system's temp
+    folder), so two processes with RAM indexes (two test runs) would write to
+    one folder and delete it under each other.
+    """
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(None)
+
+
 class WhooshIndex:
     """A Whoosh index on disk (or in RAM for unit tests)."""
 
@@ -136,7 +148,7 @@ class WhooshIndex:
 
     @classmethod
     def in_memory(cls) -> WhooshIndex:
-        return cls(RamStorage().create_index(make_schema()))
+        return cls(_PrivateRamStorage().create_index(make_schema()))
 
     # -- writing -----------------------------------------------------------------
 
