@@ -22,13 +22,17 @@ from forum.models.evidence import (
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
 from forum.models.moderation import ClaimHint, Flag, QueueMark
+from forum.models.takedowns import ChangedPost, ContentChange, FieldOriginal, Tombstone
 
 __all__ = [
     "AuditEntry",
     "Author",
+    "ChangedPost",
     "Citation",
     "CitationLookup",
     "ClaimHint",
+    "ContentChange",
+    "FieldOriginal",
     "Flag",
     "Group",
     "ImportProblemRecord",
@@ -45,5 +49,6 @@ __all__ = [
     "PostSource",
     "Thread",
     "ThreadGroup",
+    "Tombstone",
     "User",
 ]

@@ -1,0 +1,103 @@
+"""Redactions, author takedowns and purges: content rewritten for readers.
+
+A redaction or a takedown rewrites stored text in place (post bodies and
+subjects, label quotes, claim hints), so no public surface can show what was
+removed: pages, search, feeds, exports and the API all read the rewritten
+columns.  What a column held before the first rewrite is kept once, in
+`FieldOriginal`, for admins and for reverting; every rewrite is a
+`ContentChange`, and a column's value is always its original with the active
+changes applied.  A purge is final: it blanks the post and leaves a
+`Tombstone` behind its permalink.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+
+class ContentChange(db.Model):
+    """One redaction (`kind` "redact") or author takedown ("pseudonymise").
+
+    `removed` is what was taken out (the redacted text, or the author's name
+    and addresses as JSON); only admins ever see it.  `replacement` is what
+    readers see instead.
+    """
+
+    __tablename__ = "content_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"),
+                                                  index=True)
+    removed: Mapped[dict] = mapped_column(JSON)
+    replacement: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+    why: Mapped[str] = mapped_column(Text, default="")
+    thread_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reverted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    reverted_by = relationship("User", foreign_keys=[reverted_by_id],
+                               lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.reverted_at is None
+
+
+class ChangedPost(db.Model):
+    """A post a content change rewrote (a takedown reaches many)."""
+
+    __tablename__ = "changed_posts"
+
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("content_changes.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True,
+                                         index=True)
+
+
+class FieldOriginal(db.Model):
+    """A column's value before its first rewrite, and the value last written.
+
+    `written` lets a revert tell whether somebody changed the column since
+    (then the newer value stands and the original is dropped).
+    """
+
+    __tablename__ = "field_originals"
+    __table_args__ = (Index("ix_field_originals_post_id", "post_id"),)
+
+    table: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column: Mapped[str] = mapped_column(String(32), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    original: Mapped[str | None] = mapped_column(Text)
+    written: Mapped[str | None] = mapped_column(Text)
+
+
+class Tombstone(db.Model):
+    """What is left of a purged post: when, by whom and why; no content."""
+
+    __tablename__ = "tombstones"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    purged_at: Mapped[datetime] = mapped_column(DateTime)
+    purged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(32))
