@@ -1,14 +1,20 @@
-"""Public archive pages: groups, threads, permalinks, authors, import reports."""
+"""Archive pages: groups, threads, permalinks, authors (public); import reports.
+
+The import reports quote raw input that could not be archived (addresses,
+hidden content), so only moderators see them.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
 from forum.extensions import db
+from forum.permissions import MOD_VIEW
 from forum.services import archive, evidence_view
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
+from forum.web.moderation import needs
 
 bp = Blueprint("archive", __name__)
 for _name, _filter in FILTERS.items():
@@ -81,6 +87,7 @@ def author(slug: str):
 
 
 @bp.get("/imports/")
+@needs(MOD_VIEW)
 def imports():
     runs = archive.list_import_runs(page_arg(), per_page())
     problems = archive.runs_with_problems([run.id for run in runs.items])
@@ -88,6 +95,7 @@ def imports():
 
 
 @bp.get("/imports/<int:run_id>/")
+@needs(MOD_VIEW)
 def import_run(run_id: int):
     run = archive.get_import_run(run_id)
     problems = archive.import_run_problems(run, page_arg(), per_page())

@@ -4,12 +4,14 @@ The whole of 20 Newsgroups (one import run; its crossposts add ~840 more
 groups) and every notmuch-mail mbox (a run and a group each) are imported once
 per database, then a reader's walk follows the links the pages offer:
 
-- the home page, the import runs list and every run's report (all pages);
+- the home page;
 - every group's thread list and month archives: all pages for the notmuch
   groups and sci.med, the first 3 pages for every other group;
 - for the notmuch groups and sci.med (one whole newsgroup, ~1,000 posts):
   every thread in tree and flat view, every post's permalink page and every
   author page (all pages) linked from those;
+- the import runs list and every run's report (all pages), signed in as a
+  moderator (readers cannot reach them);
 - the API: /api/v1/groups, every group's threads (the same pages as above),
   and /api/v1/threads/<id> and /api/v1/posts/<permalink> for the threads and
   posts of the notmuch groups and sci.med.
@@ -38,8 +40,14 @@ from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
 from forum.models import Post
+from forum.services.accounts import create_user
 from forum.services.archive import ThreadEntry
 from importers.runner import ImportOptions, ImportRunner
+from tests.evidence.conftest import (  # noqa: F401 - a fixture, found by name
+    PASSWORD,
+    Auth,
+    quick_password_hashing,
+)
 from tests.helpers import corpus
 
 pytestmark = [pytest.mark.corpus, pytest.mark.search_backend("null")]
@@ -158,8 +166,21 @@ def test_pages_show_no_full_address(archive):
         authors += links(walk.get(post), "/a/")
     for author in paths(authors, r"/a/[^/]+/"):
         walk.pages(author)
+    walk.check()
+
+
+def test_import_reports_show_no_full_address(archive):
+    with archive.app_context():
+        create_user(db.session, "leak-check", PASSWORD, "moderator")
+        db.session.commit()
+        db.session.remove()
+    client = archive.test_client()
+    assert Auth(client).login("leak-check").status_code == 302
+    walk = Walk(client)
     runs = (url for page in walk.pages("/imports/") for url in links(page, "/imports/"))
-    for run in paths(runs, r"/imports/\d+/"):
+    reports = paths(runs, r"/imports/\d+/")
+    assert len(reports) > 1
+    for run in reports:
         walk.pages(run)
     walk.check()
 

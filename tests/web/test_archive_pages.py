@@ -1,4 +1,8 @@
-"""The public pages: each renders, hides what is hidden, masks every address."""
+"""The public pages: each renders, hides what is hidden, masks every address.
+
+The import reports are not public: they quote raw input, so only moderators
+reach them.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,25 @@ from datetime import timedelta
 
 import pytest
 
+from forum import permissions
 from forum.extensions import db
 from forum.models import ImportProblemRecord, ImportRun
+from forum.services.accounts import create_user
+from tests.evidence.conftest import (  # noqa: F401 - a fixture, found by name
+    PASSWORD,
+    Auth,
+    quick_password_hashing,
+)
 from tests.web.factories import START, unmasked_addresses
+
+
+@pytest.fixture
+def moderator_client(client, app):
+    """`client` signed in as a moderator: the import reports need one."""
+    create_user(db.session, "mara", PASSWORD, "moderator")
+    db.session.commit()
+    assert Auth(client).login("mara").status_code == 302
+    return client
 
 
 def page_urls(sample) -> list[str]:
@@ -79,7 +99,7 @@ def test_group_named_with_a_slash_is_reachable(client, create):
 
 
 @pytest.mark.parametrize("url", ["/g/nope/", "/g/comp.lang.misc/2000/13/",
-                                 "/t/999999/", "/p/nope/", "/a/nope/", "/imports/999/"])
+                                 "/t/999999/", "/p/nope/", "/a/nope/"])
 def test_unknown_things_are_404(client, sample, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -196,7 +216,14 @@ def test_author_with_only_hidden_posts_is_404(client, create):
     assert client.get(f"/a/{author.slug}/").status_code == 404
 
 
-def test_import_runs_are_listed_with_problems(client, app):
+def test_unknown_import_run_is_404_for_a_moderator(moderator_client):
+    response = moderator_client.get("/imports/999/")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_import_runs_are_listed_with_problems(moderator_client):
+    client = moderator_client
     run = ImportRun(started_at=START, sources="/data/list.mbox", format="mbox",
                     status="finished", read=3, imported=1, quarantined=1, skipped=1)
     db.session.add(run)
@@ -221,6 +248,51 @@ def test_import_runs_are_listed_with_problems(client, app):
 
 def test_empty_archive_pages(client, app):
     assert "The archive is empty" in client.get("/").get_data(as_text=True)
-    assert "No imports have been run yet" in client.get("/imports/").get_data(
-        as_text=True
-    )
+
+
+def test_empty_import_reports(moderator_client):
+    html = moderator_client.get("/imports/").get_data(as_text=True)
+    assert "No imports have been run yet" in html
+
+
+def _run_with_a_quarantined_excerpt() -> ImportRun:
+    run = ImportRun(started_at=START, sources="/data/list.mbox", format="mbox",
+                    status="finished", read=1, imported=0, quarantined=1)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(ImportProblemRecord(
+        run_id=run.id, kind="quarantined", source="list.mbox", position="offset 0",
+        reason="no headers", excerpt="RAW INPUT of a broken message"))
+    db.session.commit()
+    return run
+
+
+@pytest.mark.parametrize("path", ["/imports/", "/imports/{run}/"])
+def test_import_reports_send_anonymous_visitors_to_sign_in(client, app, path):
+    url = path.format(run=_run_with_a_quarantined_excerpt().id)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/login?next=" in response.location
+    assert "RAW INPUT" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/imports/", "/imports/{run}/"])
+def test_import_reports_refuse_users_without_the_moderator_view(
+        moderator_client, monkeypatch, path):
+    # Every role there is holds MOD_VIEW; take it from the moderator to check
+    # that the pages ask for the permission, not merely for a signed-in user.
+    url = path.format(run=_run_with_a_quarantined_excerpt().id)
+    monkeypatch.setitem(permissions.ROLE_PERMISSIONS, "moderator",
+                        permissions.MODERATOR - {permissions.MOD_VIEW})
+    response = moderator_client.get(url)
+    assert response.status_code == 403
+    assert "RAW INPUT" not in response.get_data(as_text=True)
+
+
+def test_import_reports_are_linked_for_moderators_only(client, sample):
+    for url in page_urls(sample):
+        assert 'href="/imports/' not in client.get(url).get_data(as_text=True), url
+    create_user(db.session, "mara", PASSWORD, "moderator")
+    db.session.commit()
+    Auth(client).login("mara")
+    assert 'href="/imports/"' in client.get("/mod/").get_data(as_text=True)
