@@ -9,5 +9,9 @@ class NotFound(ForumError):
     """The group, thread, post or author asked for does not exist or is hidden."""
 
 
+class Gone(ForumError):
+    """The thing asked for existed and was removed for good (a purged post)."""
+
+
 class BadImportSource(ForumError):
     """An import source cannot be opened or its format is not recognised."""

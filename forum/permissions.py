@@ -15,12 +15,16 @@ MOD_VIEW = "moderation:pages:read"
 TAXONOMY_WRITE = "admin:taxonomy:write"
 POST_HIDE = "moderation:post:hide"
 FLAG_RESOLVE = "moderation:flag:resolve"
+POST_REDACT = "moderation:post:redact"
+AUTHOR_TAKEDOWN = "moderation:author:takedown"
+POST_PURGE = "admin:post:purge"
+ORIGINAL_READ = "admin:original:read"
 
 MODERATOR = frozenset({LABEL_WRITE, CITATION_WRITE, AUDIT_READ, MOD_VIEW, POST_HIDE,
-                       FLAG_RESOLVE})
+                       FLAG_RESOLVE, POST_REDACT, AUTHOR_TAKEDOWN})
 ROLE_PERMISSIONS = {
     "moderator": MODERATOR,
-    "admin": MODERATOR | {TAXONOMY_WRITE},
+    "admin": MODERATOR | {TAXONOMY_WRITE, POST_PURGE, ORIGINAL_READ},
 }
 
 

@@ -41,6 +41,11 @@ def _collect(session: Session, _context) -> None:
             pending.add(obj.post_id)  # labels and citations are indexed too
 
 
+def reindex_later(session: Session, post_ids) -> None:
+    """Re-index these posts after the commit too (an author's name changed)."""
+    session.info.setdefault(_PENDING, set()).update(post_ids)
+
+
 def _forget(session: Session, _previous) -> None:
     session.info.pop(_PENDING, None)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from forum.errors import NotFound
+from forum.errors import Gone, NotFound
 from forum.extensions import db
 from forum.models import (
     Author,
@@ -250,8 +250,20 @@ def get_post_by_permalink(permalink: str, include_hidden: bool = False) -> Post:
         .where(Post.permalink == permalink, *rules)
     )
     if post is None:
+        _raise_tombstone(permalink)
         raise NotFound("There is no such message in the archive.")
     return post
+
+
+def _raise_tombstone(permalink: str) -> None:
+    """A purged post's permalink answers 410 Gone, saying when and why."""
+    from forum.services.takedowns import PURGE_REASONS, tombstone_for
+
+    tombstone = tombstone_for(db.session, permalink)
+    if tombstone is not None:
+        why = PURGE_REASONS.get(tombstone.reason, tombstone.reason)
+        raise Gone(f"This message was removed from the archive for good on "
+                   f"{tombstone.purged_at:%Y-%m-%d} ({why.lower()}).")
 
 
 def get_post_by_id(post_id: int) -> Post:

@@ -1,4 +1,5 @@
-// Fills the label form from the reader's selection in the post text:
+// Fills the label form (and the redaction form) from the moderator's selection in
+// the post text:
 // the exact words plus up to 32 characters before and after (a W3C
 // TextQuoteSelector), so the server can find the span again.
 (function () {
@@ -25,6 +26,8 @@
     form.elements.prefix.value = squash(before.toString()).slice(-CONTEXT);
     form.elements.suffix.value = squash(after.toString()).slice(0, CONTEXT);
     form.querySelector("input[name=scope][value=span]").checked = true;
+    var redact = document.getElementById("redact-form");
+    if (redact) { redact.elements.removed.value = exact; }
   }
   root.addEventListener("mouseup", capture);
   root.addEventListener("keyup", capture);

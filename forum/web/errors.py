@@ -5,23 +5,29 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import Gone as HTTPGone
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from forum.errors import NotFound
+from forum.errors import Gone, NotFound
 
 logger = logging.getLogger(__name__)
 GENERIC_500 = "Something went wrong on our side. The error has been logged."
 
 
 def register(app: Flask) -> None:
-    """Attach the handlers: domain NotFound becomes 404, every HTTP error a page."""
+    """Attach the handlers: NotFound is a 404, Gone a 410, every HTTP error a page."""
     app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(Gone, _gone)
     app.register_error_handler(HTTPException, _http_error)
 
 
 def _not_found(error: NotFound):
     return _http_error(HTTPNotFound(description=str(error)))
+
+
+def _gone(error: Gone):
+    return _http_error(HTTPGone(description=str(error)))
 
 
 def _http_error(error: HTTPException):

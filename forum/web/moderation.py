@@ -31,7 +31,10 @@ from forum.permissions import (
     FLAG_RESOLVE,
     LABEL_WRITE,
     MOD_VIEW,
+    ORIGINAL_READ,
     POST_HIDE,
+    POST_PURGE,
+    POST_REDACT,
     has_permission,
 )
 from forum.services import (
@@ -41,6 +44,7 @@ from forum.services import (
     evidence,
     evidence_view,
     moderation,
+    takedowns,
 )
 from forum.web.common import page_arg
 
@@ -168,6 +172,10 @@ def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
         hidden_by=moderation.hiding_entry(db.session, found),
         hide_reasons=moderation.HIDE_REASONS, flag_reasons=moderation.FLAG_REASONS,
         lookup_on=bool(current_app.config.get("FORUM_CITATION_LOOKUP")),
+        takedown=takedowns.post_takedowns(
+            db.session, found, has_permission(current_user, ORIGINAL_READ)),
+        may_redact=has_permission(current_user, POST_REDACT),
+        may_purge=has_permission(current_user, POST_PURGE),
     ), status
 
 

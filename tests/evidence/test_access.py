@@ -18,6 +18,7 @@ from forum.services.audit import utcnow
 from forum.services.citations import attach_citation, citation_for, read_identifier
 from forum.services.evidence import label_post, withdraw_label
 from forum.services.moderation import hide_post
+from forum.services.takedowns import redact_post
 from tests.evidence.conftest import csrf_token
 
 # Search in memory: these tests import small archives many times over.
@@ -57,6 +58,15 @@ ROUTES = [
      (LOGIN, OK, OK)),
     ("POST", "/mod/queue/dismiss", {"post": "{permalink}", "kind": "claim",
                                     "reason": "reviewed"}, (LOGIN, OK, OK)),
+    ("GET", "/mod/a/{author}/", {}, (LOGIN, OK, OK)),
+    ("POST", "/mod/p/{permalink}/redact", {"removed": "neurologists",
+                                           "reason": "other"}, (LOGIN, OK, OK)),
+    ("POST", "/mod/changes/{change}/revert", {"why": "undo"}, (LOGIN, OK, OK)),
+    ("POST", "/mod/a/{author}/pseudonymise", {"reason": "author_request"},
+     (LOGIN, OK, OK)),
+    ("POST", "/mod/p/{permalink}/purge", {"reason": "legal",
+                                          "confirm": "{permalink}"},
+     (LOGIN, FORBIDDEN, OK)),
     ("POST", "/admin/labels/unsupported",
      {"display_name": "Unsupported", "definition": "No good evidence.",
       "severity": "caution", "is_active": "on"}, (LOGIN, FORBIDDEN, OK)),
@@ -80,8 +90,10 @@ def world(app, seed_post, moderator, admin):
     flag = Flag(post_id=seed_post.id, reason="spam", client="c" * 32,
                 created_at=utcnow(), status="pending")
     db.session.add(flag)
+    change = redact_post(db.session, moderator, seed_post, "Mark London", "other")
     db.session.commit()
     return SimpleNamespace(permalink=seed_post.permalink, label=label.id,
+                           author=seed_post.author.slug, change=change.id,
                            withdrawn=withdrawn.id, attached=attached.id,
                            suggestion=suggestion.id, citation=citation.id,
                            hidden=reply.permalink, flag=flag.id)

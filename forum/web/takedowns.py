@@ -1,0 +1,135 @@
+"""Moderator pages for redactions, author takedowns and purges.
+
+Thin views over `forum.services.takedowns`: parse the form, call one service
+with `current_user`, commit, redirect; a refusal shows the form's page again
+with the message and a 400.  Only admins see what a change removed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.models import Author, ContentChange
+from forum.permissions import (
+    AUTHOR_TAKEDOWN,
+    MOD_VIEW,
+    ORIGINAL_READ,
+    POST_PURGE,
+    POST_REDACT,
+    has_permission,
+)
+from forum.services import archive, takedowns
+from forum.web.moderation import _post_page, needs
+
+bp = Blueprint("takedowns", __name__)
+
+
+@bp.post("/p/<permalink>/redact")
+@needs(POST_REDACT)
+def redact(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    form = request.form
+    try:
+        change = takedowns.redact_post(
+            db.session, current_user, found, form.get("removed", ""),
+            form.get("reason", ""), form.get("why", ""),
+            thread_wide=form.get("thread_wide") == "1")
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), form, 400)
+    count = len(takedowns.changed_post_ids(db.session, change))
+    db.session.commit()
+    flash(f"Redacted in {count} post{'s' if count != 1 else ''}.")
+    return redirect(url_for("moderation.post", permalink=permalink) + "#redactions")
+
+
+@bp.post("/changes/<int:change_id>/revert")
+@needs(MOD_VIEW)
+def revert(change_id: int):
+    change = db.get_or_404(ContentChange, change_id)
+    back = _change_page(change)
+    try:
+        takedowns.revert_change(db.session, current_user, change,
+                                request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(back)
+    db.session.commit()
+    flash("Change reverted: the removed text shows again.")
+    return redirect(back)
+
+
+def _change_page(change: ContentChange) -> str:
+    if change.kind == "redact" and change.post_id:
+        post = archive.get_post_by_id(change.post_id)
+        return url_for("moderation.post", permalink=post.permalink) + "#redactions"
+    author = db.session.get(Author, change.author_id)
+    return url_for(".author", slug=author.slug)
+
+
+@bp.get("/a/<slug>/")
+@needs(MOD_VIEW)
+def author(slug: str):
+    return _author_page(slug)
+
+
+def _author_page(slug: str, error: str = "", status: int = 200):
+    found = _author(slug)
+    changes = db.session.scalars(
+        db.select(ContentChange).where(ContentChange.author_id == found.id)
+        .order_by(ContentChange.id.desc())).all()
+    return render_template(
+        "moderation/author.html", author=found, changes=changes, error=error,
+        active=takedowns.active_takedown(db.session, found),
+        pseudonym=takedowns.pseudonym_for(found),
+        reasons=takedowns.TAKEDOWN_REASONS,
+        may_take_down=has_permission(current_user, AUTHOR_TAKEDOWN),
+        sees_originals=has_permission(current_user, ORIGINAL_READ)), status
+
+
+def _author(slug: str) -> Author:
+    """Any author, even one whose posts are all hidden (readers get a 404)."""
+    return db.first_or_404(db.select(Author).where(Author.slug == slug),
+                           description="There is no such author in the archive.")
+
+
+@bp.post("/a/<slug>/pseudonymise")
+@needs(AUTHOR_TAKEDOWN)
+def pseudonymise(slug: str):
+    found = _author(slug)
+    try:
+        change = takedowns.pseudonymise_author(
+            db.session, current_user, found, request.form.get("reason", ""),
+            request.form.get("why", ""),
+            also=request.form.get("also", "").splitlines())
+    except ForumError as error:
+        db.session.rollback()
+        return _author_page(slug, str(error), 400)
+    count = len(takedowns.changed_post_ids(db.session, change))
+    db.session.commit()
+    flash(f"Pseudonymised as '{change.replacement}'; the name or address was "
+          f"removed from {count} post{'s' if count != 1 else ''}.")
+    return redirect(url_for(".author", slug=slug))
+
+
+@bp.post("/p/<permalink>/purge")
+@needs(POST_PURGE)
+def purge(permalink: str):
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    if request.form.get("confirm", "").strip() != permalink:
+        return _post_page(permalink, "Type the post's permalink to confirm the "
+                          "purge: it cannot be undone.", request.form, 400)
+    try:
+        takedowns.purge_post(db.session, current_user, found,
+                             request.form.get("reason", ""),
+                             request.form.get("why", ""))
+    except ForumError as error:
+        db.session.rollback()
+        return _post_page(permalink, str(error), request.form, 400)
+    db.session.commit()
+    flash("Post purged. Its permalink now shows a tombstone.")
+    return redirect(url_for("moderation.post", permalink=permalink))
