@@ -185,6 +185,19 @@ def thread_posts(thread: Thread) -> list[ThreadEntry]:
     return entries
 
 
+def newest_posts(group: Group | None = None, thread: Thread | None = None,
+                 limit: int = 50) -> list[Post]:
+    """A group's or a thread's newest visible posts, newest first (for feeds)."""
+    stmt = select(Post).where(*VISIBLE).order_by(Post.date.desc().nulls_last(),
+                                                 Post.id.desc()).limit(limit)
+    if group is not None:
+        stmt = stmt.join(PostGroup, PostGroup.post_id == Post.id).where(
+            PostGroup.group_id == group.id)
+    if thread is not None:
+        stmt = stmt.where(Post.thread_id == thread.id)
+    return list(db.session.scalars(stmt).unique())
+
+
 def thread_posts_flat(thread: Thread) -> list[ThreadEntry]:
     """The visible posts of a thread by date (undated last), without placeholders."""
     entries = [e for e in thread_posts(thread) if e.post is not None]

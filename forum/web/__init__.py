@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
         errors,
         evidence,
         exports,
+        feeds,
         flags,
         moderation,
         search,
@@ -22,6 +23,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(archive.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(flags.bp)
     app.register_blueprint(exports.bp, url_prefix="/export")
     app.register_blueprint(moderation.bp, url_prefix="/mod")

@@ -8,11 +8,9 @@ parser rejects comes back as a `ForumError` whose message is shown as it is.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from forum.errors import ForumError
@@ -27,8 +25,8 @@ from forum.markup import (
 from forum.models import Post
 from forum.services.pagination import Page
 from forum.services.search import SearchPage, post_group_names, search_posts
+from forum.web.atom import Entry, atom_response
 from forum.web.common import page_arg
-from forum.web.filters import iso
 
 bp = Blueprint("search", __name__)
 
@@ -36,13 +34,10 @@ SORTS = {"relevance": "relevance", "date": "newest first", "oldest": "oldest fir
 PER_PAGE = 20
 # Deep pages cost the index more and help nobody: narrowing the query does.
 MAX_PAGE = 50
-ATOM = "http://www.w3.org/2005/Atom"
 GROUP_VALUE = re.compile(r"[\w.+/-]+")
 _WORD = re.compile(r"\w+")
 _MASKED_ADDRESS = re.compile(r"(\S*?)\.\.\.(?:@|%40)([\w.-]+)")
 # Characters XML 1.0 cannot carry, even escaped (old posts hold form feeds).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-ET.register_namespace("", ATOM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,49 +238,7 @@ def feed():
     result, error = find(args)
     if result is None:
         abort(400, description=error)
-    return Response(atom_feed(args, hits(result)),
-                    mimetype="application/atom+xml")
-
-
-def atom_feed(args: SearchArgs, found: list[Hit]) -> bytes:
-    """An Atom document of the hits: masked names, plain-text snippets."""
-    root = ET.Element(f"{{{ATOM}}}feed")
-    self_url = url_for("search.feed", **args.params(), _external=True)
-    _add(root, "title", f"Search: {mask_addresses(args.q)}")
-    _add(root, "id", self_url)
-    _add(root, "updated", _newest(found))
-    _link(root, self_url, rel="self", type="application/atom+xml")
-    page_url = url_for("search.results", **args.params(), _external=True)
-    _link(root, page_url, rel="alternate", type="text/html")
-    for hit in found:
-        _entry(root, hit)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _entry(root: ET.Element, hit: Hit) -> None:
-    post = hit.post
-    url = url_for("archive.post", permalink=post.permalink, _external=True)
-    entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-    _add(entry, "title", mask_addresses(post.subject) or "(no subject)")
-    _add(entry, "id", url)
-    _link(entry, url, rel="alternate", type="text/html")
-    _add(entry, "updated", iso(post.date) or "1970-01-01T00:00:00Z")
-    author = ET.SubElement(entry, f"{{{ATOM}}}author")
-    name = post.author.name if post.author else ""
-    _add(author, "name", mask_addresses(name) or "Unknown")
-    _add(entry, "summary", hit.summary).set("type", "text")
-
-
-def _add(parent: ET.Element, tag: str, text: str) -> ET.Element:
-    child = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
-    child.text = _NOT_XML.sub("", text)
-    return child
-
-
-def _link(parent: ET.Element, href: str, **attributes: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM}}}link", href=href, **attributes)
-
-
-def _newest(found: list[Hit]) -> str:
-    dates = [hit.post.date for hit in found if hit.post.date is not None]
-    return iso(max(dates) if dates else datetime.now(UTC))
+    return atom_response(
+        f"Search: {args.q}", url_for("search.feed", **args.params(), _external=True),
+        url_for("search.results", **args.params(), _external=True),
+        (Entry(hit.post, hit.summary) for hit in hits(result)))

@@ -63,6 +63,8 @@ def _surfaces(seed, hidden) -> dict[str, str]:
         "search": "/search?q=magnesium&per_page=100",
         "search, hidden words": "/search?q=PWFM",
         "search feed": "/search/feed.atom?q=magnesium",
+        "group feed": "/g/alt.support.fibromyalgia/feed.atom",
+        "thread feed": f"/t/{seed.thread_id}/feed.atom",
         "api search": "/api/v1/search?q=magnesium&per_page=100",
         "api search, hidden words": "/api/v1/search?q=PWFM",
         "api thread": f"/api/v1/threads/{seed.thread_id}",
@@ -106,7 +108,8 @@ def test_hidden_posts_and_redacted_spans_leak_nowhere(app, client, auth, archive
     # The table proves something only where the content showed to begin with.
     assert showed_hidden >= {"thread", "thread, flat", "permalink, hidden post",
                              "author, hidden post", "search", "search, hidden words",
-                             "search feed", "api search", "api search, hidden words",
+                             "search feed", "group feed", "thread feed",
+                             "api search", "api search, hidden words",
                              "api thread", "api post, hidden",
                              "export /export/labels.csv",
                              "export /export/evidence.json"}
