@@ -23,6 +23,7 @@ from forum.services.citations import suggest_citations
 from forum.services.posting import Archiver
 from forum.services.queue import record_claim_hints
 from forum.services.search import open_bulk, send_to_bulk
+from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
 from importers.detect import iter_source
 
@@ -168,6 +169,7 @@ class ImportRunner:
                 logger.info("batch failed (%s); retrying one by one", exc)
                 self._archive_one_by_one(archiver, batch)
         self._suggest_citations(archiver)
+        hold_changes(self.session, self._new_ids | archiver.changed_post_ids)
         self._save_problems()
         self.session.commit()
         self._index_changes(archiver)

@@ -192,6 +192,43 @@ def _posts_by(session: Session, author: Author) -> list[int]:
     return list(session.scalars(select(Post.id).where(Post.author_id == author.id)))
 
 
+def hold_changes(session: Session, post_ids: Iterable[int]) -> int:
+    """Apply active takedowns and thread-wide redactions to newly imported posts.
+
+    A takedown holds for what comes later: a reply imported next month that
+    quotes "Mark London wrote:" is scrubbed before it is committed or indexed.
+    """
+    changes = list(session.scalars(select(ContentChange).where(
+        ContentChange.reverted_at.is_(None),
+        or_(ContentChange.kind == "pseudonymise", ContentChange.thread_wide))))
+    if not changes:
+        return 0
+    posts = list(session.scalars(select(Post).where(
+        Post.id.in_(list(post_ids)), Post.is_ghost.is_(False))))
+    threads = dict(session.execute(select(Post.id, Post.thread_id).where(
+        Post.id.in_([c.post_id for c in changes if c.post_id]))).all())
+    touched: set[int] = set()
+    for change in changes:
+        scrub = replacements_of(change)
+        for post in posts:
+            thread = threads.get(change.post_id)
+            if change.kind == "redact" and post.thread_id != thread:
+                continue
+            if _holds_now(post, scrub) and session.get(
+                    ChangedPost, (change.id, post.id)) is None:
+                session.add(ChangedPost(change_id=change.id, post_id=post.id))
+                touched.add(post.id)
+    session.flush()
+    rebuild(session, touched)
+    return len(touched)
+
+
+def _holds_now(post: Post, scrub: list[Replacement]) -> bool:
+    texts = (post.subject, post.body_text, post.parent_evidence,
+             post_plain_text(None, post.body_html) if post.body_html else "")
+    return any(found.found_in(text) for found in scrub for text in texts if text)
+
+
 # -- reverting ---------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from forum.services.evidence import label_post
 from forum.services.takedowns import (
     TakedownRejected,
     changed_post_ids,
+    changes_on,
     pseudonymise_author,
     purge_post,
     redact_post,
@@ -237,3 +238,45 @@ def test_a_purge_leaves_only_a_tombstone(app, client, auth, seed_post, moderator
         AuditEntry.action == "post.purge"))
     assert (entry.actor_name, entry.post_id, entry.why) == ("ada", post.id,
                                                             "court order 17")
+
+
+LATER_REPLY = """\
+From jane@example.org Mon Oct 16 09:00:00 2000
+From: Jane Roe <jane@example.org>
+Newsgroups: alt.support.fibromyalgia
+Subject: Re: MUSCLE SPASMS MAY BE A MAGNESIUM DEFICIENCY.
+Date: Mon, 16 Oct 2000 09:00:00 +0000
+Message-ID: <later-reply@example.org>
+References: <{parent}>
+
+Mark London <m...@psfc.mit.edu> wrote:
+> If you have muscle spasms, you should consider that you might have a
+> magnesium deficiency.
+
+Mark, did you ever try a lower dose? Posted without facial tics, only doing so
+on my own after neurologists.
+"""
+
+
+def test_takedowns_and_thread_wide_redactions_hold_for_later_imports(
+        app, tmp_path, import_sources, seed_post, moderator):
+    mark = seed_post.author
+    pseudonymise_author(db.session, moderator, mark, "author_request",
+                        also=["m...@psfc.mit.edu"])
+    redact_post(db.session, moderator, seed_post, PHRASE, "other", thread_wide=True)
+    alone = redact_post(db.session, moderator, seed_post, "muscle spasms", "other")
+    db.session.commit()
+    source = tmp_path / "later.mbox"
+    source.write_text(LATER_REPLY.format(parent=seed_post.message_id))
+    report = import_sources(source, fmt="mbox", group="alt.support.fibromyalgia")
+    assert report.imported == 1
+    reply = db.session.scalar(select(Post).where(
+        Post.message_id == "later-reply@example.org"))
+    assert reply.thread_id == seed_post.thread_id
+    assert reply.body_text.startswith(
+        f"{mark.name} <[address removed]> wrote:\n> If you have muscle spasms")
+    assert "[redacted]" in reply.body_text and "neurologists" not in reply.body_text
+    assert "Mark, did you" in reply.body_text  # not an attribution line: kept
+    assert alone.id not in [c.id for c in changes_on(db.session, reply)]
+    assert import_sources(source, fmt="mbox",
+                          group="alt.support.fibromyalgia").imported == 0
