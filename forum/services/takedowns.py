@@ -499,6 +499,7 @@ class PostTakedowns:
     tombstone: Tombstone | None
     originals: dict[str, str | None]
     redact_reasons: dict[str, str] = field(default_factory=lambda: REDACT_REASONS)
+    takedown_reasons: dict[str, str] = field(default_factory=lambda: TAKEDOWN_REASONS)
     purge_reasons: dict[str, str] = field(default_factory=lambda: PURGE_REASONS)
 
 

@@ -138,11 +138,13 @@ def test_redactions_are_refused_with_reasons(app, client, auth, seed_post,
 
 def test_only_admins_see_what_a_redaction_removed(app, client, auth, seed_post,
                                                   moderator, admin):
-    redact_post(db.session, moderator, seed_post, PHRASE, "personal_information")
+    change = redact_post(db.session, moderator, seed_post, PHRASE,
+                         "personal_information")
     db.session.commit()
     auth.login("mara")
     page = client.get(f"/mod/p/{seed_post.permalink}/").get_data(as_text=True)
     assert "Redaction" in page and "neurologists" not in page
+    assert f'action="/mod/changes/{change.id}/revert"' in page
     auth.logout()
     auth.login("ada")
     page = client.get(f"/mod/p/{seed_post.permalink}/").get_data(as_text=True)
