@@ -143,11 +143,17 @@ class Located:
         where = self.flat.find(flat)
         if where >= 0 and self.flat.find(flat, where + 1) < 0:
             return _mask(flat, where, self.flat_spans)
-        value = scrub_text(value, self.replacements)
-        for replacement in self.replacements:
-            if replacement.mode == "text":
-                value = _trim_overlap(value, replacement)
-        return value
+        return scrub_slice(value, self.replacements)
+
+
+def scrub_slice(value: str | None, replacements: list[Replacement]) -> str | None:
+    """A copy of part of a text, not found in it: replace, and mask the edges
+    where it shares a start or an end of a redacted phrase."""
+    value = scrub_text(value, replacements)
+    for replacement in replacements:
+        if value and replacement.mode == "text":
+            value = _trim_overlap(value, replacement)
+    return value
 
 
 def _spans(text: str, replacements: list[Replacement]) -> list[tuple[int, int, str]]:

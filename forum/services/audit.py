@@ -53,15 +53,21 @@ class AuditFilter:
 
 
 def entries(session: Session, filters: AuditFilter, *, page: int = 1,
-            per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """One page of entries, newest first, and how many match in all."""
+            per_page: int = 50) -> tuple[list, int]:
+    """One page of entries, newest first, and how many match in all.
+
+    Entries come as they may be shown: without text a redaction, takedown
+    or purge removed from the post they concern.
+    """
+    from forum.services.takedowns import shown_entries
+
     query = _filtered(select(AuditEntry), filters)
     total = session.scalar(_filtered(select(func.count(AuditEntry.id)), filters))
     rows = session.scalars(
         query.order_by(AuditEntry.id.desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return list(rows), total or 0
+    return shown_entries(session, list(rows)), total or 0
 
 
 def _filtered(query: Select, filters: AuditFilter) -> Select:

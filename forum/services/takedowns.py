@@ -42,6 +42,7 @@ from forum.scrub import (
     Located,
     Replacement,
     scrub_html,
+    scrub_slice,
     scrub_text,
 )
 from forum.search.sync import reindex_later
@@ -515,3 +516,79 @@ def tombstone_for(session: Session, permalink: str) -> Tombstone | None:
     """The tombstone behind a permalink, for the reader's 410 page."""
     return session.scalar(select(Tombstone).join(Post, Post.id == Tombstone.post_id)
                           .where(Post.permalink == permalink))
+
+
+# -- the audit log, as moderators read it ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    """An audit entry as shown: removed text scrubbed from its notes and values.
+
+    The log itself is append-only and keeps what was written (label quotes,
+    notes); what a redaction or takedown removed, or a purge erased, must
+    not come back through the moderators' log page.
+    """
+
+    id: int
+    at: object
+    actor_name: str
+    action: str
+    reverts_id: int | None
+    target_type: str
+    target_id: int | None
+    post_id: int | None
+    reason: str
+    why: str
+    before: object
+    after: object
+
+
+ERASED = "(erased: the post was purged)"
+
+
+def shown_entries(session: Session, entries: list) -> list[ShownEntry]:
+    post_ids = {entry.post_id for entry in entries if entry.post_id}
+    scrub = _active_replacements_of(session, post_ids)
+    purged = set(session.scalars(select(Tombstone.post_id).where(
+        Tombstone.post_id.in_(post_ids)))) if post_ids else set()
+    return [_shown(entry, scrub.get(entry.post_id, []), entry.post_id in purged)
+            for entry in entries]
+
+
+def _shown(entry, scrub: list[Replacement], purged: bool) -> ShownEntry:
+    before, after, why = entry.before, entry.after, entry.why
+    if purged and entry.action != "post.purge":
+        before, after, why = (ERASED if before else None,
+                              ERASED if after else None, ERASED if why else "")
+    elif scrub:
+        before, after = _scrub_value(before, scrub), _scrub_value(after, scrub)
+        why = scrub_slice(why, scrub)
+    return ShownEntry(entry.id, entry.at, entry.actor_name, entry.action,
+                      entry.reverts_id, entry.target_type, entry.target_id,
+                      entry.post_id, entry.reason, why, before, after)
+
+
+def _scrub_value(value, scrub: list[Replacement]):
+    if isinstance(value, str):
+        return scrub_slice(value, scrub)
+    if isinstance(value, dict):
+        return {key: _scrub_value(item, scrub) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_value(item, scrub) for item in value]
+    return value
+
+
+def _active_replacements_of(session: Session, post_ids: set[int]
+                            ) -> dict[int, list[Replacement]]:
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(ChangedPost.post_id, ContentChange)
+        .join(ContentChange, ChangedPost.change_id == ContentChange.id)
+        .where(ChangedPost.post_id.in_(post_ids), ContentChange.reverted_at.is_(None))
+        .order_by(ContentChange.id))
+    found: dict[int, list[Replacement]] = {}
+    for post_id, change in rows:
+        found.setdefault(post_id, []).extend(replacements_of(change))
+    return found

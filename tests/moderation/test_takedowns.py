@@ -282,3 +282,22 @@ def test_takedowns_and_thread_wide_redactions_hold_for_later_imports(
     assert alone.id not in [c.id for c in changes_on(db.session, reply)]
     assert import_sources(source, fmt="mbox",
                           group="alt.support.fibromyalgia").imported == 0
+
+
+def test_the_audit_log_page_does_not_bring_removed_text_back(
+        app, client, auth, seed_post, moderator, admin):
+    label_post(db.session, moderator, seed_post, "unsupported", "About facial tics",
+               exact=CLAIM)
+    db.session.commit()
+    auth.login("mara")
+    assert "facial tics" in client.get("/mod/audit").get_data(as_text=True)
+    redact_post(db.session, moderator, seed_post, PHRASE, "personal_information")
+    db.session.commit()
+    for url in ("/mod/audit", "/mod/"):
+        page = " ".join(client.get(url).get_data(as_text=True).split())
+        assert "facial tics" not in page and "[redacted]" in page, url
+    purge_post(db.session, admin, seed_post, "legal", "court order")
+    db.session.commit()
+    page = client.get(f"/mod/audit?post={seed_post.id}").get_data(as_text=True)
+    assert "(erased: the post was purged)" in page and "court order" in page
+    assert "About [redacted]" not in page and "About facial" not in page
