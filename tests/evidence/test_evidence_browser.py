@@ -116,3 +116,32 @@ def test_moderator_labels_a_sentence_and_a_reader_sees_it(live_server, page):
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     page.goto(f"{base}/mod/audit")
     assert page.url.startswith(f"{base}/login")  # readers cannot read the log
+
+
+def test_moderator_redacts_a_selected_phrase_and_readers_no_longer_see_it(
+        live_server, page):
+    base, permalink = live_server
+    page.goto(f"{base}/login?next=/mod/p/{permalink}/")
+    page.get_by_label("User name").fill("mara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/mod/p/{permalink}/")
+    page.wait_for_selector("#selectable")
+
+    selected = page.evaluate(SELECT, ["facial tics", "after neurologists"])
+    phrase = " ".join(selected.split())
+    assert phrase == "facial tics, only doing so on my own after neurologists"
+    page.get_by_text("Redact text in this post").click()
+    form = page.locator("#redact-form")
+    assert form.get_by_label("Text to remove", exact=False).input_value() == phrase
+    form.get_by_label("Reason").select_option("personal_information")
+    form.get_by_label("Note").fill("names the poster's doctors")
+    form.get_by_role("button", name="Redact").click()
+    assert "Redacted in 1 post." in page.get_by_role("status").inner_text()
+    assert "neurologists" not in page.locator("#selectable").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(f"{base}/p/{permalink}/")
+    body = " ".join(page.locator("article").first.inner_text().split())
+    assert "spasms and [redacted] simply told me" in body
+    assert "neurologists" not in page.content()
