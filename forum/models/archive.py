@@ -117,7 +117,13 @@ class Post(db.Model):
     author: Mapped[Author | None] = relationship(lazy="joined")
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
 
-    __table_args__ = (Index("ix_posts_thread_order", "thread_id", "thread_order"),)
+    __table_args__ = (
+        Index("ix_posts_thread_order", "thread_id", "thread_order"),
+        # Few posts are hidden or ghosts: these find them without reading the
+        # table, so queue counts can leave them out (services.queue_sizes).
+        Index("ix_posts_is_hidden", "is_hidden"),
+        Index("ix_posts_is_ghost", "is_ghost"),
+    )
 
     @property
     def reference_ids(self) -> list[str]:

@@ -140,7 +140,9 @@ class PostCitation(db.Model):
     __tablename__ = "post_citations"
     __table_args__ = (
         UniqueConstraint("post_id", "citation_id", "span_start"),
-        Index("ix_post_citations_status", "status"),
+        # The post too: the review queue counts and ranks posts with
+        # suggestions from the index alone.
+        Index("ix_post_citations_status_post_id", "status", "post_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

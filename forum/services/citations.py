@@ -287,15 +287,21 @@ def csl_json(citation: Citation) -> dict:
 
 
 def posts_with_suggestions(session: Session, limit: int = 25) -> list[tuple[Post, int]]:
-    """Posts with suggestions waiting for a moderator, most suggestions first."""
-    count = func.count(PostCitation.id).label("n")
+    """Posts with suggestions waiting for a moderator, most suggestions first.
+
+    Ranked from the (status, post_id) index before any post is read, so only
+    `limit` posts are loaded (not one per waiting post: 40,000 in the bench).
+    """
+    count = func.count(PostCitation.post_id).label("n")
+    ghosts = select(Post.id).where(Post.is_ghost.is_(True))
     waiting = (select(PostCitation.post_id, count)
-               .where(PostCitation.status == "suggested")
-               .group_by(PostCitation.post_id).subquery())
+               .where(PostCitation.status == "suggested",
+                      PostCitation.post_id.not_in(ghosts))
+               .group_by(PostCitation.post_id)
+               .order_by(count.desc(), PostCitation.post_id).limit(limit).subquery())
     rows = session.execute(
         select(Post, waiting.c.n).join(waiting, waiting.c.post_id == Post.id)
-        .where(Post.is_ghost.is_(False))
-        .order_by(waiting.c.n.desc(), Post.id).limit(limit))
+        .order_by(waiting.c.n.desc(), Post.id))
     return [(post, n) for post, n in rows]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from forum.claims import describe, find_claim_hints
@@ -110,9 +110,31 @@ def queue_items(session: Session, filters: QueueFilter, limit: int = 100
 
 
 def queue_sizes(session: Session) -> dict[str, int]:
-    """How many posts wait in each kind (for the dashboard and the tabs)."""
-    return {kind: session.scalar(select(func.count()).select_from(
-        _candidates(kind, QueueFilter(), None).subquery())) for kind in KINDS}
+    """How many posts wait in each kind (for the dashboard and the tabs).
+
+    The posts `_candidates` lists unfiltered, counted from the hint, flag and
+    suggestion indexes less the few posts that cannot wait (hidden, ghosts,
+    labelled, dismissed): joining every candidate to its post row took most
+    of the dashboard's time on 100,000 posts (bench/dashboard.py).
+    """
+    return {kind: session.scalar(_size(kind)) for kind in KINDS}
+
+
+def _size(kind: str):
+    ghosts = select(Post.id).where(Post.is_ghost.is_(True))
+    unseen = select(Post.id).where(Post.is_ghost.is_(True) | Post.is_hidden.is_(True))
+    if kind == "flag":
+        return select(func.count(Flag.post_id.distinct())).where(
+            Flag.status == "pending", Flag.post_id.not_in(ghosts))
+    if kind == "citation":
+        return select(func.count(PostCitation.post_id.distinct())).where(
+            PostCitation.status == "suggested", PostCitation.post_id.not_in(unseen))
+    labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
+    dismissed = select(QueueMark.post_id).where(QueueMark.kind == "claim",
+                                                QueueMark.state == "dismissed")
+    # One set to look each hint up in, not three: half the time on SQLite.
+    return select(func.count(ClaimHint.post_id.distinct())).where(
+        ClaimHint.post_id.not_in(union(labelled, dismissed, unseen)))
 
 
 def _candidates(kind: str, filters: QueueFilter, limit: int | None):
