@@ -15,8 +15,9 @@ Issue 6 asks for the dashboard of a 100,000-post archive in under 300 ms.
 2. Moderation at a busy archive's scale, added once (a child process; skipped
    when the bench's moderator account exists already), every row through the
    services the web pages call, so the rows are the ones moderators make:
-   labels on LABELS posts with claim hints in every group (some with a
-   citation, some later withdrawn), decisions on DECIDED suggested
+   labels on LABELS posts with claim hints drawn from all of them (some with
+   a citation, some later withdrawn; an mbox imports as one group, named
+   after the file, so the coverage table has one row), decisions on DECIDED suggested
    citations, reader flags on FLAGGED posts (1-4 each from distinct readers,
    so posts reaching the threshold are hidden automatically), some flags
    resolved, posts hidden and restored by moderators, claim items dismissed
@@ -266,7 +267,7 @@ class Moderation:
         return self.rng.choice(self.team)
 
     def _claim_posts(self) -> list[int]:
-        """Posts with claim hints, every group's in proportion, shuffled."""
+        """Posts with claim hints, shuffled (so every group's in proportion)."""
         from sqlalchemy import select
 
         from forum.models import ClaimHint, Post
@@ -458,6 +459,10 @@ def row_counts(session) -> dict:
 
 
 def print_counts(counts: dict) -> None:
+    """The rows the pages read; the import must have recorded hints and
+    suggestions, or the queue would be measured empty."""
+    if not counts["claim hints"] or not counts["suggested citations"]:
+        sys.exit(f"the import recorded no claim hints or suggestions: {counts}")
     rows = [(k, v) for k, v in counts.items() if k != "queue"]
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows))
     print("queue sizes (service): " + ", ".join(
