@@ -4,11 +4,14 @@ Three kinds of item, one list: posts readers flagged (pending flags), posts
 that make health claims and carry no label yet (the `forum.claims` rules,
 recorded at import), and posts with suggested citations nobody has confirmed.
 Priority order puts flags first, then claims, then suggestions; age order
-puts the oldest posts first.  Each item says why it is there.
+puts the oldest posts first.  Each item says why it is there, and carries what
+a moderator needs to act on it in place: the sentences its claim hints sit
+in (to label) and its pending suggestions (to confirm or reject).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from forum.claims import describe, find_claim_hints
 from forum.errors import ForumError
-from forum.markup import post_plain_text
+from forum.markup import post_plain_text, render_post_body
 from forum.models import (
     ClaimHint,
     Flag,
@@ -30,8 +33,11 @@ from forum.models import (
     QueueMark,
     User,
 )
-from forum.permissions import MOD_VIEW, require
+from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, require
+from forum.services import citations as citation_service
+from forum.services import evidence
 from forum.services.audit import record, utcnow
+from forum.textquote import CONTEXT, TextQuote, normalise, quote_in
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
          "citation": "Suggested citations to check"}
@@ -43,8 +49,22 @@ PRIORITY = {"flag": 0, "claim": 1, "citation": 2}
 DISMISSABLE = ("claim",)
 
 
+# A claim sentence longer than this is labelled by the hint's own words instead.
+MAX_SENTENCE = 400
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
+
+
 class QueueRejected(ForumError):
     """A queue action cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class ClaimSpan:
+    """Words a moderator can label from the queue: the sentence round a hint."""
+
+    hint_id: int
+    rule: str
+    text: str
 
 
 @dataclass
@@ -54,6 +74,8 @@ class QueueItem:
     count: int
     reasons: list[str] = field(default_factory=list)
     claimed_by: str | None = None
+    spans: list[ClaimSpan] = field(default_factory=list)
+    suggestions: list[PostCitation] = field(default_factory=list)
 
     @property
     def why(self) -> str:
@@ -99,14 +121,16 @@ def queue_items(session: Session, filters: QueueFilter, limit: int = 100
         select(Post).where(Post.id.in_({pid for _k, pid in counts})))}
     items = [QueueItem(kind, posts[pid], n) for (kind, pid), n in counts.items()
              if pid in posts]
-    _explain(session, [i for i in items if i.kind == "claim"])
+    _explain(session, items)
     _claims(session, items)
     if filters.sort == "age":
         items.sort(key=lambda i: (i.post.date or datetime.max, i.post.id))
     else:
         items.sort(key=lambda i: (PRIORITY[i.kind], -i.count,
                                   i.post.date or datetime.max))
-    return items[:limit]
+    items = items[:limit]
+    _suggestions(session, [i for i in items if i.kind == "citation"])
+    return items
 
 
 def queue_sizes(session: Session) -> dict[str, int]:
@@ -170,17 +194,70 @@ def _candidates(kind: str, filters: QueueFilter, limit: int | None):
 
 
 def _explain(session: Session, items: list[QueueItem]) -> None:
-    """Each claim item's reasons: every rule that matched, with its first words."""
-    by_post = {item.post.id: item for item in items}
+    """Each item's claim sentences; claim items also say which rules matched.
+
+    One query for every item's hints; the sentences come from the posts'
+    plain text, which is already loaded.
+    """
+    by_post: dict[int, list[QueueItem]] = {}
+    for item in items:
+        by_post.setdefault(item.post.id, []).append(item)
     if not by_post:
         return
     seen: set[tuple[int, str]] = set()
-    for post_id, rule, text in session.execute(
-            select(ClaimHint.post_id, ClaimHint.rule, ClaimHint.text)
-            .where(ClaimHint.post_id.in_(list(by_post))).order_by(ClaimHint.start)):
-        if (post_id, rule) not in seen:
-            seen.add((post_id, rule))
-            by_post[post_id].reasons.append(f"{describe(rule)}: “{text}”")
+    texts: dict[int, str] = {}
+    for hint in session.scalars(select(ClaimHint).where(
+            ClaimHint.post_id.in_(list(by_post))).order_by(ClaimHint.start)):
+        post = by_post[hint.post_id][0].post
+        if hint.post_id not in texts:
+            texts[hint.post_id] = post_plain_text(post.body_text, post.body_html)
+        sentence = claim_sentence(texts[hint.post_id], hint)
+        for item in by_post[hint.post_id]:
+            if all(span.text != sentence for span in item.spans):
+                item.spans.append(ClaimSpan(hint.id, hint.rule, sentence))
+            if item.kind == "claim" and (hint.post_id, hint.rule) not in seen:
+                item.reasons.append(f"{describe(hint.rule)}: “{hint.text}”")
+        seen.add((hint.post_id, hint.rule))
+
+
+def _suggestions(session: Session, items: list[QueueItem]) -> None:
+    """Every citation item's pending suggestions, in one query for the page."""
+    pending = citation_service.citations_on_posts(
+        session, {item.post.id for item in items}, statuses=("suggested",))
+    for item in items:
+        item.suggestions = pending.get(item.post.id, [])
+
+
+def claim_sentence(text: str, hint: ClaimHint) -> str:
+    """The sentence a hint sits in, whitespace collapsed; else the hint's words.
+
+    A dose or "a study found" is only checkable as the sentence that says it,
+    so that is what a label from the queue is about.
+    """
+    left, right = _sentence_bounds(text, hint)
+    return normalise(text[left:right])
+
+
+def _sentence_bounds(text: str, hint: ClaimHint) -> tuple[int, int]:
+    """Where the hint's sentence starts and ends; the hint's own ends if too long.
+
+    Only MAX_SENTENCE characters either side are searched: a longer sentence
+    is not used, and a long post is not scanned from its start for each hint.
+    """
+    if text[hint.start:hint.end] != hint.text:
+        return hint.start, hint.end
+    low, high = max(0, hint.start - MAX_SENTENCE), hint.end + MAX_SENTENCE
+    left = 0 if low == 0 else None
+    for match in _SENTENCE_END.finditer(text, low, hint.start):
+        left = match.end()
+    after = _SENTENCE_END.search(text, hint.end, high)
+    if after is not None:
+        right = after.end() if after.group().strip() else after.start()
+    else:
+        right = len(text) if len(text) <= high else None
+    if left is None or right is None or right - left > MAX_SENTENCE:
+        return hint.start, hint.end
+    return left, right
 
 
 def _claims(session: Session, items: list[QueueItem]) -> None:
@@ -234,3 +311,61 @@ def dismiss_items(session: Session, actor: User, posts: list[Post], kind: str,
 def _mark(session: Session, post_id: int, kind: str) -> QueueMark | None:
     return session.scalar(select(QueueMark).where(QueueMark.post_id == post_id,
                                                   QueueMark.kind == kind))
+
+
+# -- acting in place -----------------------------------------------------------------
+
+
+def label_item(session: Session, actor: User, post: Post, kind_key: str,
+               rationale: str, *, hint_id: int | None = None,
+               citations: str = "", why: str = "") -> Label:
+    """Label a queued post: the sentence round one of its claim hints, or all of it.
+
+    `citations` holds identifiers one per line, as on the post's page; they
+    become the label's and the post's citations.
+    """
+    require(actor, LABEL_WRITE)
+    quote = None if hint_id is None else _claim_quote(session, post, hint_id)
+    cited = citation_service.citations_from_text(session, citations)
+    label = evidence.label_post(
+        session, actor, post, kind_key, rationale,
+        exact=quote.exact if quote else None, prefix=quote.prefix if quote else "",
+        suffix=quote.suffix if quote else "", citations=cited, why=why)
+    citation_service.link_label_citations(session, actor, post, cited)
+    return label
+
+
+def _claim_quote(session: Session, post: Post, hint_id: int) -> TextQuote:
+    """Where the hint's sentence is in the post as readers see it.
+
+    Hints are found in the stored plain text, labels anchor to the rendered
+    text; when the sentence does not survive rendering, the hint's own words
+    usually do.
+    """
+    hint = session.get(ClaimHint, hint_id)
+    if hint is None or hint.post_id != post.id:
+        raise QueueRejected("That claim is no longer marked in this post: "
+                            "reload the queue.")
+    text = post_plain_text(post.body_text, post.body_html)
+    shown = str(render_post_body(post.body_text, post.body_html))
+    for start, end in (_sentence_bounds(text, hint), (hint.start, hint.end)):
+        quote = quote_in(shown, text[start:end],
+                         normalise(text[max(0, start - 2 * CONTEXT):start]),
+                         normalise(text[end:end + 2 * CONTEXT]))
+        if quote is not None:
+            return quote
+    raise QueueRejected("The claim's words are not in the post as readers see "
+                        "it: label it on the post's page.")
+
+
+def decide_item(session: Session, actor: User, suggestion_id: int, accept: bool,
+                why: str = "") -> PostCitation:
+    """Confirm or reject one suggested citation, once (two moderators may race)."""
+    require(actor, CITATION_WRITE)
+    suggestion = session.get(PostCitation, suggestion_id)
+    if suggestion is None or suggestion.origin != "scan":
+        raise QueueRejected("There is no such suggested citation.")
+    if suggestion.status != "suggested":
+        raise QueueRejected(f"That suggestion was {suggestion.status} already.")
+    return citation_service.decide_suggestion(session, actor, suggestion, accept,
+                                              why)

@@ -1,26 +1,52 @@
 // Keyboard shortcuts for the review queue: j/k move, x selects, c claims,
-// d dismisses, o opens.  The focused item is remembered across the page
-// reload that follows an action, so a moderator keeps their place.
+// d dismisses, y/n confirm/reject the first suggested citation, l opens the
+// label form, h the hide form, Esc closes it, o opens the post.
+// After an action the server sends the moderator back to #item-N, the place
+// the next item now has; without such an anchor the last place is kept.
 (function () {
   "use strict";
   var items = Array.prototype.slice.call(document.querySelectorAll("#queue > li"));
   if (!items.length) { return; }
   var KEY = "forum-queue-position";
-  var current = Math.min(Number(sessionStorage.getItem(KEY) || 0), items.length - 1);
+  var FIELDS = /^(INPUT|TEXTAREA|SELECT)$/;
+  var current = 0;
+
+  function startAt() {
+    var anchored = /^#item-(\d+)$/.exec(window.location.hash);
+    if (anchored) { return Number(anchored[1]) - 1; }
+    return Number(sessionStorage.getItem(KEY) || 0);
+  }
   function focus(index) {
     current = Math.max(0, Math.min(index, items.length - 1));
     items.forEach(function (item, i) { item.classList.toggle("current", i === current); });
     items[current].focus();
     sessionStorage.setItem(KEY, String(current));
+    // The address names the place too, so a reload lands here.
+    history.replaceState(null, "", "#" + items[current].id);
   }
-  function press(action) {
-    var button = items[current].querySelector("button[data-action=" + action + "]");
-    if (button) { sessionStorage.setItem(KEY, String(current)); button.click(); }
+  function press(selector) {
+    var button = items[current].querySelector(selector);
+    if (button) { button.click(); }
   }
+  function open(name, field) {
+    var details = items[current].querySelector("details[data-form=" + name + "]");
+    if (!details) { return; }
+    details.open = true;
+    details.querySelector(field).focus();
+  }
+  function close(target) {
+    var details = target.closest ? target.closest("#queue details[open]") : null;
+    if (!details) { return false; }
+    details.open = false;
+    focus(items.indexOf(details.closest("#queue > li")));
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.altKey || event.ctrlKey || event.metaKey ||
-        /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.key === "Escape" && close(target)) { event.preventDefault(); return; }
+    if (FIELDS.test(target.tagName) || target.isContentEditable) { return; }
     var handled = true;
     switch (event.key) {
       case "j": focus(current + 1); break;
@@ -29,12 +55,26 @@
         var box = items[current].querySelector("input[type=checkbox]");
         if (box) { box.checked = !box.checked; }
         break;
-      case "c": press("claim"); break;
-      case "d": press("dismiss"); break;
+      case "c": press("button[data-action=claim]"); break;
+      case "d": press("button[data-action=dismiss]"); break;
+      case "y": press("button[data-action=confirm]"); break;
+      case "n": press("button[data-action=reject]"); break;
+      case "l": open("label", "select[name=kind]"); break;
+      case "h": open("hide", "select[name=reason]"); break;
       case "o": window.location = items[current].dataset.open; break;
       default: handled = false;
     }
     if (handled) { event.preventDefault(); }
   });
-  focus(current);
+  // A click inside an item makes it the current one, so keys and mouse agree.
+  items.forEach(function (item, i) {
+    item.addEventListener("focusin", function () {
+      if (i !== current) {
+        current = i;
+        items.forEach(function (other, j) { other.classList.toggle("current", j === i); });
+        sessionStorage.setItem(KEY, String(i));
+      }
+    });
+  });
+  focus(startAt());
 }());

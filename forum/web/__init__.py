@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
         feeds,
         flags,
         moderation,
+        queue,
         search,
         takedowns,
     )
@@ -27,6 +28,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(flags.bp)
     app.register_blueprint(exports.bp, url_prefix="/export")
     app.register_blueprint(moderation.bp, url_prefix="/mod")
+    app.register_blueprint(queue.bp, url_prefix="/mod")
     app.register_blueprint(takedowns.bp, url_prefix="/mod")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(search.bp)

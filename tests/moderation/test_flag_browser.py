@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from tests.browser import chromium, needs_chromium
-from tests.evidence.conftest import PASSWORD
-from tests.moderation.test_queue_browser import live_server  # noqa: F401
+from tests.browser import needs_chromium
+from tests.moderation.conftest import sign_in
 
 pytestmark = needs_chromium
 
 
-@pytest.fixture
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-def test_flag_queue_hide_placeholder(live_server, browser):  # noqa: F811
+def test_flag_queue_hide_placeholder(live_server, browser):
     from forum.models import Post
 
     base, app = live_server
@@ -40,11 +32,7 @@ def test_flag_queue_hide_placeholder(live_server, browser):  # noqa: F811
     assert reader.locator(f"#p-{permalink}").count() == 1
 
     moderator = browser.new_context().new_page()
-    moderator.goto(f"{base}/login?next=/mod/queue")
-    moderator.get_by_label("User name").fill("mara")
-    moderator.get_by_label("Password").fill(PASSWORD)
-    moderator.get_by_role("button", name="Sign in").click()
-    moderator.wait_for_url(f"{base}/mod/queue")
+    sign_in(moderator, base)
     top = moderator.locator("#queue > li").first
     assert top.get_attribute("data-kind") == "flag"
     assert top.get_attribute("data-open").endswith(f"/mod/p/{permalink}/")

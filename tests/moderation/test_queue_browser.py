@@ -1,49 +1,24 @@
-"""A moderator works three queue items with the keyboard alone, in Chromium."""
+"""Moderators work the review queue with the keyboard alone, in Chromium."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from tests.browser import chromium, needs_chromium, serve, sqlite_app
-from tests.evidence.conftest import PASSWORD, SEED_THREAD
+from tests.browser import needs_chromium
+from tests.moderation.conftest import sign_in
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 pytestmark = needs_chromium
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    from forum.services.accounts import create_user
-    from forum.services.evidence import seed_label_kinds
-    from importers.runner import ImportOptions, ImportRunner
-
-    app = sqlite_app(tmp_path, FORUM_SEARCH_BACKEND="whoosh-ram")
-    with app.app_context():
-        seed_label_kinds(db.session)
-        create_user(db.session, "mara", PASSWORD, "moderator")
-        db.session.commit()
-        ImportRunner(db.session, ImportOptions(
-            fmt="google-groups", group="alt.support.fibromyalgia")).run(
-            [str(SEED_THREAD)])
-        ImportRunner(db.session, ImportOptions(
-            fmt="article", group="articles.magnesium")).run(
-            [str(p) for p in sorted(SAMPLES.glob("article-*.txt"))])
-    with serve(app) as base:
-        yield base, app
-
-
-@pytest.fixture
-def page():
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1200, "height": 1000})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def _titles(page) -> list[str]:
@@ -56,11 +31,7 @@ def test_three_items_with_the_keyboard_only(live_server, page):
     from forum.models import QueueMark
 
     base, app = live_server
-    page.goto(f"{base}/login?next=/mod/queue")
-    page.get_by_label("User name").fill("mara")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/mod/queue")
+    sign_in(page, base)
     page.wait_for_selector("#queue > li.current")  # the keys are listening
     # From here on, only the keyboard.
     before = _titles(page)
@@ -92,3 +63,66 @@ def test_three_items_with_the_keyboard_only(live_server, page):
         marks = db.session.scalars(select(QueueMark)).all()
         assert sorted(m.state for m in marks) == ["claimed", "dismissed",
                                                   "dismissed"]
+
+
+def _current(page) -> str:
+    return page.locator("#queue > li.current").evaluate(
+        "i => i.dataset.kind + ' ' + i.dataset.open")
+
+
+def test_confirm_a_citation_and_hide_a_post_with_the_keyboard_only(live_server,
+                                                                   page):
+    from forum.models import AuditEntry, Post, PostCitation
+
+    base, app = live_server
+    sign_in(page, base, then="/mod/queue?sort=age")  # the seed thread first
+    page.wait_for_selector("#queue > li.current")
+    before = _titles(page)
+    citation_item = next(t for t in before if t.startswith("citation "))
+    # From here on, only the keyboard.
+    while _current(page) != citation_item:
+        page.keyboard.press("j")
+    position = before.index(citation_item)
+    first = page.locator("#queue > li.current .suggestions > li").first
+    cited = first.locator("a").first.inner_text()   # e.g. "PMID 9068914"
+
+    with page.expect_navigation():
+        page.keyboard.press("y")                   # confirm the first suggestion
+    assert page.get_by_role("status").inner_text() == f"Confirmed {cited}."
+    assert _current(page) == citation_item         # still on the same item
+    assert "13 suggested citations" in page.locator("#queue > li.current").inner_text()
+
+    page.keyboard.press("h")                       # the hide form, reason focused
+    assert page.evaluate("document.activeElement.name") == "reason"
+    page.keyboard.press("s")                       # "Spam"
+    page.keyboard.press("Tab")
+    page.keyboard.type("an advert in the signature")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("status").inner_text() == "Hidden from readers."
+    permalink = citation_item.rstrip("/").rsplit("/", 1)[-1]
+    after = _titles(page)
+    assert not any(t.endswith(f"/{permalink}/") for t in after)
+    # The place is kept: the next item of another post is the current one.
+    following = [t for t in before[position + 1:]
+                 if not t.endswith(f"/{permalink}/")]
+    assert following and _current(page) == following[0]
+    assert page.url.startswith(f"{base}/mod/queue?sort=age#item-")  # filters kept
+
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.permalink == permalink))
+        assert post.is_hidden
+        confirmed = db.session.scalars(select(PostCitation).where(
+            PostCitation.post_id == post.id,
+            PostCitation.status == "confirmed")).all()
+        assert len(confirmed) == 1 and confirmed[0].decided_by_id is not None
+        assert db.session.scalar(select(func.count()).select_from(PostCitation).where(
+            PostCitation.post_id == post.id,
+            PostCitation.status == "suggested")) == 13
+        actions = db.session.execute(select(
+            AuditEntry.action, AuditEntry.actor_name, AuditEntry.reason,
+            AuditEntry.why).where(AuditEntry.post_id == post.id)
+            .order_by(AuditEntry.id)).all()
+        assert [tuple(a) for a in actions] == [
+            ("citation.confirm", "mara", confirmed[0].citation.kind, ""),
+            ("post.hide", "mara", "spam", "an advert in the signature")]

@@ -1,0 +1,170 @@
+"""The review queue, and acting on its items without leaving it.
+
+Every action is a POST that calls one service with `current_user` as the
+actor, commits once and redirects back to the queue as the moderator left
+it: the same filters (`back`) and the same place in the list (`at`, the
+position the next item now has, sent as the `#item-N` anchor the keys and
+the browser both follow).  A refusal, a missing field or a stale id is
+flashed on the queue instead; nothing here answers with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, POST_HIDE
+from forum.services import archive, evidence, moderation, queue
+from forum.web.moderation import _day, needs
+
+bp = Blueprint("queue", __name__)
+logger = logging.getLogger(__name__)
+MAX_BULK = 200
+
+
+@bp.get("/queue")
+@needs(MOD_VIEW)
+def review_queue():
+    filters = queue.QueueFilter(
+        kind=request.args.get("kind") or None,
+        group=(request.args.get("group") or "").strip()[:255] or None,
+        since=_day("since"), until=_day("until"),
+        sort="age" if request.args.get("sort") == "age" else "priority")
+    items = queue.queue_items(db.session, filters)
+    return render_template(
+        "moderation/queue.html", items=items, hide_at=_hide_positions(items),
+        filters=filters, kinds=queue.KINDS, sizes=queue.queue_sizes(db.session),
+        label_kinds=evidence.label_kinds(db.session),
+        hide_reasons=moderation.HIDE_REASONS)
+
+
+def _hide_positions(items: list[queue.QueueItem]) -> list[int]:
+    """Where the next item will be once each item's post is hidden.
+
+    Hiding takes every claim and citation item of the post out of the list
+    (flags stay until resolved), so earlier items of the same post move the
+    next one up as well.
+    """
+    earlier: Counter[int] = Counter()
+    positions = []
+    for index, item in enumerate(items, start=1):
+        positions.append(index - earlier[item.post.id])
+        if item.kind != "flag":
+            earlier[item.post.id] += 1
+    return positions
+
+
+@bp.post("/queue/claim")
+@needs(MOD_VIEW)
+def claim_item():
+    kind = request.args.get("kind") or request.form.get("kind", "claim")
+    return _act(lambda post: queue.claim_item(db.session, current_user, post, kind),
+                "Claimed: it is yours until you act on it.")
+
+
+@bp.post("/queue/dismiss")
+@needs(MOD_VIEW)
+def dismiss_items():
+    permalinks = ([request.form["one"]] if request.form.get("one")
+                  else request.form.getlist("post"))
+    if not permalinks:
+        flash("Select at least one item.")
+        return redirect(_back())
+    try:
+        posts = [archive.get_post_by_permalink(p, include_hidden=True)
+                 for p in permalinks[:MAX_BULK]]
+        done = queue.dismiss_items(db.session, current_user, posts,
+                                   request.form.get("kind", "claim"),
+                                   request.form.get("reason", ""))
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    flash(f"Dismissed {done} item{'s' if done != 1 else ''}.")
+    return redirect(_back())
+
+
+@bp.post("/queue/label")
+@needs(LABEL_WRITE)
+def label_item():
+    form = request.form
+    span = form.get("span", "")
+    if span != "post" and not (span.isascii() and span.isdigit() and len(span) < 12):
+        flash("Choose what the label is about: a claim or the whole post.")
+        return redirect(_back())
+
+    def label(post):
+        return queue.label_item(
+            db.session, current_user, post, form.get("kind", ""),
+            form.get("rationale", ""), hint_id=None if span == "post" else int(span),
+            citations=form.get("citations", ""), why=form.get("why", ""))
+
+    return _act(label, lambda done: f"Labelled '{done.kind.display_name}'.")
+
+
+@bp.post("/queue/suggestions/<int:item_id>/decide")
+@needs(CITATION_WRITE)
+def decide_suggestion(item_id: int):
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "reject"):
+        flash("Choose to confirm or to reject the suggestion.")
+        return redirect(_back())
+    try:
+        done = queue.decide_item(db.session, current_user, item_id,
+                                 decision == "confirm", request.form.get("why", ""))
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    cited = f"{done.citation.kind.upper()} {done.citation.identifier}"
+    flash(f"Confirmed {cited}." if decision == "confirm" else f"Rejected {cited}.")
+    return redirect(_back())
+
+
+@bp.post("/queue/hide")
+@needs(POST_HIDE)
+def hide_item():
+    def hide(post):
+        moderation.hide_post(db.session, current_user, post,
+                             request.form.get("reason", ""),
+                             request.form.get("why", ""))
+
+    return _act(hide, "Hidden from readers.")
+
+
+def _act(action, done):
+    """Run `action` on the posted item's post, commit, and go back to the queue.
+
+    `done` is the message, or makes it from what the action returned.
+    """
+    try:
+        post = archive.get_post_by_permalink(request.form.get("one", ""),
+                                             include_hidden=True)
+        result = action(post)
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    logger.info("%s: %s on %s", current_user.name, request.endpoint, post.permalink)
+    flash(done(result) if callable(done) else done)
+    return redirect(_back())
+
+
+def _refused(error: ForumError):
+    db.session.rollback()
+    flash(str(error))
+    return redirect(_back())
+
+
+def _back() -> str:
+    """Back to the queue as it was (filters and position), never off-site."""
+    back = request.form.get("back", "")
+    if not (back.startswith("/mod/queue") and back.isprintable()
+            and "//" not in back and "#" not in back and "\\" not in back):
+        back = url_for(".review_queue")
+    at = request.form.get("at", "")
+    if at.isascii() and at.isdigit() and len(at) < 5:
+        back += f"#item-{int(at)}"
+    return back
