@@ -19,9 +19,10 @@ POST_REDACT = "moderation:post:redact"
 AUTHOR_TAKEDOWN = "moderation:author:takedown"
 POST_PURGE = "admin:post:purge"
 ORIGINAL_READ = "admin:original:read"
+THREAD_EDIT = "moderation:thread:edit"
 
 MODERATOR = frozenset({LABEL_WRITE, CITATION_WRITE, AUDIT_READ, MOD_VIEW, POST_HIDE,
-                       FLAG_RESOLVE, POST_REDACT, AUTHOR_TAKEDOWN})
+                       FLAG_RESOLVE, POST_REDACT, AUTHOR_TAKEDOWN, THREAD_EDIT})
 ROLE_PERMISSIONS = {
     "moderator": MODERATOR,
     "admin": MODERATOR | {TAXONOMY_WRITE, POST_PURGE, ORIGINAL_READ},

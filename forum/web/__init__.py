@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         queue,
         search,
         takedowns,
+        thread_tools,
     )
 
     app.register_blueprint(archive.bp)
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(moderation.bp, url_prefix="/mod")
     app.register_blueprint(queue.bp, url_prefix="/mod")
     app.register_blueprint(takedowns.bp, url_prefix="/mod")
+    app.register_blueprint(thread_tools.bp, url_prefix="/mod")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
