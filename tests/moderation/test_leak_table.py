@@ -11,9 +11,11 @@ see what a redaction removed.
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.markup import mask_addresses
 from forum.models import Author, Post, PostCitation
 from forum.services.citations import decide_suggestion
 from forum.services.evidence import label_post
@@ -154,3 +156,20 @@ def test_moderators_see_the_hidden_post_and_admins_the_redacted_span(
     auth.login("ada")
     page = _read(client, f"/mod/p/{seed.permalink}/")
     assert "Original text (admins only)" in page and _shows_redacted(page)
+
+
+def test_an_inferred_reply_does_not_quote_its_hidden_parent(app, client, seed_post,
+                                                            moderator):
+    reply = db.session.scalar(select(Post).join(Author).where(
+        Author.name == "ice witch"))
+    assert reply.parent_id == seed_post.id and reply.parent_evidence
+    for url in (f"/p/{reply.permalink}/", f"/t/{reply.thread_id}/"):
+        page = _read(client, url)
+        assert "no evidence shown" not in page
+        assert str(escape(mask_addresses(reply.parent_evidence))) in page, url
+    hide_post(db.session, moderator, seed_post, "other", "leak table")
+    db.session.commit()
+    for url in (f"/p/{reply.permalink}/", f"/t/{reply.thread_id}/"):
+        page = _read(client, url)
+        assert "no evidence shown" in page, url
+        assert str(escape(mask_addresses(reply.parent_evidence))) not in page, url
