@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -121,8 +122,12 @@ class Post(db.Model):
         Index("ix_posts_thread_order", "thread_id", "thread_order"),
         # Few posts are hidden or ghosts: these find them without reading the
         # table, so queue counts can leave them out (services.queue_sizes).
-        Index("ix_posts_is_hidden", "is_hidden"),
-        Index("ix_posts_is_ghost", "is_ghost"),
+        # Partial, holding only those posts: an index on the flag itself lured
+        # SQLite into scanning every visible post for "has a visible post".
+        Index("ix_posts_hidden_ids", "id", sqlite_where=text("is_hidden IS 1"),
+              postgresql_where=text("is_hidden IS true")),
+        Index("ix_posts_ghost_ids", "id", sqlite_where=text("is_ghost IS 1"),
+              postgresql_where=text("is_ghost IS true")),
     )
 
     @property
