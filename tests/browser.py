@@ -66,3 +66,26 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def seeded_app(folder: Path, *extra_imports: tuple[str, str, list[Path]], **config):
+    """An app over the 2000 thread with the taxonomy and moderator 'mara'.
+
+    `extra_imports` are (format, group, paths) to import after the thread.
+    """
+    from forum.services.accounts import create_user
+    from forum.services.evidence import seed_label_kinds
+    from importers.runner import ImportOptions, ImportRunner
+    from tests.evidence.conftest import PASSWORD, SEED_THREAD
+
+    app = sqlite_app(folder, **config)
+    imports = [("google-groups", "alt.support.fibromyalgia", [SEED_THREAD]),
+               *extra_imports]
+    with app.app_context():
+        seed_label_kinds(db.session)
+        create_user(db.session, "mara", PASSWORD, "moderator")
+        db.session.commit()
+        for fmt, group, paths in imports:
+            ImportRunner(db.session, ImportOptions(fmt=fmt, group=group)).run(
+                [str(path) for path in paths])
+    return app

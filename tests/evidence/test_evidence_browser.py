@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from tests.browser import chromium, needs_chromium, serve, sqlite_app
-from tests.evidence.conftest import PASSWORD, SEED_THREAD
+from tests.browser import chromium, needs_chromium, seeded_app, serve
+from tests.evidence.conftest import PASSWORD
 
 SCREENSHOT = Path(os.environ.get("FORUM_TEST_EVIDENCE_SCREENSHOT",
                                  "/tmp/evidence.png"))
@@ -45,18 +45,9 @@ SELECT = """([start, end]) => {
 def live_server(tmp_path):
     """The app with the seed thread and a moderator, served on a free port."""
     from forum.models import Post
-    from forum.services.accounts import create_user
-    from forum.services.evidence import seed_label_kinds
-    from importers.runner import ImportOptions, ImportRunner
 
-    app = sqlite_app(tmp_path)
+    app = seeded_app(tmp_path)
     with app.app_context():
-        seed_label_kinds(db.session)
-        create_user(db.session, "mara", PASSWORD, "moderator")
-        db.session.commit()
-        ImportRunner(db.session, ImportOptions(
-            fmt="google-groups", group="alt.support.fibromyalgia")).run(
-            [str(SEED_THREAD)])
         first = db.session.scalar(select(Post.permalink).where(
             Post.is_ghost.is_(False)).order_by(Post.date, Post.id).limit(1))
     with serve(app) as base:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from forum.extensions import db
-from tests.browser import chromium, serve, sqlite_app
+from tests.browser import chromium, seeded_app, serve
 from tests.evidence.conftest import (  # noqa: F401 - fixtures, found by name
     PASSWORD,
     SEED_THREAD,
@@ -28,21 +27,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 @pytest.fixture
 def live_server(tmp_path):
     """(base URL, app) of a server over the seed thread, the articles and mara."""
-    from forum.services.accounts import create_user
-    from forum.services.evidence import seed_label_kinds
-    from importers.runner import ImportOptions, ImportRunner
-
-    app = sqlite_app(tmp_path, FORUM_SEARCH_BACKEND="whoosh-ram")
-    with app.app_context():
-        seed_label_kinds(db.session)
-        create_user(db.session, "mara", PASSWORD, "moderator")
-        db.session.commit()
-        ImportRunner(db.session, ImportOptions(
-            fmt="google-groups", group="alt.support.fibromyalgia")).run(
-            [str(SEED_THREAD)])
-        ImportRunner(db.session, ImportOptions(
-            fmt="article", group="articles.magnesium")).run(
-            [str(p) for p in sorted(SAMPLES.glob("article-*.txt"))])
+    app = seeded_app(tmp_path, ("article", "articles.magnesium",
+                                sorted(SAMPLES.glob("article-*.txt"))),
+                     FORUM_SEARCH_BACKEND="whoosh-ram")
     with serve(app) as base:
         yield base, app
 
