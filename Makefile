@@ -10,7 +10,7 @@ SEED_ARTICLES := $(sort $(wildcard samples/article-*.txt))
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run sample test lint browser-deps
+.PHONY: install run sample test lint browser-deps search-deps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,7 +39,18 @@ browser-deps:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium chromium-driver >/dev/null) ; } || echo "chromium not installed: browser tests will be skipped"
 
-test: install browser-deps
+# PostgreSQL's RUM index (Debian's postgresql-15-rum) ranks inside the index; the
+# postgres search backend falls back to GIN without it.
+search-deps:
+	@if command -v pg_config >/dev/null || ls /usr/lib/postgresql/*/bin >/dev/null 2>&1; then \
+	  v=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
+	  test -e /usr/share/postgresql/$$v/extension/rum.control || { [ "$$(id -u)" = 0 ] \
+	    && command -v apt-get >/dev/null && (apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$v-rum \
+	    >/dev/null) ; } || echo "postgresql-$$v-rum not installed: PostgreSQL search uses GIN"; \
+	fi
+
+test: install browser-deps search-deps
 	$(BIN)/pytest -rs -q
 
 lint: install

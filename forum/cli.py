@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.extensions import db, write_intent
 from importers.detect import FORMAT_CHOICES
 
 
@@ -140,17 +140,17 @@ search_cli = AppGroup("search", help="The full-text index.")
 
 @search_cli.command("rebuild")
 def search_rebuild():
-    """Empty the index and index every visible post again."""
+    """Index every visible post again (searches use the old index until done)."""
+    from forum.search import get_index
     from forum.services.search import rebuild_index
 
-    started = time.perf_counter()
-
-    def show(done: int, total: int) -> None:
-        click.echo(f"\r  indexed {done:,} of {total:,}", nl=False, err=True)
-
-    count = rebuild_index(db.session, progress=show)
-    click.echo("", err=True)
-    click.echo(f"indexed {count} posts in {time.perf_counter() - started:.1f}s")
+    bar = ProgressBar("indexed", enabled=sys.stderr.isatty())
+    with write_intent():
+        count = rebuild_index(db.session, progress=bar.show)
+    bar.done()
+    index = get_index().describe()
+    click.echo(f"indexed {count:,} posts with {index['backend']} in "
+               f"{bar.elapsed():.1f}s ({index['location']})")
 
 
 @search_cli.command("verify")
@@ -159,22 +159,114 @@ def search_verify(fix):
     """Report posts missing from, stale in, or extra in the index."""
     from forum.services.search import verify_index
 
-    report = verify_index(db.session, fix=fix)
+    with write_intent():
+        report = verify_index(db.session, fix=fix)
     click.echo(f"missing {len(report.missing)}, stale {len(report.stale)}, "
-               f"extra {len(report.extra)}" + (" (fixed)" if report.fixed else ""))
+               f"extra {len(report.extra)}, queued {report.pending}"
+               + (" (fixed)" if report.fixed else ""))
     for name in ("missing", "stale", "extra"):
         ids = getattr(report, name)
         if ids:
             click.echo(f"  {name}: {' '.join(map(str, ids[:20]))}"
                        + (" ..." if len(ids) > 20 else ""))
-    if (report.missing or report.stale or report.extra) and not fix:
+    if report.drift and not fix:
         sys.exit(1)
 
 
 @search_cli.command("optimize")
 def search_optimize():
-    """Merge the index into one segment (fastest searches)."""
+    """Merge the index's segments (faster searches); run when the site is quiet."""
     from forum.search import get_index
 
     get_index().optimize()
     click.echo("index optimized")
+
+
+@search_cli.command("query")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--sort", default="relevance", show_default=True,
+              type=click.Choice(["relevance", "date", "oldest"]))
+def search_query(words, as_json, limit, sort):
+    """Search the archive from the shell: date, group, author, subject, permalink.
+
+    Exit status 1 when nothing matched, 2 when the query can't be understood.
+    """
+    from forum.errors import ForumError
+    from forum.services.search import search_posts
+
+    try:
+        page = search_posts(db.session, " ".join(words), sort=sort, per_page=limit,
+                            facets=False)
+    except ForumError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    print_hits(page, as_json)
+    if not page.posts:
+        sys.exit(1)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr: done of total, rate and time left."""
+
+    def __init__(self, noun: str, enabled: bool) -> None:
+        self.noun, self.enabled = noun, enabled
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def show(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        rate = done / max(self.elapsed(), 1e-6)
+        left = (total - done) / rate if rate else 0
+        filled = int(30 * done / total) if total else 30
+        click.echo(f"\r  [{'#' * filled}{'.' * (30 - filled)}] {self.noun} "
+                   f"{done:,} of {total:,}  {rate:,.0f}/s  ETA {left:,.0f}s ",
+                   nl=False, err=True)
+
+    def done(self) -> None:
+        if self.enabled:
+            click.echo("", err=True)
+
+
+def print_hits(page, as_json: bool) -> None:
+    """One line per hit (date, group, author, subject, permalink), or JSON."""
+    from forum.services.search import post_group_names
+
+    groups = post_group_names(db.session, [post.id for post in page.posts])
+    for post in page.posts:
+        hit = _hit(post, sorted(groups.get(post.id, [])))
+        if as_json:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+        else:
+            click.echo("  ".join([hit["date"] or "????-??-??", ",".join(hit["groups"]),
+                                  hit["author"], hit["subject"], hit["permalink"]]))
+    if not as_json:
+        shown = len(page.posts)
+        click.echo(f"{shown} of {page.total:,} matching posts", err=True)
+
+
+def _hit(post, groups: list[str]) -> dict:
+    from forum.markup import mask_addresses
+
+    author = post.author.name if post.author and post.author.name else "Unknown"
+    return {
+        "id": post.id,
+        "date": post.date.strftime("%Y-%m-%d %H:%M") if post.date else None,
+        "groups": groups,
+        "author": mask_addresses(author),
+        "subject": mask_addresses(post.subject or "(no subject)"),
+        "permalink": _permalink(post),
+    }
+
+
+def _permalink(post) -> str:
+    from flask import url_for
+
+    try:
+        return url_for("archive.post", permalink=post.permalink, _external=True)
+    except RuntimeError:  # no server name configured: the path alone
+        return f"/p/{post.permalink}/"

@@ -33,8 +33,9 @@ def default_config(data_dir: Path) -> dict:
         "FORUM_SITE_NAME": "Discussion Archive",
         "FORUM_PAGE_SIZE": 50,
         "FORUM_HONOUR_NO_ARCHIVE": True,
-        # "whoosh" (on disk in FORUM_SEARCH_DIR), "whoosh-ram" (tests) or "null".
-        "FORUM_SEARCH_BACKEND": "whoosh",
+        # "auto" (postgres on PostgreSQL, else tantivy in FORUM_SEARCH_DIR),
+        # "tantivy", "whoosh", "postgres", "null"; "-ram" variants for tests.
+        "FORUM_SEARCH_BACKEND": "auto",
         "FORUM_SEARCH_DIR": str(data_dir / "index"),
         "JSON_SORT_KEYS": False,
     }

@@ -1,5 +1,9 @@
 """Extensions, created unbound and bound to an app in `create_app`."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -22,6 +26,26 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+# Set while a request, an import or a command means to write (see write_intent).
+_WRITE_INTENT: ContextVar[bool] = ContextVar("forum_write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun inside will write: on SQLite they take the write lock
+    at BEGIN (BEGIN IMMEDIATE), waiting for it up to the busy timeout.
+
+    A transaction that reads first and writes later would otherwise fail at
+    once with "database is locked" if another process wrote in between (SQLite
+    cannot move a stale read snapshot forward); reads alone never wait.
+    """
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
 
 
 def configure_sqlite(engine) -> None:
@@ -47,4 +71,5 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get()
+                                   else "BEGIN")

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from forum.extensions import write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services.citations import suggest_citations
 from forum.services.posting import Archiver
 from forum.services.queue import record_claim_hints
-from forum.services.search import open_bulk, send_to_bulk
+from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
 from importers.detect import iter_source
@@ -97,7 +98,10 @@ class ImportRunner:
 
     def run(self, sources: Iterable[str]) -> ImportReport:
         """Import every source, commit batch by batch, return the balanced report."""
-        sources = [str(s) for s in sources]
+        with write_intent():
+            return self._run([str(s) for s in sources])
+
+    def _run(self, sources: list[str]) -> ImportReport:
         started = time.perf_counter()
         run = self._start_run(sources)
         archiver = Archiver(
@@ -106,11 +110,15 @@ class ImportRunner:
             thread_by_subject=self.options.thread_by_subject,
             keep_raw=self.options.keep_raw,
         )
-        self._bulk = open_bulk()
+        self._indexing = import_indexing(self.session)
         self._new_ids: set[int] = set()
-        for source in sources:
-            self._import_source(archiver, source)
-        self._bulk.close()
+        try:
+            for source in sources:
+                self._import_source(archiver, source)
+        except BaseException:
+            self._indexing.abandon()
+            raise
+        self._indexing.close()
         archiver.finish()
         self.report.threads = archiver.threads_created
         self.report.seconds = time.perf_counter() - started
@@ -169,10 +177,14 @@ class ImportRunner:
                 logger.info("batch failed (%s); retrying one by one", exc)
                 self._archive_one_by_one(archiver, batch)
         self._suggest_citations(archiver)
-        hold_changes(self.session, self._new_ids | archiver.changed_post_ids)
+        changed = self._new_ids | archiver.changed_post_ids
+        hold_changes(self.session, changed)
         self._save_problems()
+        self._indexing.queue(changed)
         self.session.commit()
-        self._index_changes(archiver)
+        self._indexing.pump()
+        archiver.changed_post_ids.clear()
+        self._new_ids = set()
         if self.progress:
             self.progress(self.report.read)
 
@@ -190,14 +202,6 @@ class ImportRunner:
                 record_claim_hints(self.session, post_ids)
         except Exception:  # noqa: BLE001 - suggestions never cost a message
             logger.exception("citation and claim scan failed for a batch; posts kept")
-
-    def _index_changes(self, archiver: Archiver) -> None:
-        """Send the batch to the indexer: an import that ends is fully searchable."""
-        if archiver.changed_post_ids:
-            send_to_bulk(self._bulk, self.session, self._new_ids,
-                         archiver.changed_post_ids - self._new_ids)
-        archiver.changed_post_ids.clear()
-        self._new_ids = set()
 
     def _archive_one_by_one(self, archiver, batch) -> None:
         for msg in batch:

@@ -10,12 +10,22 @@ config = context.config
 target_metadata = db.metadata
 
 
+# The PostgreSQL search backend's own tables (migration 0009), not models.
+SEARCH_BACKEND_TABLES = {"search_documents", "search_words"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", name) not in SEARCH_BACKEND_TABLES
+
+
 def run_with(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

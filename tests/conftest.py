@@ -32,10 +32,11 @@ def database_url(request, tmp_path_factory):
         _migrate(url, tmp_path_factory)
         yield url
         return
-    yield from _postgres_database(tmp_path_factory)
+    yield from postgres_database(tmp_path_factory)
 
 
-def _postgres_database(tmp_path_factory):
+def postgres_database(tmp_path_factory):
+    """A migrated scratch database on the PostgreSQL server, dropped afterwards."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
                           connect_args={"connect_timeout": 3})
     try:
@@ -108,7 +109,9 @@ def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
+            # ... and the postgres search backend's own tables (migration 0009).
+            names = ", ".join([f'"{t.name}"' for t in tables]
+                              + ["search_documents", "search_words"])
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             return

@@ -22,6 +22,7 @@ from forum.models.evidence import (
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
 from forum.models.moderation import ClaimHint, Flag, QueueMark
+from forum.models.search import SearchOutbox
 from forum.models.takedowns import ChangedPost, ContentChange, FieldOriginal, Tombstone
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "PostCitation",
     "PostGroup",
     "QueueMark",
+    "SearchOutbox",
     "PostSource",
     "Thread",
     "ThreadGroup",

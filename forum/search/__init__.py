@@ -1,27 +1,55 @@
-"""Search behind an interface: index, delete, search, clear.
+"""Search behind one contract, with the engines as sibling backends.
 
-A backend returns ranked post ids and counts; the database decides visibility
-and order of what is shown, so a stale index can never show a hidden post.
-The app holds one backend (`get_index()`), created from configuration:
-`FORUM_SEARCH_BACKEND` = "whoosh" (default, on disk under the data folder),
-"whoosh-ram" (tests) or "null" (search off).
+A backend answers a query (a `forum.search.ast` tree) with ranked post ids,
+the exact number of matches and facet counts; the database then decides which
+of those posts a reader may see and loads them in rank order, so a stale index
+can never show a hidden post.  Each engine is imported by its own module under
+`forum.search.backends` and nowhere else.
+
+Which backend an app uses is `FORUM_SEARCH_BACKEND`:
+
+- ``auto`` (default): ``postgres`` when the database is PostgreSQL (the index
+  lives in the database, so every web machine shares it and it changes in the
+  transaction that changes the post), else ``tantivy`` on disk in
+  `FORUM_SEARCH_DIR` (``whoosh`` while only an older Whoosh index is there,
+  until `flask --app forum search rebuild`);
+- ``tantivy``, ``whoosh``, ``postgres``: that engine;
+- ``tantivy-ram``, ``whoosh-ram``: in memory, for unit tests;
+- ``null``: search switched off.
+
+Snippets are not the index's business: `forum.markup` cuts and highlights
+them from the database row, the same way for every backend, so a snippet can
+never show text a moderator has just redacted but the index still holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
 from forum.search import ast
 from forum.search.documents import PostDocument
 
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "date", "oldest")
+FACETS = ("group", "year", "author")
+FACET_LIMIT = 10
+
 
 @dataclass
 class SearchHits:
-    """One page of ranked ids, the total, facet counts and spelling suggestions."""
+    """One page of ranked ids, the exact total, facet counts and suggestions.
+
+    `facets` maps each of FACETS to at most FACET_LIMIT (value, count) pairs,
+    most frequent first, ties in value order; years are strings, undated
+    posts are not counted.
+    """
 
     ids: list[int]
     total: int
@@ -29,85 +57,132 @@ class SearchHits:
     suggestions: dict[str, str] = field(default_factory=dict)
 
 
-class SearchIndex(Protocol):
-    """What every search backend offers the services."""
+class IndexWriter(Protocol):
+    """Exclusive, short-lived write access to an index (see `SearchIndex.writer`).
 
-    def index(self, documents: Iterable[PostDocument]) -> int: ...
+    Changes become visible to searchers, in this process at once and in
+    others within a second, when `commit()` returns.
+    """
 
-    def delete(self, post_ids: Iterable[int]) -> int: ...
+    def add(self, documents: Sequence[PostDocument], *, new: bool = False) -> None:
+        """Add or replace documents; `new` promises none of them is indexed yet."""
 
-    def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
-               limit: int = 20, facets: bool = True) -> SearchHits: ...
-
-    def clear(self) -> None: ...
-
-    def stamps(self) -> dict[int, str]: ...
-
-    def optimize(self) -> None: ...
-
-    def suggest(self, words: list[str]) -> dict[str, str]: ...
-
-    def bulk(self): ...
-
-
-class InlineBulk:
-    """Bulk indexing done in the importing process (RAM and null backends)."""
-
-    def __init__(self, index: SearchIndex) -> None:
-        self.index = index
-
-    def send(self, new: list[PostDocument], changed: list[PostDocument],
-             gone: list[int]) -> None:
-        self.index.delete(gone)
-        self.index.index([*new, *changed])
-
-    def close(self) -> None:
-        return None
-
-
-class NullIndex:
-    """Search switched off: indexes nothing, finds nothing."""
-
-    def index(self, documents: Iterable[PostDocument]) -> int:
-        return sum(1 for _ in documents) * 0
-
-    def delete(self, post_ids: Iterable[int]) -> int:
-        return 0
-
-    def search(self, query, *, sort="relevance", offset=0, limit=20, facets=True):
-        return SearchHits(ids=[], total=0)
+    def delete(self, post_ids: Iterable[int]) -> None:
+        """Remove these posts (hidden, purged, ghosts) if they are indexed."""
 
     def clear(self) -> None:
-        return None
+        """Delete every document; searchers still see them until `commit()`."""
 
-    def stamps(self) -> dict[int, str]:
-        return {}
+    def commit(self) -> None:
+        """Make everything added or deleted so far durable and searchable."""
 
-    def optimize(self) -> None:
-        return None
+
+class SearchIndex(Protocol):
+    """What every search backend offers the services.
+
+    `name` is the backend's name as configured; `in_database` is true for a
+    backend that lives in the application database, whose writes go through
+    the caller's session and so commit or roll back with the post they follow.
+    """
+
+    name: str
+    in_database: bool
+
+    def writer(self, *, wait: bool = True, bulk: bool = False,
+               session: Any = None) -> AbstractContextManager[IndexWriter | None]:
+        """Exclusive write access, or None at once when another process holds it
+        and `wait` is false; `bulk` asks for a writer sized for an import."""
+
+    def index(self, documents: Iterable[PostDocument], *, session: Any = None) -> int:
+        """Add or replace documents and commit; returns how many."""
+
+    def delete(self, post_ids: Iterable[int], *, session: Any = None) -> int:
+        """Remove posts and commit; returns how many ids were given."""
+
+    def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
+               limit: int = 20, facets: bool = True) -> SearchHits:
+        """Ranked ids of one page (`sort` one of SORTS), total and facets.
+
+        A page past the end is empty with the right total; an empty index
+        answers every query with nothing.
+        """
 
     def suggest(self, words: list[str]) -> dict[str, str]:
-        return {}
+        """For words found nowhere in the index, a close indexed word."""
 
-    def bulk(self) -> InlineBulk:
-        return InlineBulk(self)
+    def stamps(self) -> dict[int, str]:
+        """Every indexed post id with the stamp of what was indexed for it."""
+
+    def count(self) -> int:
+        """How many posts are indexed."""
+
+    def clear(self) -> None:
+        """Empty the index (a rebuild starts here)."""
+
+    def optimize(self) -> None:
+        """Merge segments or refresh statistics: faster searches, run when quiet."""
+
+    def describe(self) -> dict[str, Any]:
+        """Name, where the index lives and its size in bytes, for people."""
+
+
+def each_chunk(items: Sequence, size: int) -> Iterator[Sequence]:
+    """`items` in consecutive slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def top_facet_values(counts: dict, limit: int = FACET_LIMIT) -> list[tuple[str, int]]:
+    """The `limit` most frequent values, ties in value order, as strings."""
+    counts.pop(None, None)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return [(str(key), count) for key, count in ranked[:limit]]
 
 
 def init_search(app: Flask) -> None:
-    """Create the app's backend from configuration and keep it on the app."""
-    kind = app.config.get("FORUM_SEARCH_BACKEND", "whoosh")
-    if kind == "null":
-        backend: SearchIndex = NullIndex()
-    else:
-        from forum.search.whoosh_backend import WhooshIndex
+    """Open the configured backend and keep it on the app."""
+    from forum.search.backends import open_backend
 
-        if kind == "whoosh-ram":
-            backend = WhooshIndex.in_memory()
-        else:
-            backend = WhooshIndex.on_disk(app.config["FORUM_SEARCH_DIR"])
+    backend, notice = open_backend(app)
     app.extensions["forum_search"] = backend
+    app.extensions["forum_search_notice"] = notice
+    if notice:
+        logger.warning("search: %s", notice)
 
 
 def get_index() -> SearchIndex:
-    """The current app's search backend."""
-    return current_app.extensions["forum_search"]
+    """The current app's search backend.
+
+    While an archive is still on an earlier version's Whoosh index, each call
+    looks whether a rebuild (in any process) has made the tantivy index, and
+    switches to it.
+    """
+    app = current_app
+    if app.extensions.get("forum_search_notice"):
+        from forum.search.backends import switch_after_upgrade
+
+        switch_after_upgrade(app)
+    return app.extensions["forum_search"]
+
+
+def index_notice() -> str | None:
+    """What an operator must do about the index (e.g. rebuild it), if anything."""
+    get_index()
+    return current_app.extensions.get("forum_search_notice")
+
+
+@contextmanager
+def rebuilding() -> Iterator[SearchIndex]:
+    """The index a rebuild fills: the current one, or a new tantivy index.
+
+    A new one replaces an earlier version's Whoosh index when the rebuild
+    succeeds (`forum.search.backends.upgrade_to_default`).
+    """
+    app = current_app._get_current_object()
+    if not app.extensions.get("forum_search_notice"):
+        yield get_index()
+        return
+    from forum.search.backends import upgrade_to_default
+
+    with upgrade_to_default(app) as fresh:
+        yield fresh

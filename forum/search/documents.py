@@ -1,21 +1,42 @@
 """What is indexed for a post: its own words, never its transport headers.
 
 Subject, the post's new text and its quoted text (separately, so a search can
-tell a claim made from a claim quoted), author name, groups, date and thread.
-Headers such as Path, Received or Xref are never indexed: in 20 Newsgroups'
-sci.med "magnesium" is a relay host in 263 Path headers and a word in 7 bodies.
+tell a claim made from a claim quoted), author name, groups, date, thread and
+its evidence (label kinds, confirmed PMIDs).  Headers such as Path, Received
+or Xref are never indexed: in 20 Newsgroups' sci.med "magnesium" is a relay
+host in 263 Path headers and a word in 7 bodies.  Hidden posts and ghosts are
+never indexed at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from forum.markup import mask_addresses, post_plain_text, split_blocks
+from forum.models import (
+    Author,
+    Citation,
+    Group,
+    Label,
+    LabelKind,
+    Post,
+    PostCitation,
+    PostGroup,
+)
 
 _NEW_KINDS = ("text", "signature")
 _QUOTED_KINDS = ("quote", "tail")
+# Every backend splits text into the words the query parser makes: casefolded
+# runs of letters, digits and "_" (`www.ncbi.nlm.nih.gov` is five words).
+WORD = re.compile(r"\w+")
+CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -38,11 +59,21 @@ class PostDocument:
     def year(self) -> int | None:
         return self.date.year if self.date else None
 
+    @property
+    def author_key(self) -> str:
+        """The author as the facet counts them."""
+        return self.author or "(unknown)"
+
+
+def words_of(text: str) -> list[str]:
+    """The indexed words of `text`, in order."""
+    return WORD.findall(text.casefold())
+
 
 def split_new_and_quoted(body: str) -> tuple[str, str]:
     """The post's own words and the words it quotes, as two texts."""
     new, quoted = [], []
-    for block in split_blocks((body or "").splitlines()):
+    for block in split_blocks(body.splitlines()):
         if block.kind in _NEW_KINDS:
             new.extend(block.lines)
         elif block.kind in _QUOTED_KINDS:
@@ -58,8 +89,8 @@ def document_stamp(content_hash: str, subject: str, author: str,
     return hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def build_document(row, groups: list[str], labels: list[str] = (),
-                   pmids: list[str] = (), cited: bool = False) -> PostDocument:
+def build_document(row, groups: list[str], labels: Iterable[str] = (),
+                   pmids: Iterable[str] = (), cited: bool = False) -> PostDocument:
     """A document from a post row (id, thread_id, subject, author name, body...).
 
     Addresses are masked before indexing, exactly as pages show them, so no
@@ -82,3 +113,75 @@ def build_document(row, groups: list[str], labels: list[str] = (),
                              groups, row.thread_id, evidence),
         labels=labels, pmids=pmids, has=has,
     )
+
+
+# -- reading posts for the index -----------------------------------------------------
+
+
+def documents_for(session: Session, post_ids: Iterable[int]
+                  ) -> tuple[list[PostDocument], list[int]]:
+    """Documents for visible posts, and the ids that must leave the index."""
+    post_ids = sorted(set(post_ids))
+    docs: list[PostDocument] = []
+    gone: set[int] = set(post_ids)
+    for start in range(0, len(post_ids), CHUNK):
+        chunk = post_ids[start : start + CHUNK]
+        groups = group_names(session, chunk)
+        evidence = _evidence(session, chunk)
+        for row in session.execute(_document_rows().where(Post.id.in_(chunk))):
+            if not row.is_hidden and not row.is_ghost:
+                labels, pmids, cited = evidence.get(row.id, ([], [], False))
+                docs.append(build_document(row, groups.get(row.id, []), labels,
+                                           pmids, cited))
+                gone.discard(row.id)
+    return docs, sorted(gone)
+
+
+def visible_post_ids(session: Session) -> list[int]:
+    """Ids of every post that belongs in the index, in id order."""
+    return list(session.scalars(
+        select(Post.id).where(Post.is_ghost.is_(False), Post.is_hidden.is_(False))
+        .order_by(Post.id)
+    ))
+
+
+def group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the groups each of these posts is listed in."""
+    names: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(PostGroup.post_id, Group.name)
+        .join(Group, Group.id == PostGroup.group_id)
+        .where(PostGroup.post_id.in_(post_ids))
+    )
+    for post_id, name in rows:
+        names.setdefault(post_id, []).append(name)
+    return names
+
+
+def _document_rows():
+    return (
+        select(Post.id, Post.thread_id, Post.subject, Post.body_text, Post.body_html,
+               Post.date, Post.content_hash, Post.is_hidden, Post.is_ghost,
+               Author.name.label("author_name"))
+        .outerjoin(Author, Author.id == Post.author_id)
+    )
+
+
+def _evidence(session: Session, post_ids: list[int]) -> dict[int, tuple]:
+    """Per post: active label kinds, confirmed PMIDs, whether anything is cited."""
+    found: dict[int, tuple[list[str], list[str], bool]] = {}
+    for post_id, key in session.execute(
+            select(Label.post_id, LabelKind.key)
+            .join(LabelKind, LabelKind.id == Label.kind_id)
+            .where(Label.post_id.in_(post_ids), Label.is_withdrawn.is_(False))):
+        found.setdefault(post_id, ([], [], False))[0].append(key)
+    for post_id, kind, identifier in session.execute(
+            select(PostCitation.post_id, Citation.kind, Citation.identifier)
+            .join(Citation, Citation.id == PostCitation.citation_id)
+            .where(PostCitation.post_id.in_(post_ids),
+                   PostCitation.status == "confirmed")):
+        labels, pmids, _cited = found.get(post_id, ([], [], False))
+        if kind == "pmid":
+            pmids.append(identifier)
+        found[post_id] = (labels, pmids, True)
+    return found

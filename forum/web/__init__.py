@@ -1,6 +1,8 @@
 """Blueprints: thin views over the services."""
 
-from flask import Flask
+from flask import Flask, g, request
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def register_web(app: Flask) -> None:
@@ -36,3 +38,20 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     errors.register(app)
+    _declare_writes(app)
+
+
+def _declare_writes(app: Flask) -> None:
+    """A POST means to write: its transactions take SQLite's write lock at BEGIN."""
+    from forum.extensions import _WRITE_INTENT
+
+    @app.before_request
+    def _intend_to_write() -> None:
+        if request.method not in SAFE_METHODS:
+            g.forum_write_intent = _WRITE_INTENT.set(True)
+
+    @app.teardown_request
+    def _done_writing(_error) -> None:
+        token = g.pop("forum_write_intent", None)
+        if token is not None:
+            _WRITE_INTENT.reset(token)

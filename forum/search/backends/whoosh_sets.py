@@ -114,6 +114,8 @@ class SearcherSets:
     # -- facets ---------------------------------------------------------------
 
     def _count(self, docs: frozenset[int]) -> tuple[int, dict]:
+        if not docs:  # also an empty index, whose reader has no columns at all
+            return 0, {"group": [], "year": [], "author": []}
         groups, years, authors = self._facet_columns()
         return len(docs), {
             "group": _top(Counter(chain.from_iterable(map(groups.__getitem__, docs)))),
@@ -147,7 +149,10 @@ def _column(reader, field: str) -> list:
     """
     values: list = []
     for leaf, _offset in reader.leaf_readers():
-        values.extend(leaf.column_reader(field))
+        if leaf.has_column(field):
+            values.extend(leaf.column_reader(field))
+        else:
+            values.extend([None] * leaf.doc_count_all())
     return values
 
 

@@ -1,0 +1,141 @@
+"""Real processes for tests of what several processes do at once.
+
+`flask` commands, gunicorn servers and moderator "actors" (tests/search/actor.py)
+each run in a process of their own over one data folder and one database, the
+way an operator's import, two web workers and two moderators do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_URL
+from tests.helpers import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def app_env(data_dir: Path, database_url: str, **extra: str) -> dict:
+    """The environment of a process of this archive (nothing from ours leaks in)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FORUM_") and k != "DATABASE_URL"}
+    env.update(FORUM_DATA_DIR=str(data_dir), DATABASE_URL=database_url,
+               PYTHONPATH=str(REPO), **extra)
+    return env
+
+
+def flask(env: dict, *args: str, timeout: float = 600,
+          check: bool = True) -> subprocess.CompletedProcess:
+    """`flask --app forum ARGS` in a process of its own."""
+    proc = subprocess.run([str(BIN / "flask"), "--app", "forum", *args], env=env,
+                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode:
+        raise AssertionError(f"flask {' '.join(args)} exited {proc.returncode}:\n"
+                             f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def start_flask(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([str(BIN / "flask"), "--app", "forum", *args], env=env,
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def start_actor(env: dict, *args: str) -> subprocess.Popen:
+    """A moderator at work in a process of its own (tests/search/actor.py)."""
+    return subprocess.Popen([sys.executable, "-m", "tests.search.actor", *args],
+                            env=env, cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def actor_log(proc: subprocess.Popen, timeout: float = 300) -> list[dict]:
+    """What an actor did, one JSON object per action; fails if it failed."""
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, f"actor exited {proc.returncode}:\n{err[-4000:]}"
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
+    """gunicorn over this data folder on a free loopback port; its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = Path(env["FORUM_DATA_DIR"]).with_suffix(f".gunicorn-{port}.log")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "wsgi:app"], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        _wait_for_port(port, proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path,
+                   timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited:\n{log.read_text()[-4000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not listen within {timeout:.0f} s")
+
+
+@contextmanager
+def scratch_database(kind: str, folder: Path) -> Iterator[str]:
+    """An empty database of this kind that several processes can share."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'shared.sqlite'}"
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: "
+                    f"{type(exc).__name__}")
+    name = f"forum_proc_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def count_rows(database_url: str, table: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text(f"SELECT count(*) FROM {table}"))
+    finally:
+        engine.dispose()
