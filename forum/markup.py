@@ -41,7 +41,9 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "ftp"})
 STRIPPED_CONTENT_TAGS = frozenset({"script", "style", "title", "noscript"})
 
 _LOCAL_CHAR = r"[\w.%+!#$&'*^`{|}~-]"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+# A host label has at most 63 characters (RFC 1035); the bound also keeps the
+# expressions linear on a run such as "a-at-a-at-..." (quadratic without it).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _TLD = r"(?:[a-z]{2,}|[A-Z]{2,})(?![A-Za-z0-9-])"
 _BRACKETED = r"\s*[(\[{<]\s*WORD\s*[)\]}>]\s*"
 _AT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:at)')}|\s+(?i:at)\s+|_at_|-at-)"
@@ -63,6 +65,13 @@ _OBFUSCATED_RE = re.compile(
     rf"(?P<domain>{_LABEL}(?:(?:\.|{_DOT_WORD}){_LABEL})*(?:\.|{_DOT_WORD}){_TLD})"
 )
 _DOT_WORD_RE = re.compile(_DOT_WORD)
+# What any `user at host dot com` form holds: an "at" ended by space, a bracket,
+# "_" or "-", then a host label and a dot (or "dot").  Spelled without re.I and
+# starting with a letter class, the search skips quickly through the text, so
+# most posts never run _OBFUSCATED_RE, which tries every word (~8x slower).
+_MAY_BE_OBFUSCATED = re.compile(
+    r"[aA][tT](?:\s+|\s*[)\]}>]\s*|_|-)[A-Za-z0-9][A-Za-z0-9-]{0,62}"
+    r"(?:\.|\s*[(\[{<]?\s*[dD][oO][tT]\b)")
 # "the FAQ is at rtfm.mit.edu" is prose, not an address: a bare " at " with
 # plain dots is masked unless the word before it or the host says otherwise.
 _PROSE_BEFORE_AT = frozenset("""
@@ -120,8 +129,119 @@ def mask_addresses(text: str | None) -> str:
     """Mask every address in `text`, including `user at host dot com` forms."""
     if not text:
         return ""
-    text = _ADDRESS_RE.sub(_mask_match, text)
-    return _OBFUSCATED_RE.sub(_mask_obfuscated, text)
+    if "@" in text or "%40" in text:
+        text = _mask_all_addresses(text)
+    return _mask_all_obfuscated(text)
+
+
+def _mask_all_addresses(text: str) -> str:
+    """`_ADDRESS_RE.sub(_mask_match, text)`, tried only where it can match:
+    at the start of the chain of address characters before each @ (or %40).
+
+    Each start is tried once and each character walked back over once, so a
+    pathological run (`a@-a@-...`) stays linear, as the expression alone was.
+    """
+    parts, last, position = [], 0, 0
+    walked, tried, ats = _Walked(), -1, _AtSigns(text)
+    while (at := ats.next(position)) >= 0:
+        position = at + 1
+        start = walked.back(text, at, _chain_step)
+        if start < last or start == tried:
+            continue
+        tried = start
+        found = _ADDRESS_RE.match(text, start)
+        if found is None:
+            continue
+        parts += [text[last:start], _mask_match(found)]
+        last = position = found.end()
+    return "".join(parts) + text[last:] if parts else text
+
+
+class _AtSigns:
+    """The next @ or %40 at or after a position, each string searched once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found = {"@": -1, "%40": -1}  # next occurrence seen (-1: search)
+
+    def next(self, position: int) -> int:
+        for sign, at in self.found.items():
+            if at != len(self.text) and at < position:
+                at = self.text.find(sign, position)
+                self.found[sign] = len(self.text) if at < 0 else at
+        nearest = min(self.found.values())
+        return -1 if nearest == len(self.text) else nearest
+
+
+def _is_local_char(char: str) -> bool:
+    return char.isalnum() or char in _LOCAL_PUNCTUATION
+
+
+_LOCAL_PUNCTUATION = frozenset("_.%+!#$&'*^`{|}~-")
+
+
+def _chain_step(text: str, at: int) -> bool:
+    """Whether the character before `at` belongs to the chain ending at `at`."""
+    before = text[at - 1]
+    return _is_local_char(before) or (
+        before == "@" and at > 1 and _is_local_char(text[at - 2]))
+
+
+class _Walked:
+    """Walks back from positions that only move forward, never twice over a run."""
+
+    def __init__(self) -> None:
+        self.origin, self.start = -1, -1
+
+    def back(self, text: str, at: int, step) -> int:
+        origin = at
+        while at > 0 and step(text, at):
+            at -= 1
+            if at <= self.origin:  # joined the run walked from the last origin
+                at = self.start
+                break
+        self.origin, self.start = origin, at
+        return at
+
+
+def _mask_all_obfuscated(text: str) -> str:
+    """`_OBFUSCATED_RE.sub(_mask_obfuscated, text)`, tried only where it can match.
+
+    The expression tries every word of a post (most of masking's cost).  A
+    match's local part is the run of address characters just before an "at"
+    form, so it is tried only at the start of the run before each "at" that
+    _MAY_BE_OBFUSCATED finds, left to right, as `sub` would; each start once.
+    """
+    parts, last, position, tried = [], 0, 0, -1
+    walked = _Walked()
+    while hint := _MAY_BE_OBFUSCATED.search(text, position):
+        position = hint.start() + 1
+        start = _run_start(text, hint.start(), walked)
+        if start < last or start == tried:
+            continue
+        tried = start
+        found = _OBFUSCATED_RE.match(text, start)
+        if found is None:
+            continue
+        parts += [text[last:start], _mask_obfuscated(found)]
+        last = position = found.end()
+    return "".join(parts) + text[last:] if parts else text
+
+
+_BRACKETS_BEFORE_AT = frozenset("([{<_")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789._%+-")
+
+
+def _run_start(text: str, at: int, walked: _Walked) -> int:
+    """Where the address characters before the "at" form at `at` begin."""
+    while at > 0 and (text[at - 1].isspace() or text[at - 1] in _BRACKETS_BEFORE_AT):
+        at -= 1
+    return walked.back(text, at, _local_step)
+
+
+def _local_step(text: str, at: int) -> bool:
+    return text[at - 1] in _LOCAL_CHARS
 
 
 def _mask_match(match: re.Match) -> str:
@@ -157,12 +277,17 @@ def sanitize_html(html: str | None) -> Markup:
 
 
 def split_blocks(lines: list[str]) -> list[Block]:
-    """Cut body lines into text, quote, signature, tail and binary blocks."""
+    """Cut body lines into text, quote, signature, tail and binary blocks.
+
+    Runs for every post shown, indexed or scanned, so each line is classified
+    once, and a line's first characters decide before any expression runs.
+    """
     lines = _trim_blank(lines)
-    tail_at = _find(lines, lambda line: bool(_ORIGINAL_RE.match(line)))
+    quoted = [_is_quoted(line) for line in lines]
+    tail_at = _first_unquoted(lines, quoted, _is_original)
     head, tail = lines[:tail_at], lines[tail_at:]
-    sig_at = _find(head, lambda line: line in _SIGNATURE_LINES)
-    blocks = list(_body_blocks(head[:sig_at]))
+    sig_at = _first_unquoted(head, quoted, _SIGNATURE_LINES.__contains__)
+    blocks = list(_body_blocks(head[:sig_at], quoted[:sig_at]))
     if sig_at < len(head):
         blocks.append(Block("signature", _trim_blank(head[sig_at + 1:])))
     if tail:
@@ -170,10 +295,25 @@ def split_blocks(lines: list[str]) -> list[Block]:
     return [block for block in blocks if block.lines or block.kind == "binary"]
 
 
-def _find(lines: list[str], test) -> int:
+def _is_quoted(line: str) -> bool:
+    first = line[:1]
+    if first == ">":
+        return True
+    return first in " \t:" and bool(_QUOTE_RE.match(line))
+
+
+def _is_original(line: str) -> bool:
+    return "---" in line and bool(_ORIGINAL_RE.match(line))
+
+
+def _uu_begin(line: str) -> re.Match | None:
+    return _UU_BEGIN_RE.match(line) if line.startswith("begin ") else None
+
+
+def _first_unquoted(lines: list[str], quoted: list[bool], test) -> int:
     """Index of the first unquoted line passing `test`, or len(lines)."""
     for index, line in enumerate(lines):
-        if not _QUOTE_RE.match(line) and test(line):
+        if not quoted[index] and test(line):
             return index
     return len(lines)
 
@@ -187,11 +327,11 @@ def _trim_blank(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _body_blocks(lines: list[str]) -> Iterator[Block]:
-    quoted = _quote_flags(lines)
+def _body_blocks(lines: list[str], quoted: list[bool]) -> Iterator[Block]:
+    quoted = _bridge_blank_lines(lines, quoted)
     index = 0
     while index < len(lines):
-        begin = _UU_BEGIN_RE.match(lines[index])
+        begin = _uu_begin(lines[index])
         if begin:
             end = _uuencoded_end(lines, index + 1)
             yield Block("binary", lines[index + 1:end], begin["name"])
@@ -201,9 +341,9 @@ def _body_blocks(lines: list[str]) -> Iterator[Block]:
         index = end
 
 
-def _quote_flags(lines: list[str]) -> list[bool]:
-    """Which lines are quoted; blank lines between two quoted lines count too."""
-    flags = [bool(_QUOTE_RE.match(line)) for line in lines]
+def _bridge_blank_lines(lines: list[str], quoted: list[bool]) -> list[bool]:
+    """Blank lines between two quoted lines count as quoted too."""
+    flags = list(quoted)
     after = [False] * len(lines)
     following = False
     for index in range(len(lines) - 1, -1, -1):
@@ -233,7 +373,7 @@ def _run_end(lines: list[str], quoted: list[bool], start: int) -> int:
     """End of the run of lines quoted (or not) like the one at `start`."""
     index = start + 1
     while index < len(lines) and quoted[index] == quoted[start]:
-        if _UU_BEGIN_RE.match(lines[index]):
+        if _uu_begin(lines[index]):
             break
         index += 1
     return index

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # What a parser yields: a message to archive, or a problem to report.
 ParsedItem = "IncomingMessage | ImportProblem"
@@ -54,6 +55,9 @@ class IncomingMessage:
     date_precision: str = "exact"
     # Where the message was published, for pages and articles.
     source_url: str | None = None
+    # Work on the text that needs no database, done ahead of archiving by the
+    # import runner (forum.services.analysis); parsers leave it None.
+    prepared: Any = None
 
     @property
     def parent_ids(self) -> list[str]:

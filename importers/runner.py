@@ -26,7 +26,7 @@ from forum.services.queue import record_claim_hints
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
-from importers.detect import iter_source
+from importers.pipeline import read_sources
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +112,12 @@ class ImportRunner:
         )
         self._indexing = import_indexing(self.session)
         self._new_ids: set[int] = set()
+        self._prepared: dict[int, object] = {}
         try:
-            for source in sources:
-                self._import_source(archiver, source)
+            for source, messages in read_sources(sources, self.options.fmt,
+                                                 self.options.group,
+                                                 self.options.keep_raw):
+                self._import_source(archiver, source, messages)
         except BaseException:
             self._indexing.abandon()
             raise
@@ -127,11 +130,11 @@ class ImportRunner:
 
     # -- per source -----------------------------------------------------------
 
-    def _import_source(self, archiver: Archiver, source: str) -> None:
+    def _import_source(self, archiver: Archiver, source: str, messages) -> None:
         batch: list[IncomingMessage] = []
         fallback_group = self.options.group or default_group_for(source)
         try:
-            for item in iter_source(source, self.options.fmt, self.options.group):
+            for item in messages:
                 self.report.read += 1
                 if isinstance(item, ImportProblem):
                     self._problem(item)
@@ -184,7 +187,7 @@ class ImportRunner:
         self.session.commit()
         self._indexing.pump()
         archiver.changed_post_ids.clear()
-        self._new_ids = set()
+        self._new_ids, self._prepared = set(), {}
         if self.progress:
             self.progress(self.report.read)
 
@@ -196,10 +199,13 @@ class ImportRunner:
         post_ids = self._new_ids | archiver.changed_post_ids
         if not post_ids:
             return
+        prepared = self._prepared
         try:
             with self.session.begin_nested():
-                suggest_citations(self.session, post_ids)
-                record_claim_hints(self.session, post_ids)
+                suggest_citations(self.session, post_ids, {
+                    post_id: p.citations for post_id, p in prepared.items()})
+                record_claim_hints(self.session, post_ids, {
+                    post_id: p.hints for post_id, p in prepared.items()})
         except Exception:  # noqa: BLE001 - suggestions never cost a message
             logger.exception("citation and claim scan failed for a batch; posts kept")
 
@@ -221,6 +227,8 @@ class ImportRunner:
             if result.status == "imported":
                 self.report.imported += 1
                 self._new_ids.add(result.post_id)
+                if msg.prepared is not None:
+                    self._prepared[result.post_id] = msg.prepared
                 self.report.repaired += bool(msg.repairs or msg.date_note)
             elif result.status == "duplicate":
                 self.report.duplicates += 1

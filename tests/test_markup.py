@@ -7,6 +7,8 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from forum.markup import (
@@ -95,6 +97,48 @@ def test_mask_addresses_in_text(text, masked):
 ])
 def test_prose_with_at_is_left_alone(prose):
     assert mask_addresses(prose) == prose
+
+
+def _mask_by_every_rule(text: str) -> str:
+    """Masking as first written: both expressions over every text."""
+    from forum.markup import (
+        _ADDRESS_RE,
+        _OBFUSCATED_RE,
+        _mask_match,
+        _mask_obfuscated,
+    )
+
+    return _OBFUSCATED_RE.sub(_mask_obfuscated, _ADDRESS_RE.sub(_mask_match, text))
+
+
+ADDRESS_FRAGMENTS = ["joe", " ", "  ", "\xa0", "\u2003", "at", "AT", "At", "(at)",
+                     "[ at ]", "_at_", "-at-", "@", "%40", "example", ".", "dot",
+                     " DOT ", "(dot)", "com", "c", "-", "_", "\n", "<", ">",
+                     "mit.edu", "x1", "é", "cat"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(ADDRESS_FRAGMENTS), max_size=16).map("".join))
+def test_the_quick_checks_before_masking_skip_nothing(text):
+    assert mask_addresses(text) == _mask_by_every_rule(text)
+
+
+@pytest.mark.corpus
+def test_the_quick_checks_before_masking_skip_nothing_in_real_posts():
+    import tarfile
+
+    from tests.helpers import corpus
+
+    checked = changed = 0
+    with tarfile.open(corpus("usenet-20news", "groups", "sci.med.tar.xz")) as tar:
+        for member in tar:
+            if member.isfile():
+                text = tar.extractfile(member).read().decode("latin-1")
+                expected = _mask_by_every_rule(text)
+                assert mask_addresses(text) == expected
+                checked += 1
+                changed += expected != text
+    assert checked == 1000 and changed > 900
 
 
 # -- plain text bodies ---------------------------------------------------------
@@ -271,8 +315,10 @@ def test_render_post_body_prefers_text():
     "begin 644 x\n" * 20_000,
     "a@-" * 50_000,
     "a%40-" * 30_000,
+    "a-at-" * 40_000,
+    "a at a" * 30_000,
 ], ids=["word", "dots", "percent", "dashes", "labels", "at-words", "quotes", "uu",
-        "at-chain", "percent-40-chain"])
+        "at-chain", "percent-40-chain", "dash-at-chain", "at-runs"])
 def test_pathological_bodies_render_in_linear_time(body):
     # Masking once tried every start position inside a run: minutes, not ms.
     started = time.perf_counter()

@@ -11,7 +11,6 @@ never indexed at all.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,9 +32,6 @@ from forum.models import (
 
 _NEW_KINDS = ("text", "signature")
 _QUOTED_KINDS = ("quote", "tail")
-# Every backend splits text into the words the query parser makes: casefolded
-# runs of letters, digits and "_" (`www.ncbi.nlm.nih.gov` is five words).
-WORD = re.compile(r"\w+")
 CHUNK = 500
 
 
@@ -63,11 +59,6 @@ class PostDocument:
     def author_key(self) -> str:
         """The author as the facet counts them."""
         return self.author or "(unknown)"
-
-
-def words_of(text: str) -> list[str]:
-    """The indexed words of `text`, in order."""
-    return WORD.findall(text.casefold())
 
 
 def split_new_and_quoted(body: str) -> tuple[str, str]:

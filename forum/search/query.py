@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from forum.errors import ForumError
 from forum.search import ast
+from forum.search.words import words_of
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 50
@@ -53,7 +54,6 @@ EXACT_DESCRIPTIONS = {"group": "in group {}", "thread": "in thread {}",
 FIELD_NAMES = {"subject": "subject", "author": "author", "body": "body",
                "quoted": "quoted text", "new": "new text"}
 
-_WORD = re.compile(r"\w+")
 _OPERATOR = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
 _AGO = re.compile(r"([0-9]{1,4})\.(day|week|month|year)s?\.ago")
@@ -62,11 +62,6 @@ _STOP = frozenset('()"')
 
 class BadQuery(ForumError):
     """The search text can't be understood; the message says how to fix it."""
-
-
-def words_of(text: str) -> list[str]:
-    """The words of `text` as the index sees them: casefolded runs of `\\w`."""
-    return _WORD.findall(text.casefold())
 
 
 def parse_query(text: str, *, today: date | None = None) -> ast.Node:

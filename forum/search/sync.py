@@ -14,14 +14,13 @@ transaction commits they are written down in the same transaction:
   letting go; a process killed half-way leaves them to the next writer.
 
 Nothing here waits for a lock, so no request fails because another process
-(an import, say) is writing.  Imports use `ImportIndexing`: the same outbox,
-one writer held for the whole import, commits every few seconds.
+(an import, say) is writing.  Imports use the same outbox with one writer
+held for the whole import (forum.search.bulk).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -37,10 +36,6 @@ logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
 _QUEUED = "forum_search_queued"
 DRAIN_BATCH = 2000
-# An import commits the index when another process's change waits, or after
-# this many posts, or this many seconds: searchable as it goes, cheaply.
-BULK_COMMIT_ROWS = 25_000
-BULK_COMMIT_SECONDS = 20.0
 
 
 def init_sync(app: Flask) -> None:
@@ -112,13 +107,15 @@ def _after_commit(session: Session) -> None:
 
 
 def _app_index() -> SearchIndex | None:
+    """The app's index, or None outside an app or with search switched off."""
     from flask import current_app, has_app_context
 
     if not has_app_context() or "forum_search" not in current_app.extensions:
         return None
     from forum.search import get_index
 
-    return get_index()
+    index = get_index()
+    return None if index.name == "null" else index
 
 
 # -- writing down --------------------------------------------------------------------
@@ -165,25 +162,27 @@ def drain_outbox(index: SearchIndex, make_session: Callable[[], Session],
             with make_session() as session:
                 applied += _apply_rows(session, writer)
         with make_session() as session:
-            if not _first_rows(session, 1):
+            if not outbox_rows(session, 1):
                 break
     return applied
 
 
 def _apply_rows(session: Session, writer) -> int:
     applied = 0
-    while rows := _first_rows(session, DRAIN_BATCH):
+    while rows := outbox_rows(session, DRAIN_BATCH):
         docs, gone = documents_for(session, {post_id for _, post_id, _ in rows})
         session.rollback()  # end the read before the index work
         writer.delete(gone)
         writer.add(docs)
         writer.commit()
-        _delete_rows(session, [row_id for row_id, _, _ in rows])
+        delete_outbox_rows(session, [row_id for row_id, _, _ in rows])
         applied += len(rows)
     return applied
 
 
-def _first_rows(session: Session, limit: int | None) -> list[tuple[int, int, bool]]:
+def outbox_rows(session: Session, limit: int | None = None
+                ) -> list[tuple[int, int, bool]]:
+    """Queued rows in order: (row id, post id, queued by an import)."""
     stmt = select(SearchOutbox.id, SearchOutbox.post_id, SearchOutbox.is_bulk) \
         .order_by(SearchOutbox.id)
     if limit:
@@ -193,101 +192,8 @@ def _first_rows(session: Session, limit: int | None) -> list[tuple[int, int, boo
     return rows
 
 
-def _delete_rows(session: Session, row_ids: list[int]) -> None:
+def delete_outbox_rows(session: Session, row_ids: list[int]) -> None:
+    """Forget applied rows (after the index committed), and commit."""
     for chunk in each_chunk(sorted(row_ids), 5000):
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
     session.commit()
-
-
-class ImportIndexing:
-    """Keeps the index in step with an import, batch by batch.
-
-    Each batch's posts are queued in the batch's own transaction (or, for a
-    backend in the database, indexed in it).  After the batch commits,
-    `pump()` applies every outbox row through one writer held for the whole
-    import and commits the index when another process's change is waiting,
-    or every BULK_COMMIT_ROWS posts or BULK_COMMIT_SECONDS.  If another process
-    holds the writer, this import only queues, and the holder applies.
-    `close()` commits and lets go, so the import is searchable when it ends.
-    """
-
-    def __init__(self, index: SearchIndex, session: Session) -> None:
-        self.index, self.session = index, session
-        self._context = None
-        self.writer = None
-        self._applied: dict[int, bool] = {}  # outbox row id -> queued by an import
-        self._last_commit = time.monotonic()
-        if not index.in_database:
-            self._take_writer()
-            self.pump()  # rows an earlier, interrupted run left behind
-
-    def queue(self, post_ids: set[int]) -> None:
-        """Before the batch commits: its posts go into the outbox (or the index)."""
-        if not post_ids:
-            return
-        if self.index.in_database:
-            write_documents(self.session, self.index, post_ids)
-        else:
-            queue_posts(self.session, post_ids, bulk=True)
-
-    def pump(self) -> None:
-        """After the batch committed: apply what waits, commit the index when due."""
-        if self.index.in_database:
-            return
-        if self.writer is None and not self._take_writer():
-            return
-        rows = [row for row in _first_rows(self.session, None)
-                if row[0] not in self._applied]
-        if rows:
-            docs, gone = documents_for(self.session, {post for _, post, _ in rows})
-            self.session.rollback()
-            self.writer.delete(gone)
-            self.writer.add(docs)
-            self._applied.update((row_id, bulk) for row_id, _, bulk in rows)
-        if self._commit_due():
-            self._commit()
-
-    def close(self) -> None:
-        """Commit, let go of the writer, and apply what came in meanwhile."""
-        if self.writer is not None:
-            try:
-                self.pump()
-                self._commit()
-            finally:
-                self._let_go()
-        if not self.index.in_database:
-            from forum.extensions import db
-
-            drain_outbox(self.index, lambda: Session(bind=db.engine))
-
-    def abandon(self) -> None:
-        """Let go without committing (the import failed); the rows stay queued."""
-        self._let_go()
-
-    def _take_writer(self) -> bool:
-        context = self.index.writer(wait=False, bulk=True)
-        writer = context.__enter__()
-        if writer is None:
-            context.__exit__(None, None, None)
-            return False
-        self._context, self.writer = context, writer
-        return True
-
-    def _let_go(self) -> None:
-        context, self._context, self.writer = self._context, None, None
-        if context is not None:
-            context.__exit__(None, None, None)
-
-    def _commit_due(self) -> bool:
-        if not self._applied:
-            return False
-        foreign = not all(self._applied.values())
-        return (foreign or len(self._applied) >= BULK_COMMIT_ROWS
-                or time.monotonic() - self._last_commit >= BULK_COMMIT_SECONDS)
-
-    def _commit(self) -> None:
-        if self._applied:
-            self.writer.commit()
-            _delete_rows(self.session, list(self._applied))
-            self._applied = {}
-        self._last_commit = time.monotonic()

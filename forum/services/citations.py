@@ -10,7 +10,6 @@ Crossref) when one is configured, and is cached in the database.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select
@@ -22,7 +21,7 @@ from forum.citations.identifiers import (
     canonical_url,
     parse_identifier,
 )
-from forum.citations.scan import find_citations
+from forum.citations.scan import FoundCitation, find_citations
 from forum.errors import ForumError
 from forum.markup import post_plain_text
 from forum.models import Citation, Post, PostCitation, User
@@ -31,9 +30,6 @@ from forum.services.audit import record, utcnow
 
 logger = logging.getLogger(__name__)
 MAX_NOTE = 2000
-# Every identifier the scan reports holds one of these (a DOI's "10.NNNN").
-_MAY_CITE = re.compile(r"10\.\d{4}|pmid|pmc|ncbi|pubmed|arxiv|\bdoi\b",
-                       re.IGNORECASE)
 CSL_FIELDS = ("title", "container_title", "issued", "volume", "issue", "page")
 
 
@@ -155,32 +151,37 @@ def _state(attached: PostCitation, citation: Citation) -> dict:
 # -- the scan ----------------------------------------------------------------------
 
 
-def suggest_citations(session: Session, post_ids: Iterable[int]) -> int:
+def suggest_citations(session: Session, post_ids: Iterable[int],
+                      scanned: dict[int, list[FoundCitation]] | None = None) -> int:
     """Scan these posts' bodies; store new suggestions; returns how many.
 
     Idempotent: an occurrence already suggested (or decided) is left alone.
-    Runs on every import batch, so it works batch-wise: body columns only, a
-    cheap check before the full scan, one query for the records and one for
-    the suggestions already there, and one multi-row insert.
+    Runs on every import batch, so it works batch-wise: body columns only, one
+    query for the records (and one insert for the new ones), one for the
+    suggestions already there, and one multi-row insert.  `scanned` holds what
+    a scan of the stored text already found for some of the posts (an import
+    scans ahead, forum.services.analysis); the others are read and scanned here.
     """
-    found: dict[int, list] = {}
-    rows = session.execute(select(Post.id, Post.body_text, Post.body_html).where(
-        Post.id.in_(list(post_ids)), Post.is_ghost.is_(False)))
-    for post_id, body_text, body_html in rows.all():
-        text = post_plain_text(body_text, body_html)
-        if _MAY_CITE.search(text) and (items := find_citations(text)):
-            found[post_id] = items
+    scanned = scanned or {}
+    found = {post_id: items for post_id, items in scanned.items() if items}
+    unscanned = [post_id for post_id in post_ids if post_id not in scanned]
+    if unscanned:
+        rows = session.execute(select(Post.id, Post.body_text, Post.body_html).where(
+            Post.id.in_(unscanned), Post.is_ghost.is_(False)))
+        for post_id, body_text, body_html in rows.all():
+            if items := find_citations(post_plain_text(body_text, body_html)):
+                found[post_id] = items
     if not found:
         return 0
-    records = _records_for({item.identifier for items in found.values()
-                            for item in items}, session)
+    records = _record_ids({item.identifier for items in found.values()
+                           for item in items}, session)
     seen = set(session.execute(
         select(PostCitation.post_id, PostCitation.citation_id, PostCitation.span_start)
         .where(PostCitation.post_id.in_(list(found)))).all())
     now, new_rows = utcnow(), []
     for post_id, items in found.items():
         for item in items:
-            key = (post_id, records[item.identifier].id, item.start)
+            key = (post_id, records[item.identifier], item.start)
             if key not in seen:
                 seen.add(key)
                 new_rows.append({
@@ -193,22 +194,44 @@ def suggest_citations(session: Session, post_ids: Iterable[int]) -> int:
     return len(new_rows)
 
 
-def _records_for(identifiers: set[Identifier], session: Session) -> dict:
-    """The record of each identifier, creating the missing ones."""
+def _record_ids(identifiers: set[Identifier], session: Session) -> dict:
+    """The record id of each identifier; the missing records made in one insert.
+
+    An insert that meets a record another process made meanwhile leaves it be.
+    """
+    found = _existing_ids(session, identifiers)
+    missing = [i for i in identifiers if (i.kind, i.key) not in found]
+    if missing:
+        now = utcnow()
+        session.execute(_insert_new_only(session), [
+            {"kind": i.kind, "identifier": i.value, "key": i.key,
+             "url": canonical_url(i), "authors": [], "created_at": now}
+            for i in missing])
+        found.update(_existing_ids(session, missing))
+    return {i: found[(i.kind, i.key)] for i in identifiers}
+
+
+def _existing_ids(session: Session, identifiers: Iterable[Identifier]) -> dict:
     by_kind: dict[str, set[str]] = {}
     for identifier in identifiers:
         by_kind.setdefault(identifier.kind, set()).add(identifier.key)
-    existing = {}
+    found = {}
     for kind, keys in by_kind.items():
-        for citation in session.scalars(select(Citation).where(
-                Citation.kind == kind, Citation.key.in_(keys))):
-            existing[(kind, citation.key)] = citation
-    records = {}
-    for identifier in identifiers:
-        records[identifier] = existing.get((identifier.kind, identifier.key)) \
-            or citation_for(session, identifier)
-        existing[(identifier.kind, identifier.key)] = records[identifier]
-    return records
+        keys = sorted(keys)
+        for start in range(0, len(keys), 500):
+            found.update(((kind, key), citation_id) for key, citation_id in
+                         session.execute(select(Citation.key, Citation.id).where(
+                             Citation.kind == kind,
+                             Citation.key.in_(keys[start:start + 500]))))
+    return found
+
+
+def _insert_new_only(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(Citation).on_conflict_do_nothing()
 
 
 # -- reading -----------------------------------------------------------------------

@@ -16,7 +16,6 @@ turn out to be one are merged.  A parent that would close a loop is ignored.
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -30,6 +29,7 @@ from forum.models import (
     ThreadGroup,
 )
 from forum.services import identity
+from forum.services.analysis import compress_raw
 from forum.services.batch_rows import PendingRows
 from forum.services.counters import refresh_counters
 from forum.services.threading import refresh_threads, subject_key
@@ -442,7 +442,9 @@ class _Batch:
         }
 
     def _add_source(self, post_id: int, msg: IncomingMessage) -> None:
-        raw = zlib.compress(msg.raw, 1) if (msg.raw and self.a.keep_raw) else None
+        raw = None
+        if self.a.keep_raw:
+            raw = msg.prepared.raw if msg.prepared else compress_raw(msg.raw)
         self.pending.sources.append({
             "post_id": post_id, "source": msg.source, "position": msg.position[:255],
             "raw": raw,

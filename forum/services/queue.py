@@ -91,19 +91,28 @@ class QueueFilter:
     sort: str = "priority"
 
 
-def record_claim_hints(session: Session, post_ids: Iterable[int]) -> int:
-    """Run the claim rules over these posts and store what they find (idempotent)."""
+def record_claim_hints(session: Session, post_ids: Iterable[int],
+                       scanned: dict[int, list] | None = None) -> int:
+    """Run the claim rules over these posts and store what they find (idempotent).
+
+    `scanned` holds the hints already found in the stored text of some of the
+    posts (an import scans ahead); the others are read and scanned here.
+    """
     post_ids = list(post_ids)
     if not post_ids:
         return 0
+    scanned = scanned or {}
     session.execute(delete(ClaimHint).where(ClaimHint.post_id.in_(post_ids)))
-    rows = []
-    for post_id, body_text, body_html in session.execute(
-            select(Post.id, Post.body_text, Post.body_html)
-            .where(Post.id.in_(post_ids), Post.is_ghost.is_(False))).all():
-        for hint in find_claim_hints(post_plain_text(body_text, body_html)):
-            rows.append({"post_id": post_id, "rule": hint.rule, "start": hint.start,
-                         "end": hint.end, "text": hint.text[:300]})
+    found = {post_id: hints for post_id, hints in scanned.items() if hints}
+    unscanned = [post_id for post_id in post_ids if post_id not in scanned]
+    if unscanned:
+        for post_id, body_text, body_html in session.execute(
+                select(Post.id, Post.body_text, Post.body_html)
+                .where(Post.id.in_(unscanned), Post.is_ghost.is_(False))).all():
+            found[post_id] = find_claim_hints(post_plain_text(body_text, body_html))
+    rows = [{"post_id": post_id, "rule": hint.rule, "start": hint.start,
+             "end": hint.end, "text": hint.text[:300]}
+            for post_id, hints in found.items() for hint in hints]
     if rows:
         session.execute(insert(ClaimHint), rows)
     return len(rows)

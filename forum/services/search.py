@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from forum.models import Post
 from forum.search import SORTS, SearchHits, ast, get_index, rebuilding
+from forum.search.bulk import ImportIndexing
 from forum.search.documents import documents_for, group_names, visible_post_ids
 from forum.search.query import describe, parse_query, positive_terms
-from forum.search.sync import ImportIndexing, drain_outbox, outbox_size, write_documents
+from forum.search.sync import drain_outbox, outbox_size, write_documents
 
 logger = logging.getLogger(__name__)
 REBUILD_BATCH = 2000

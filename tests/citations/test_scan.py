@@ -309,3 +309,56 @@ def test_real_archives_scan_cleanly():
         assert citation.in_quote
         assert parse_identifier(citation.text) == citation.identifier
         assert parse_identifier(citation.identifier.value) == citation.identifier
+
+
+def _scan_everywhere(text: str) -> list:
+    """The scan as first written: the full expression tried from every position."""
+    from forum.citations.scan import CITATION, _citation, _identify
+
+    found, position = [], 0
+    while match := CITATION.search(text, position):
+        start, end, identifier = _identify(text, match)
+        position = max(end, match.start() + 1)
+        if identifier is not None:
+            found.append(_citation(text, start, end, identifier))
+    return found
+
+
+@pytest.mark.corpus
+def test_scanning_round_the_trigger_words_finds_what_a_full_scan_finds(tmp_path):
+    """Real posts, the broken cases and 2,000 synthetic posts full of PubMed links."""
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    mbox = tmp_path / "corpus.mbox"
+    subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" /
+                    "gen_corpus.py"), "--messages", "2000", "--seed", "3",
+                    "--out", str(mbox), "--quiet"], check=True)
+    texts = [m.body_text for source in (mbox, corpus("usenet-20news", "spool",
+                                                      "sci.med"))
+             for m in iter_source(source) if isinstance(m, IncomingMessage)]
+    texts += [p.read_text(errors="replace") for p in (REPO / "tests" / "data").iterdir()
+              if p.is_file()]
+    texts += ["doi\n10.1000/xyz", "PMID:\n12345", "see pubmed\nid 777 and pmc99",
+              "http://example.org/10.1234/x then doi:10.1234/y"]
+    cited = 0
+    for text in texts:
+        expected = _scan_everywhere(text)
+        assert find_citations(text) == expected
+        cited += len(expected)
+    assert cited > 1000
+
+
+FRAGMENTS = ["PMID", "pmid:", " ", "PMC", "pmcid", "1234567", "10.1007/", "s0029",
+             "doi:", "arXiv:", "2101.00001", "https://", "http://www.",
+             "ncbi.nlm.nih.gov", "/pubmed/", "doi.org/", "arxiv.org/abs/", ".", ")",
+             "\n> ", "\n", "x", "&uid=", "=", "&",
+             "entrez/query.fcgi?db=PubMed", "Pubmed Id ", "hep-th/9901001"]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join))
+def test_the_scan_round_trigger_words_misses_nothing(text):
+    """Made-up texts: the scan round trigger words equals the full scan."""
+    assert find_citations(text) == _scan_everywhere(text)

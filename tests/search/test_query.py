@@ -299,7 +299,7 @@ def test_relative_dates_default_to_today_in_utc():
     [
         ("www.ncbi.nlm.nih.gov", ["www", "ncbi", "nlm", "nih", "gov"]),
         ("Don't PANIC, 42!", ["don", "t", "panic", "42"]),
-        ("snake_case Straße", ["snake_case", "strasse"]),
+        ("snake_case Straße", ["snake", "case", "strasse"]),
         ("— … ", []),
     ],
 )

@@ -77,6 +77,19 @@ def make_backend(kind: str, folder: Path, app: Flask | None = None) -> SearchInd
         return PostgresIndex(db.engine)
 
 
+def open_on_disk(kind: str, folder: str | Path) -> SearchIndex:
+    """The on-disk index of this kind that lives exactly in `folder`."""
+    if kind == "tantivy":
+        from forum.search.backends.tantivy import TantivyIndex
+
+        return TantivyIndex.on_disk(folder)
+    if kind == "whoosh":
+        from forum.search.backends.whoosh import WhooshIndex
+
+        return WhooshIndex.on_disk(folder)
+    raise UnknownBackend(f"{kind!r} has no index on disk")
+
+
 def tantivy_folder(folder: Path) -> Path:
     """Where the tantivy index lives: beside an older Whoosh index, not in it."""
     return folder / "tantivy"

@@ -46,8 +46,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
 
 from forum.search import FACET_LIMIT, SearchHits, ast, top_facet_values
-from forum.search.documents import WORD, PostDocument
+from forum.search.documents import PostDocument
 from forum.search.spelling import closest_word
+from forum.search.words import WORD
 
 logger = logging.getLogger(__name__)
 

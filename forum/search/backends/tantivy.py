@@ -5,10 +5,11 @@ pruning, counts and facets in one pass over fast fields, and indexes in Rust
 threads while the importer's Python thread goes on: measured side by side on
 100,000 posts it answers ~50x faster than Whoosh and indexes ~25x faster.
 
-Text is casefolded here and split by tantivy into runs of letters, digits and
-`_`, which are the words the query parser makes (`forum.search.documents.WORD`),
-so every backend agrees on what a word is.  Nothing but ids and facet values
-is stored: pages load posts from the database.
+Text is casefolded here and split by tantivy's simple tokenizer, which makes
+exactly the words the query parser makes (forum.search.words), so every
+backend agrees on what a word is; its regex tokenizer would cost twice the
+indexing time.  Nothing but ids and facet values is stored: pages load posts
+from the database.
 
 One writer at a time: tantivy's own lock file, which another process meets as
 `LockBusy` at once and which the kernel frees if its holder is killed.  Each
@@ -32,11 +33,12 @@ import tantivy
 from forum.search import FACET_LIMIT, SearchHits, ast, top_facet_values
 from forum.search.documents import PostDocument
 from forum.search.spelling import closest_word
+from forum.search.words import split_for_tantivy
 
 logger = logging.getLogger(__name__)
 
 TOKENIZER = "forum_words"
-WORD_PATTERN = r"[\p{L}\p{N}_]+"  # Python's \w: letters, digits, underscore
+MAX_WORD = 255  # longer runs (uuencoded lines, base64) are not words anyone seeks
 TEXT_FIELDS = ("subject", "author", "new", "quoted")
 FIELD_MAP = {
     None: TEXT_FIELDS,
@@ -51,7 +53,7 @@ FACET_FIELDS = {"group": "group", "year": "year", "author": "author_key"}
 # Terms aggregation per segment keeps this many values before merging, so
 # facet counts stay exact for up to this many distinct authors a segment.
 FACET_SEGMENT_SIZE = 20_000
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 VERSION_FILE = "forum-schema-version"
 WRITER_HEAP = 32_000_000  # one thread; tantivy needs >= 15 MB a thread
 BULK_HEAP = 96_000_000
@@ -85,8 +87,8 @@ def make_schema() -> tantivy.Schema:
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(WORD_PATTERN))
-            .filter(tantivy.Filter.remove_long(255)).build())
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(MAX_WORD)).build())
 
 
 class TantivyIndex:
@@ -339,8 +341,10 @@ class TantivyWriter:
 def _fields(doc: PostDocument) -> dict:
     fields: dict = {
         "id": doc.post_id, "thread": doc.thread_id,
-        "subject": doc.subject.casefold(), "author": doc.author.casefold(),
-        "new": doc.new_text.casefold(), "quoted": doc.quoted_text.casefold(),
+        "subject": split_for_tantivy(doc.subject),
+        "author": split_for_tantivy(doc.author),
+        "new": split_for_tantivy(doc.new_text),
+        "quoted": split_for_tantivy(doc.quoted_text),
         "group": [g.lower() for g in doc.groups], "author_key": doc.author_key,
         "label": [v.lower() for v in doc.labels], "has": [v.lower() for v in doc.has],
         "pmid": list(doc.pmids), "stamp": int(doc.stamp or "0", 16),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -29,13 +28,14 @@ from whoosh.filedb.filestore import RamStorage
 from forum.search import SearchHits, ast
 from forum.search.backends.whoosh_sets import SearcherSets
 from forum.search.documents import PostDocument
+from forum.search.processes import die_with_parent, next_message
+from forum.search.words import WORD
 
 logger = logging.getLogger(__name__)
-_WORD = re.compile(r"\w+")
 
 
 class FoldedWords(Tokenizer):
-    """Words exactly as the query parser makes them: casefold, then `\\w+` runs.
+    """Words exactly as the query parser makes them (forum.search.words).
 
     `Straße` and `STRASSE` are one word, `www.ncbi.nlm.nih.gov` is five.  One
     pass over the folded text (rather than a tokenizer plus a filter) matters:
@@ -53,7 +53,7 @@ class FoldedWords(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        words = _WORD.findall(value.casefold()) if tokenize else [value.casefold()]
+        words = WORD.findall(value.casefold()) if tokenize else [value.casefold()]
         for pos, word in enumerate(words, start_pos):
             token.text = word
             token.boost = 1.0
@@ -425,7 +425,7 @@ class BulkIndexer:
             target=_bulk_worker,
             args=(folder, self._queue, self._acks, os.getpid()),
             # Not a daemon: it starts Whoosh's sub-writers.  It stops by
-            # itself if the importing process dies (see _next_item).
+            # itself if the importing process dies (forum.search.processes).
             name="forum-search-indexer", daemon=False,
         )
         self._process.start()
@@ -476,11 +476,11 @@ class BulkIndexer:
 
 
 def _bulk_worker(folder: str, queue, acks, parent: int) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         ix = WhooshIndex.on_disk(folder).ix
         window = _Window()
-        while (item := _next_item(queue, parent)) is not None:
+        while (item := next_message(queue, parent)) is not None:
             if item[0] == "commit":
                 window.commit(_bulk_writer(ix, window), merge=False)
                 acks.put("committed")
@@ -498,34 +498,6 @@ def _bulk_worker(folder: str, queue, acks, parent: int) -> None:
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         acks.put(f"{type(exc).__name__}: {exc}")
         raise
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to end this process when the importer dies.
-
-    A queue read can block for good if the importer is killed half-way through
-    sending a batch; a timeout cannot catch that, the parent-death signal can.
-    """
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere the ppid check in _next_item is what remains
-
-
-def _next_item(queue, parent: int):
-    """The next batch; gives up if the importing process has gone away."""
-    import queue as queues
-
-    while True:
-        try:
-            return queue.get(timeout=5)
-        except queues.Empty:
-            if os.getppid() != parent:
-                raise RuntimeError("the importing process went away") from None
 
 
 class _Window:

@@ -1,0 +1,264 @@
+"""How an import keeps the index in step: the outbox, one writer, a second core.
+
+Each batch's posts are queued in the batch's own transaction (for a backend in
+the database, indexed in it).  After the batch commits, the outbox is applied
+through one writer held for the whole import: for the first CHILD_AFTER posts
+in the importing process itself, then by an indexer process beside it, which
+reads the posts, builds their documents and feeds the engine on the other
+core while the import parses and stores the next batches (measured at 100,000
+posts: 1,140 -> 2,000+ posts/s).  The writer commits when another process's
+change is waiting, or every BULK_COMMIT_ROWS posts or BULK_COMMIT_SECONDS;
+outbox rows are deleted only after the index committed.
+
+If the importer dies, the indexer dies with it and the rows stay queued for
+the next writer; if another process holds the writer, the import only queues
+and the holder applies.  `close()` returns once everything the import stored
+is searchable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy.orm import Session
+
+from forum.search import SearchIndex
+from forum.search.documents import documents_for
+from forum.search.sync import (
+    delete_outbox_rows,
+    drain_outbox,
+    outbox_rows,
+    queue_posts,
+    write_documents,
+)
+
+logger = logging.getLogger(__name__)
+BULK_COMMIT_ROWS = 25_000
+BULK_COMMIT_SECONDS = 20.0
+# Starting the indexer process costs about a second: small imports (and the
+# test suite's hundreds of them) index in the importing process instead.
+CHILD_AFTER = 4_000
+CHILD_POLL = 0.5
+
+
+class OutboxApplier:
+    """Applies outbox rows through one writer held for long (an import's)."""
+
+    def __init__(self, index: SearchIndex, session: Session) -> None:
+        self.index, self.session = index, session
+        self._context = None
+        self.writer = None
+        self._applied: dict[int, bool] = {}  # outbox row id -> queued by an import
+        self._last_commit = time.monotonic()
+        self.total = 0
+
+    def take_writer(self, wait: bool = False) -> bool:
+        if self.writer is not None:
+            return True
+        context = self.index.writer(wait=wait, bulk=True)
+        writer = context.__enter__()
+        if writer is None:
+            context.__exit__(None, None, None)
+            return False
+        self._context, self.writer = context, writer
+        return True
+
+    def pump(self) -> int:
+        """Apply every row not applied yet; commit when due.  Returns how many."""
+        if not self.take_writer():
+            return 0
+        rows = [row for row in outbox_rows(self.session)
+                if row[0] not in self._applied]
+        if rows:
+            docs, gone = documents_for(self.session, {post for _, post, _ in rows})
+            self.session.rollback()
+            self.writer.delete(gone)
+            self.writer.add(docs)
+            self._applied.update((row_id, bulk) for row_id, _, bulk in rows)
+            self.total += len(rows)
+        if self._commit_due():
+            self.commit()
+        return len(rows)
+
+    def commit(self) -> None:
+        if self._applied and self.writer is not None:
+            self.writer.commit()
+            delete_outbox_rows(self.session, list(self._applied))
+            self._applied = {}
+        self._last_commit = time.monotonic()
+
+    def let_go(self) -> None:
+        """Release the writer (uncommitted work is dropped; its rows stay)."""
+        context, self._context, self.writer = self._context, None, None
+        self._applied = {}
+        if context is not None:
+            context.__exit__(None, None, None)
+
+    def _commit_due(self) -> bool:
+        if not self._applied:
+            return False
+        foreign = not all(self._applied.values())
+        return (foreign or len(self._applied) >= BULK_COMMIT_ROWS
+                or time.monotonic() - self._last_commit >= BULK_COMMIT_SECONDS)
+
+
+class ImportIndexing:
+    """The import runner's one handle on search (see the module docstring)."""
+
+    def __init__(self, index: SearchIndex, session: Session,
+                 child_after: int = CHILD_AFTER) -> None:
+        self.index, self.session = index, session
+        self.off = index.name == "null"  # search switched off: nothing to keep
+        self.outboxed = not index.in_database and not self.off
+        self.child_after = child_after
+        self.applier = OutboxApplier(index, session) if self.outboxed else None
+        self.child: IndexerProcess | None = None
+        if self.outboxed:
+            self.pump()  # rows an earlier, interrupted run left behind
+
+    def queue(self, post_ids: set[int]) -> None:
+        """Before the batch commits: its posts go into the outbox (or the index)."""
+        if not post_ids or self.off:
+            return
+        if self.index.in_database:
+            write_documents(self.session, self.index, post_ids)
+        else:
+            queue_posts(self.session, post_ids, bulk=True)
+
+    def pump(self) -> None:
+        """After the batch committed: apply what waits (or let the indexer know)."""
+        if not self.outboxed:
+            return
+        if self.child is not None:
+            self.child.nudge()
+            return
+        self.applier.pump()
+        if self.applier.total >= self.child_after and _on_disk(self.index):
+            self._hand_over()
+
+    def close(self) -> None:
+        """Commit and let go, so the import is searchable when this returns."""
+        if not self.outboxed:
+            return
+        try:
+            if self.child is not None:
+                self.child.close()
+            else:
+                self.applier.pump()
+                self.applier.commit()
+        finally:
+            self.applier.let_go()
+        from forum.extensions import db
+
+        drain_outbox(self.index, lambda: Session(bind=db.engine))
+
+    def abandon(self) -> None:
+        """Stop without committing (the import failed); the rows stay queued."""
+        if self.child is not None:
+            self.child.stop()
+        if self.applier is not None:
+            self.applier.let_go()
+
+    def _hand_over(self) -> None:
+        """Commit, let go of the writer and start the indexer process with it."""
+        self.applier.commit()
+        self.applier.let_go()
+        self.child = IndexerProcess(self.index, self.session)
+
+
+def _on_disk(index: SearchIndex) -> bool:
+    return getattr(index, "folder", None) is not None
+
+
+class IndexerProcess:
+    """The indexer beside an import: a process applying the outbox as it grows."""
+
+    def __init__(self, index: SearchIndex, session: Session) -> None:
+        import multiprocessing
+        import os
+
+        settings = {
+            "database_url": session.get_bind().url.render_as_string(
+                hide_password=False),
+            "backend": index.name, "folder": str(index.folder),
+        }
+        context = multiprocessing.get_context("spawn")
+        self._inbox = context.Queue(maxsize=2)
+        self._acks = context.Queue()
+        self._process = context.Process(
+            target=_indexer_main, args=(settings, self._inbox, self._acks,
+                                        os.getpid()),
+            # Not a daemon: the Whoosh backend starts processes of its own.
+            name="forum-search-indexer", daemon=False)
+        self._process.start()
+
+    def nudge(self) -> None:
+        """A batch has committed: there is work (dropped if a nudge is waiting)."""
+        import queue as queues
+
+        self._raise_if_failed()
+        try:
+            self._inbox.put_nowait("pump")
+        except queues.Full:
+            pass
+
+    def close(self) -> None:
+        """Ask the indexer to apply everything and commit; wait until it has."""
+        self._inbox.put("close")
+        self._wait_for("closed")
+        self._process.join(timeout=60)
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=10)
+
+    def _raise_if_failed(self) -> None:
+        if not self._process.is_alive():
+            self._wait_for("running")
+
+    def _wait_for(self, what: str) -> None:
+        import queue as queues
+
+        while True:
+            try:
+                answer = self._acks.get(timeout=1)
+            except queues.Empty:
+                if not self._process.is_alive() and self._acks.empty():
+                    raise RuntimeError("the search indexer stopped (exit "
+                                       f"{self._process.exitcode})") from None
+                continue
+            if answer == what:
+                return
+            raise RuntimeError(f"the search indexer failed: {answer}")
+
+
+def _indexer_main(settings: dict, inbox, acks, parent: int) -> None:
+    """The indexer process: hold the writer, apply the outbox until told to stop."""
+    from sqlalchemy import create_engine
+
+    from forum.extensions import configure_sqlite
+    from forum.search.backends import open_on_disk
+    from forum.search.processes import die_with_parent, next_message
+
+    die_with_parent()
+    engine = create_engine(settings["database_url"])
+    configure_sqlite(engine)
+    try:
+        index = open_on_disk(settings["backend"], settings["folder"])
+        with Session(bind=engine) as session:
+            applier = OutboxApplier(index, session)
+            if not applier.take_writer(wait=True):
+                raise RuntimeError("could not take the index writer")
+            while next_message(inbox, parent, CHILD_POLL, wait=False) != "close":
+                applier.pump()
+            applier.pump()
+            applier.commit()
+            applier.let_go()
+        acks.put("closed")
+    except BaseException as exc:  # noqa: BLE001 - reported to the importer
+        acks.put(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        engine.dispose()
