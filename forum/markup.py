@@ -9,6 +9,7 @@ HTML is made, so no renderer can leak one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,7 +229,7 @@ def _mask_all_obfuscated(text: str) -> str:
     return "".join(parts) + text[last:] if parts else text
 
 
-_BRACKETS_BEFORE_AT = frozenset("([{<_")
+_BRACKETS_BEFORE_AT = frozenset("([{<")  # "_" may begin the local part itself
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                          "0123456789._%+-")
 
@@ -473,13 +474,18 @@ def snippet_text(text: str | None, words: list[str],
     """
     blocks = split_blocks((text or "").splitlines())
     pattern = words_pattern(words)
-    sources = [(_flatten(blocks, kinds), mark) for kinds, mark in _SNIPPET_SOURCES]
-    for source, mark in sources:
-        found = pattern.search(source) if pattern and source else None
+    first = None  # the first source with any text, for a post without a match
+    for kinds, mark in _SNIPPET_SOURCES:
+        source = _flatten(blocks, kinds)
+        if not source:
+            continue
+        found = pattern.search(source) if pattern else None
         if found:
             return mark + _masked_window(source, found.start(), width, pattern)
-    source, mark = next(((s, m) for s, m in sources if s), ("", ""))
-    return mark + _masked_window(source, 0, width, None) if source else ""
+        if pattern is None:
+            return mark + _masked_window(source, 0, width, None)
+        first = first or (source, mark)
+    return first[1] + _masked_window(first[0], 0, width, None) if first else ""
 
 
 def _masked_window(source: str, at: int, width: int,
@@ -503,38 +509,49 @@ def _masked_window(source: str, at: int, width: int,
 def highlight_snippet(text: str | None, words: list[str],
                       width: int = SNIPPET_WIDTH) -> Markup:
     """An escaped excerpt of `text` (see `snippet_text`) with `words` in <mark>."""
-    return highlight_words(snippet_text(text, words, width), words)
+    return highlight_words(snippet_text(text, words, width), words, masked=True)
 
 
-def highlight_words(text: str | None, words: list[str]) -> Markup:
+def highlight_words(text: str | None, words: list[str], masked: bool = False) -> Markup:
     """Mask addresses, escape, and wrap whole-word matches of `words` in <mark>.
 
     A word ending in `*` marks every word starting with the rest of it.
+    `masked` says the text's addresses are masked already (a snippet's are).
     """
-    text = mask_addresses(text or "")
+    text = (text or "") if masked else mask_addresses(text or "")
     pattern = words_pattern(words)
     if pattern is None:
         return escape(text)
-    parts: list[Markup] = []
+    parts: list[str] = []
     position = 0
     for found in pattern.finditer(text):
-        parts.append(escape(text[position:found.start()]))
-        parts.append(Markup("<mark>{}</mark>").format(found[0]))
+        parts += (_escaped(text[position:found.start()]), "<mark>",
+                  _escaped(found[0]), "</mark>")
         position = found.end()
-    parts.append(escape(text[position:]))
-    return Markup("").join(parts)
+    parts.append(_escaped(text[position:]))
+    return Markup("".join(parts))
+
+
+def _escaped(text: str) -> str:
+    return str(escape(text))
 
 
 def words_pattern(words: list[str]) -> re.Pattern | None:
     """A case-insensitive whole-word regex for `words` (`word*` for a prefix)."""
     choices = {
-        re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
+        re.escape(word.rstrip("*")) + (r"[^\W_]*" if word.endswith("*") else "")
         for word in words if word.rstrip("*")
     }
     if not choices:
         return None
     longest_first = sorted(choices, key=len, reverse=True)
-    return re.compile(rf"(?<!\w)(?:{'|'.join(longest_first)})(?!\w)", re.IGNORECASE)
+    # A word is a run of letters and digits (forum.search.words): "_" ends one.
+    return _compiled_words(rf"(?<![^\W_])(?:{'|'.join(longest_first)})(?![^\W_])")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_words(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _flatten(blocks: list[Block], kinds: tuple[str, ...]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forum.claims import MUST, RULES, describe, find_claim_hints
 from tests.helpers import corpus
@@ -58,3 +60,51 @@ def test_every_match_holds_one_of_the_words_its_rule_must_see():
                 matched += 1
                 assert any(w in found.group().casefold() for w in MUST[rule]), rule
     assert matched > 300
+
+
+def _every_match_everywhere(text: str) -> list[tuple]:
+    """The rules as first written: every expression tried at every position."""
+    hints = [(rule, m.start(), m.end(), m.group()) for rule, (_why, pattern)
+             in RULES.items() for m in pattern.finditer(text)]
+    return sorted(hints, key=lambda h: (h[1], h[0]))[:20]
+
+
+def _found(text: str) -> list[tuple]:
+    return [(h.rule, h.start, h.end, h.text) for h in find_claim_hints(text)]
+
+
+CLAIM_FRAGMENTS = ["a", "the", "new", "study", "studies", "trial", "research",
+                   "paper", "review", "found", "shows", "show", "proved", " ",
+                   "  ", "\n", "of", "magnesium", "that", ",", ".", "Study",
+                   "RESEARCH", "restudy", "cures", "300 mg", "% of", "75",
+                   "patients", "RDA"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(CLAIM_FRAGMENTS), max_size=24).map(" ".join))
+def test_the_quick_checks_find_what_every_rule_everywhere_finds(text):
+    assert _found(text) == _every_match_everywhere(text)
+
+
+@pytest.mark.corpus
+def test_the_quick_checks_find_what_every_rule_finds_in_real_posts(tmp_path):
+    import subprocess
+    import sys
+
+    from importers.base import IncomingMessage
+    from importers.detect import iter_source
+    from tests.helpers import REPO
+
+    mbox = tmp_path / "corpus.mbox"
+    subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" /
+                    "gen_corpus.py"), "--messages", "2000", "--seed", "5",
+                    "--out", str(mbox), "--quiet"], check=True)
+    texts = [m.body_text for source in (mbox, *sorted(corpus(
+        "usenet-20news", "groups").glob("sci.*.tar.xz")))
+        for m in iter_source(source) if isinstance(m, IncomingMessage)]
+    found = 0
+    for text in texts:
+        expected = _every_match_everywhere(text)
+        assert _found(text) == expected
+        found += sum(rule == "study" for rule, *_ in expected)
+    assert len(texts) == 6000 and found > 20

@@ -97,7 +97,8 @@ class Post(db.Model):
     is_synthetic_id: Mapped[bool] = mapped_column(Boolean, default=False)
     is_ghost: Mapped[bool] = mapped_column(Boolean, default=False)
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    # Looked up through ix_posts_thread_order, whose first column it is.
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     parent_confidence: Mapped[float | None] = mapped_column(Float)
     parent_evidence: Mapped[str | None] = mapped_column(Text)

@@ -114,7 +114,9 @@ class Archiver:
         self._rows_since_analyze += new_rows
         if self._rows_since_analyze < max(2000, self._rows_at_analyze):
             return
-        self.session.execute(text("ANALYZE posts, threads, post_groups, authors"))
+        self.session.execute(text(
+            "ANALYZE posts, threads, post_groups, authors, post_citations, citations,"
+            " claim_hints, search_outbox"))
         self._rows_at_analyze += self._rows_since_analyze
         self._rows_since_analyze = 0
 

@@ -96,18 +96,22 @@ def _refresh_chunk(session: Session, thread_ids: list[int]) -> None:
     rows = session.execute(
         select(
             Post.id, Post.thread_id, Post.parent_id, Post.date, Post.is_ghost,
-            Post.is_hidden, Post.subject, Post.depth, Post.thread_order,
+            Post.is_hidden, Post.depth, Post.thread_order,
         ).where(Post.thread_id.in_(thread_ids))
     ).all()
     by_thread: dict[int, list] = defaultdict(list)
     for row in rows:
         by_thread[row.thread_id].append(row)
     groups = _groups_of(session, [r.id for r in rows])
-    post_updates, thread_updates, listings = [], [], []
+    post_updates, orders = [], {}
     for thread_id in thread_ids:
-        posts = by_thread.get(thread_id, [])
-        ordered = _reorder(posts, post_updates)
-        thread_updates.append(_summary(thread_id, ordered))
+        orders[thread_id] = _reorder(by_thread.get(thread_id, []), post_updates)
+    # Subjects only of the posts that give threads theirs, not of every post.
+    subjects = _subjects(session, [first.id for ordered in orders.values()
+                                   if (first := _first_real(ordered))])
+    thread_updates, listings = [], []
+    for thread_id, ordered in orders.items():
+        thread_updates.append(_summary(thread_id, ordered, subjects))
         listings.extend(_listings(thread_id, ordered, groups))
     _write(session, thread_ids, post_updates, thread_updates, listings)
 
@@ -138,11 +142,23 @@ def _reorder(posts: list, post_updates: list) -> list:
     return ordered
 
 
-def _summary(thread_id: int, ordered: list) -> dict:
+def _first_real(ordered: list):
+    return next((p for p in ordered if not p.is_ghost), None)
+
+
+def _subjects(session: Session, post_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(post_ids), 500):
+        found.update(session.execute(select(Post.id, Post.subject).where(
+            Post.id.in_(post_ids[start:start + 500]))).all())
+    return found
+
+
+def _summary(thread_id: int, ordered: list, subjects: dict[int, str]) -> dict:
     real = [p for p in ordered if not p.is_ghost and not p.is_hidden]
     dates = [p.date for p in real if p.date]
-    first_real = next((p for p in ordered if not p.is_ghost), None)
-    subject = first_real.subject if first_real else ""
+    first_real = _first_real(ordered)
+    subject = subjects.get(first_real.id, "") if first_real else ""
     return {
         "tid": thread_id,
         "subject": subject,

@@ -166,3 +166,29 @@ def test_pipermail_txt_gz(tmp_path):
 )
 def test_pipermail_separator(line, expected):
     assert is_pipermail_separator(line) is expected
+
+
+@pytest.mark.parametrize("block", [7, 100, 1 << 22])
+@pytest.mark.parametrize("unescape", ["mboxrd", "mboxo", None])
+def test_reading_a_plain_file_by_blocks_splits_as_reading_it_by_lines(block, unescape,
+                                                                      monkeypatch):
+    """Block edges may fall anywhere: inside a separator, a `>From ` line..."""
+    import io
+
+    from importers import streams
+    from importers.mbox import VARIANTS
+
+    undo = VARIANTS.get(unescape)
+    sample = b"".join([
+        b"preamble\n\n",
+        b"From a@b Mon Jan  1 00:00:00 2000\nSubject: one\n\n>From here\n",
+        b">>From there\nFrom my point of view\n\n",
+        b"From a@b Tue Jan  2 00:00:00 2000\r\nSubject: two\r\n\r\nbody\r\n\r\n",
+        b"From x@y Wed Jan  3 00:00:00 2000\nSubject: three\n\nlast line",
+    ])
+    by_lines = list(streams.iter_lines_split(iter(io.BytesIO(sample).readlines()),
+                                             unescape=undo))
+    monkeypatch.setattr(streams, "BLOCK", block)
+    by_blocks = list(streams._split_blocks_of(io.BytesIO(sample),
+                                              streams.is_separator, undo))
+    assert by_blocks == by_lines and len(by_lines) == 4
