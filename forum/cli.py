@@ -174,12 +174,21 @@ def search_verify(fix):
 
 
 @search_cli.command("optimize")
-def search_optimize():
+@click.option("--rum", is_flag=True,
+              help="postgres backend: move to a RUM index (needs the rum extension; "
+                   "faster ranking, much slower writes).")
+def search_optimize(rum):
     """Merge the index's segments (faster searches); run when the site is quiet."""
     from forum.search import get_index
 
-    get_index().optimize()
-    click.echo("index optimized")
+    index = get_index()
+    if rum and index.name != "postgres":
+        raise click.UsageError("--rum is for the postgres backend only")
+    try:
+        index.optimize(rum=True) if rum else index.optimize()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"index optimized ({index.describe()['location']})")
 
 
 @search_cli.command("query")

@@ -24,13 +24,12 @@ import time
 from sqlalchemy.orm import Session
 
 from forum.search import SearchIndex
-from forum.search.documents import documents_for
+from forum.search.documents import busy_posts, documents_for
 from forum.search.sync import (
     delete_outbox_rows,
     drain_outbox,
     outbox_rows,
     queue_posts,
-    write_documents,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,6 +65,8 @@ class OutboxApplier:
 
     def pump(self) -> int:
         """Apply every row not applied yet; commit when due.  Returns how many."""
+        if self.index.in_database:
+            return self._pump_in_database()
         if not self.take_writer():
             return 0
         rows = [row for row in outbox_rows(self.session)
@@ -80,6 +81,39 @@ class OutboxApplier:
         if self._commit_due():
             self.commit()
         return len(rows)
+
+    def _pump_in_database(self) -> int:
+        """Documents written and rows deleted in one transaction of the database.
+
+        The posts are share-locked first, skipping any another transaction is
+        changing (their rows wait for the next pump): a moderator's change to a
+        post waits for this commit and then writes its own document after it,
+        so the later change always wins, and this transaction never waits for
+        an import's or a moderator's, so the two can never deadlock.
+        """
+        rows = outbox_rows(self.session)
+        if not rows:
+            return 0
+        busy = busy_posts(self.session, {post for _, post, _ in rows})
+        docs, gone = documents_for(
+            self.session, {post for _, post, _ in rows if post not in busy})
+        with self.index.writer(session=self.session) as writer:
+            writer.delete(gone)
+            writer.add(docs)
+        done = [row_id for row_id, post, _ in rows if post not in busy]
+        delete_outbox_rows(self.session, done)
+        self.total += len(done)
+        return len(done)
+
+    def finish(self, tries: int = 200) -> None:
+        """Apply everything; rows of posts busy in another transaction are
+        retried for a while (a moderator's transaction is short)."""
+        for _ in range(tries):
+            self.pump()
+            if not self.index.in_database or not outbox_rows(self.session, limit=1):
+                return
+            self.session.rollback()
+            time.sleep(0.05)
 
     def commit(self) -> None:
         if self._applied and self.writer is not None:
@@ -110,20 +144,22 @@ class ImportIndexing:
                  child_after: int = CHILD_AFTER) -> None:
         self.index, self.session = index, session
         self.off = index.name == "null"  # search switched off: nothing to keep
-        self.outboxed = not index.in_database and not self.off
+        self.outboxed = not self.off
         self.child_after = child_after
         self.applier = OutboxApplier(index, session) if self.outboxed else None
         self.child: IndexerProcess | None = None
+        self.child_failed = False
         if self.outboxed:
             self.pump()  # rows an earlier, interrupted run left behind
 
     def queue(self, post_ids: set[int]) -> None:
-        """Before the batch commits: its posts go into the outbox (or the index)."""
-        if not post_ids or self.off:
-            return
-        if self.index.in_database:
-            write_documents(self.session, self.index, post_ids)
-        else:
+        """Before the batch commits: its posts go into the outbox.
+
+        Even for a backend in the database: its documents are then written
+        beside the import (by the indexer process) instead of in the batch's
+        transaction, which took as long as storing the posts.
+        """
+        if post_ids and not self.off:
             queue_posts(self.session, post_ids, bulk=True)
 
     def pump(self) -> None:
@@ -131,10 +167,14 @@ class ImportIndexing:
         if not self.outboxed:
             return
         if self.child is not None:
-            self.child.nudge()
-            return
+            try:
+                self.child.nudge()
+                return
+            except RuntimeError as error:  # it died: this process goes on alone
+                self._lose_child(error)
         self.applier.pump()
-        if self.applier.total >= self.child_after and _on_disk(self.index):
+        if (self.applier.total >= self.child_after and _shareable(self.index)
+                and not self.child_failed):
             self._hand_over()
 
     def close(self) -> None:
@@ -143,7 +183,7 @@ class ImportIndexing:
             return
         try:
             if self.child is not None:
-                self.child.close()
+                self._close_child()
             else:
                 self.applier.pump()
                 self.applier.commit()
@@ -151,7 +191,29 @@ class ImportIndexing:
             self.applier.let_go()
         from forum.extensions import db
 
-        drain_outbox(self.index, lambda: Session(bind=db.engine))
+        if self.index.in_database:
+            OutboxApplier(self.index, self.session).finish()  # what others queued
+        else:
+            drain_outbox(self.index, lambda: Session(bind=db.engine))
+
+    def _close_child(self) -> None:
+        """Let the indexer finish; if it has failed, apply what it left here.
+
+        Its rows are still in the outbox (a row goes only when its document
+        is committed), so nothing is lost: this process takes the writer back.
+        """
+        try:
+            self.child.close()
+        except RuntimeError as error:
+            self._lose_child(error)
+            self.applier.take_writer(wait=True)
+            self.applier.pump()
+            self.applier.commit()
+
+    def _lose_child(self, error: Exception) -> None:
+        logger.warning("search: %s; the import indexes the rest itself", error)
+        self.child.stop()
+        self.child, self.child_failed = None, True
 
     def abandon(self) -> None:
         """Stop without committing (the import failed); the rows stay queued."""
@@ -167,8 +229,9 @@ class ImportIndexing:
         self.child = IndexerProcess(self.index, self.session)
 
 
-def _on_disk(index: SearchIndex) -> bool:
-    return getattr(index, "folder", None) is not None
+def _shareable(index: SearchIndex) -> bool:
+    """Whether another process can open this index (on disk, or in the database)."""
+    return index.in_database or getattr(index, "folder", None) is not None
 
 
 class IndexerProcess:
@@ -181,7 +244,7 @@ class IndexerProcess:
         settings = {
             "database_url": session.get_bind().url.render_as_string(
                 hide_password=False),
-            "backend": index.name, "folder": str(index.folder),
+            "backend": index.name, "folder": str(getattr(index, "folder", "")),
         }
         context = multiprocessing.get_context("spawn")
         self._inbox = context.Queue(maxsize=2)
@@ -204,8 +267,19 @@ class IndexerProcess:
             pass
 
     def close(self) -> None:
-        """Ask the indexer to apply everything and commit; wait until it has."""
-        self._inbox.put("close")
+        """Ask the indexer to apply everything and commit; wait until it has.
+
+        Raises RuntimeError (with the indexer's own error where it sent one)
+        if the indexer has stopped: a full inbox must not block for good.
+        """
+        import queue as queues
+
+        while True:
+            try:
+                self._inbox.put("close", timeout=1)
+                break
+            except queues.Full:
+                self._raise_if_failed()
         self._wait_for("closed")
         self._process.join(timeout=60)
 
@@ -246,14 +320,19 @@ def _indexer_main(settings: dict, inbox, acks, parent: int) -> None:
     engine = create_engine(settings["database_url"])
     configure_sqlite(engine)
     try:
-        index = open_on_disk(settings["backend"], settings["folder"])
+        if settings["backend"] == "postgres":
+            from forum.search.backends.postgres import PostgresIndex
+
+            index = PostgresIndex(engine)
+        else:
+            index = open_on_disk(settings["backend"], settings["folder"])
         with Session(bind=engine) as session:
             applier = OutboxApplier(index, session)
             if not applier.take_writer(wait=True):
                 raise RuntimeError("could not take the index writer")
             while next_message(inbox, parent, CHILD_POLL, wait=False) != "close":
                 applier.pump()
-            applier.pump()
+            applier.finish()
             applier.commit()
             applier.let_go()
         acks.put("closed")

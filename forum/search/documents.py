@@ -22,6 +22,7 @@ from forum.markup import mask_addresses, post_plain_text, split_blocks
 from forum.models import (
     Author,
     Citation,
+    Flag,
     Group,
     Label,
     LabelKind,
@@ -81,7 +82,8 @@ def document_stamp(content_hash: str, subject: str, author: str,
 
 
 def build_document(row, groups: list[str], labels: Iterable[str] = (),
-                   pmids: Iterable[str] = (), cited: bool = False) -> PostDocument:
+                   pmids: Iterable[str] = (), cited: bool = False,
+                   flagged: bool = False) -> PostDocument:
     """A document from a post row (id, thread_id, subject, author name, body...).
 
     Addresses are masked before indexing, exactly as pages show them, so no
@@ -92,7 +94,8 @@ def build_document(row, groups: list[str], labels: Iterable[str] = (),
     author = mask_addresses(row.author_name or "")
     subject = mask_addresses(row.subject or "")
     labels, pmids = sorted(set(labels)), sorted(set(pmids))
-    has = (["citation"] if cited else []) + (["label"] if labels else [])
+    has = ((["citation"] if cited else []) + (["flagged"] if flagged else [])
+           + (["label"] if labels else []))
     # Empty for a post without evidence, so older stamps stay valid.
     evidence = f"{','.join(labels)};{','.join(pmids)};{','.join(has)}" \
         if has else ""
@@ -119,13 +122,51 @@ def documents_for(session: Session, post_ids: Iterable[int]
         chunk = post_ids[start : start + CHUNK]
         groups = group_names(session, chunk)
         evidence = _evidence(session, chunk)
-        for row in session.execute(_document_rows().where(Post.id.in_(chunk))):
+        flagged = _flagged(session, chunk)
+        rows = _document_rows().where(Post.id.in_(chunk))
+        for row in session.execute(rows):
             if not row.is_hidden and not row.is_ghost:
                 labels, pmids, cited = evidence.get(row.id, ([], [], False))
                 docs.append(build_document(row, groups.get(row.id, []), labels,
-                                           pmids, cited))
+                                           pmids, cited, row.id in flagged))
                 gone.discard(row.id)
     return docs, sorted(gone)
+
+
+def busy_posts(session: Session, post_ids: Iterable[int]) -> set[int]:
+    """Share-lock these posts (PostgreSQL); return those another transaction holds.
+
+    The locked ones cannot change until this transaction ends, so documents
+    made from them now cannot overwrite a later change.  SQLite has no row
+    locks (its writers take turns), so there nothing is busy.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return set()
+    busy: set[int] = set()
+    post_ids = sorted(set(post_ids))
+    for start in range(0, len(post_ids), CHUNK):
+        chunk = post_ids[start:start + CHUNK]
+        locked = set(session.scalars(
+            select(Post.id).where(Post.id.in_(chunk))
+            .with_for_update(read=True, skip_locked=True)))
+        busy.update(set(session.scalars(select(Post.id).where(Post.id.in_(chunk))))
+                    - locked)
+    return busy
+
+
+def lock_posts_for_change(session: Session, post_ids: Iterable[int]) -> None:
+    """Take the posts' row locks (PostgreSQL) before writing their documents.
+
+    An indexer then skips them (busy_posts) until this transaction ends,
+    instead of writing an older state of them over ours.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    post_ids = sorted(set(post_ids))
+    for start in range(0, len(post_ids), CHUNK):
+        chunk = post_ids[start:start + CHUNK]
+        session.execute(select(Post.id).where(Post.id.in_(chunk))
+                        .order_by(Post.id).with_for_update(key_share=True))
 
 
 def visible_post_ids(session: Session) -> list[int]:
@@ -176,3 +217,10 @@ def _evidence(session: Session, post_ids: list[int]) -> dict[int, tuple]:
             pmids.append(identifier)
         found[post_id] = (labels, pmids, True)
     return found
+
+
+def _flagged(session: Session, post_ids: list[int]) -> set[int]:
+    """Which of these posts carry a reader's flag still waiting for a moderator."""
+    return set(session.scalars(
+        select(Flag.post_id).where(Flag.post_id.in_(post_ids),
+                                   Flag.status == "pending")))

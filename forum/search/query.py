@@ -4,10 +4,12 @@ The language follows Gmail and public-inbox: words are ANDed, OR binds tighter
 than the implicit AND (`a b OR c` is a AND (b OR c)), brackets group, `-word`
 and `NOT word` exclude, `word*` is a prefix, `"..."` a phrase, and `s:` `f:`
 `b:` `q:` `nq:` `group:` `thread:` `label:` `has:` `pmid:` `d:` `before:`
-`after:` limit a clause.  An unknown `xyz:` is not an operator, so `http://foo`
-and `1:2` are searched as words.  Every failure is a `BadQuery` whose message
-says what to change; nothing else escapes, and work is bounded by MAX_CHARS
-and MAX_CLAUSES.  templates/search/help.html documents the language for readers.
+`after:` limit a clause; moderators also have `is:flagged` (posts with a
+reader's flag waiting), which is `has:flagged` in the tree.  An unknown `xyz:`
+is not an operator, so `http://foo` and `1:2` are searched as words.  Every
+failure is a `BadQuery` whose message says what to change; nothing else
+escapes, and work is bounded by MAX_CHARS and MAX_CLAUSES.
+templates/search/help.html documents the language for readers.
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ TEXT_OPERATORS = {
     "s": "subject", "subject": "subject", "f": "author", "from": "author",
     "author": "author", "b": "body", "body": "body", "q": "quoted", "nq": "new",
 }
-EXACT_OPERATORS = {"group", "thread", "label", "has", "pmid"}
+EXACT_OPERATORS = {"group", "thread", "label", "has", "pmid", "is"}
+FLAGGED = ast.Exact("has", "flagged")  # only moderators may search for it
 DATE_OPERATORS = {"d", "date", "before", "after"}
 KEYWORDS = {"OR", "AND", "NOT"}
 EXAMPLES = {
     "subject": "s:magnesium", "author": "f:london", "body": 'b:"muscle spasms"',
     "quoted": "q:magnesium", "new": "nq:magnesium", "group": "group:misc.health",
     "thread": "thread:123", "label": "label:unsupported", "has": "has:citation",
-    "pmid": "pmid:12345", "d": "d:2000-10..2000-12", "date": "date:2000-10",
+    "pmid": "pmid:12345", "is": "is:flagged", "d": "d:2000-10..2000-12",
+    "date": "date:2000-10",
     "before": "before:2001", "after": "after:1999-06",
 }
 EXACT_VALUES = {
@@ -47,6 +51,7 @@ EXACT_VALUES = {
     "pmid": (r"[0-9]+", "a PubMed id, digits only"),
     "label": (r"[\w-]+", "one word"),
     "has": (r"[\w-]+", "one word"),
+    "is": (r"flagged", "flagged only"),
 }
 EXACT_DESCRIPTIONS = {"group": "in group {}", "thread": "in thread {}",
                       "label": "labelled '{}'", "has": "has {}",
@@ -185,11 +190,15 @@ def _plain(token: str, field: str | None) -> ast.Node | None:
 
 def _exact(name: str, value: str) -> ast.Exact:
     pattern, rule = EXACT_VALUES[name]
+    if name == "is":
+        value = value.lower()
     if not re.fullmatch(pattern, value):
         raise BadQuery(f"{name}: takes {rule}, e.g. {EXAMPLES[name]} "
                        f'(not "{_shown(value)}")')
     if pattern == "[0-9]+":
         value = str(int(value))
+    if name == "is":
+        return FLAGGED
     return ast.Exact(name, value.lower())
 
 
@@ -373,6 +382,8 @@ def describe(node: ast.Node) -> str:
             what = _describe_words(node)
             return f"{FIELD_NAMES[node.field]} contains {what}" if node.field else what
         case ast.Exact(field=field, value=value):
+            if node == FLAGGED:
+                return "flagged by a reader"
             return EXACT_DESCRIPTIONS.get(field, field + " is '{}'").format(value)
         case ast.DateRange(start=start, end=end):
             return _describe_dates(start, end)
@@ -430,3 +441,15 @@ def _collect(node: ast.Node, found: dict[str, None]) -> None:
         case ast.And(children=children) | ast.Or(children=children):
             for child in children:
                 _collect(child, found)
+
+
+def asks_for_flags(node: ast.Node) -> bool:
+    """Whether the query looks at readers' flags, which only moderators may."""
+    match node:
+        case ast.Exact():
+            return node == FLAGGED
+        case ast.Not(child=child):
+            return asks_for_flags(child)
+        case ast.And(children=children) | ast.Or(children=children):
+            return any(map(asks_for_flags, children))
+    return False

@@ -28,9 +28,9 @@ from flask import Flask
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
-from forum.models import Label, Post, PostCitation, SearchOutbox
+from forum.models import Flag, Label, Post, PostCitation, SearchOutbox
 from forum.search import SearchIndex, each_chunk
-from forum.search.documents import documents_for
+from forum.search.documents import documents_for, lock_posts_for_change
 
 logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
@@ -61,8 +61,8 @@ def _collect(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             pending.add(obj.id)
-        elif isinstance(obj, (Label, PostCitation)) and obj.post_id is not None:
-            pending.add(obj.post_id)  # labels and citations are indexed too
+        elif isinstance(obj, (Label, PostCitation, Flag)) and obj.post_id is not None:
+            pending.add(obj.post_id)  # labels, citations and flags are indexed too
 
 
 def _forget(session: Session, _previous) -> None:
@@ -124,6 +124,8 @@ def _app_index() -> SearchIndex | None:
 def write_documents(session: Session, index: SearchIndex,
                     post_ids: Iterable[int]) -> int:
     """Index these posts through `session` (a backend inside the database)."""
+    post_ids = set(post_ids)
+    lock_posts_for_change(session, post_ids)
     docs, gone = documents_for(session, post_ids)
     index.delete(gone, session=session)
     return index.index(docs, session=session)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from forum.models import AuditEntry, ClaimHint, Group, Label, LabelKind, PostGroup
 from forum.services.audit import utcnow
 from forum.services.queue import queue_sizes
+from forum.services.search import index_notice
 
 WEEKS = 12
 SERIES = {"label": "labels", "citation": "citations", "post.hide": "hides"}
@@ -40,6 +41,7 @@ class Dashboard:
     weeks: list[date]
     activity: dict[str, list[int]] = field(default_factory=dict)
     moderators: list[tuple[str, int]] = field(default_factory=list)
+    search_notice: str | None = None  # e.g. the index must be rebuilt
 
     @property
     def busiest_week(self) -> int:
@@ -55,7 +57,8 @@ def dashboard(session: Session, today: date | None = None) -> Dashboard:
     return Dashboard(queue=queue_sizes(session), coverage=coverage(session),
                      labels=label_counts(session), weeks=weeks,
                      activity=activity(session, weeks),
-                     moderators=moderator_activity(session, today))
+                     moderators=moderator_activity(session, today),
+                     search_notice=index_notice())
 
 
 def coverage(session: Session) -> list[Coverage]:

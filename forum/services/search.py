@@ -17,10 +17,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.models import Post
-from forum.search import SORTS, SearchHits, ast, get_index, rebuilding
+from forum.permissions import FLAG_RESOLVE, has_permission
+from forum.search import (  # noqa: F401 - index_notice is for the dashboard
+    SORTS,
+    SearchHits,
+    ast,
+    get_index,
+    index_notice,
+    rebuilding,
+)
 from forum.search.bulk import ImportIndexing
 from forum.search.documents import documents_for, group_names, visible_post_ids
-from forum.search.query import describe, parse_query, positive_terms
+from forum.search.query import (
+    BadQuery,
+    asks_for_flags,
+    describe,
+    parse_query,
+    positive_terms,
+)
 from forum.search.sync import drain_outbox, outbox_size, write_documents
 
 logger = logging.getLogger(__name__)
@@ -53,10 +67,17 @@ class SearchPage:
 def search_posts(
     session: Session, text: str, *, sort: str = "relevance", page: int = 1,
     per_page: int = 20, group: str | None = None, thread_id: int | None = None,
-    facets: bool = True,
+    facets: bool = True, viewer=None,
 ) -> SearchPage:
-    """Run a reader's query; raises BadQuery with a friendly message."""
+    """Run a reader's query; raises BadQuery with a friendly message.
+
+    `viewer` is the signed-in user, if any: `is:flagged` is theirs only if
+    they may resolve flags.
+    """
     node = parse_query(text)
+    if asks_for_flags(node) and not has_permission(viewer, FLAG_RESOLVE):
+        raise BadQuery("is:flagged finds posts readers have flagged, which only "
+                       "moderators see: sign in as a moderator to use it")
     scoped = _scope(node, group, thread_id)
     sort = sort if sort in SORTS else "relevance"
     index = get_index()

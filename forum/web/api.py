@@ -92,7 +92,7 @@ def search():
     args = search_args()
     if not args.q:
         abort(400, description="Add a query: /api/v1/search?q=words")
-    result, error = find(args)
+    result, error = find(args, facets=False)
     if result is None:
         abort(400, description=error)
     return jsonify(query=args.q, sort=args.sort, total=result.total,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from forum.errors import ForumError
@@ -113,17 +114,20 @@ def search_args() -> SearchArgs:
     )
 
 
-def find(args: SearchArgs, per_page: int = PER_PAGE) -> tuple[SearchPage | None, str]:
+def find(args: SearchArgs, per_page: int = PER_PAGE,
+         facets: bool = True) -> tuple[SearchPage | None, str]:
     """One page of results, or None and what is wrong with the query.
 
     A page past the last (or past MAX_PAGE) is a 404, as in the archive pages.
+    Facets are counted only for a page that shows them.
     """
     if args.page > MAX_PAGE:
         abort(404, description=f"Results stop at page {MAX_PAGE}: narrow the search.")
     try:
         result = search_posts(db.session, args.q, sort=args.sort, page=args.page,
                               per_page=per_page, group=args.group,
-                              thread_id=args.thread)
+                              thread_id=args.thread, facets=facets,
+                              viewer=current_user)
     except ForumError as error:  # BadQuery: its message says what to change
         return None, str(error)
     if args.page > 1 and args.page > result.pages:
@@ -235,7 +239,7 @@ def feed():
     # A feed is the newest matches unless asked otherwise, and only its first page.
     sort = request.args.get("sort")
     args = replace(args, page=1, sort=sort if sort in SORTS else "date")
-    result, error = find(args)
+    result, error = find(args, facets=False)
     if result is None:
         abort(400, description=error)
     return atom_response(

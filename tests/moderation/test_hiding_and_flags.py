@@ -146,3 +146,23 @@ def test_moderators_resolve_flags_once_with_an_outcome(app, client, auth,
     entry = db.session.scalar(select(AuditEntry).where(
         AuditEntry.action == "flag.resolve"))
     assert entry.reason == "disagreed" and entry.actor_name == "mara"
+
+
+def test_is_flagged_finds_waiting_flags_for_moderators_only(app, client, auth,
+                                                            seed_post, moderator):
+    other = db.session.scalar(select(Post).where(
+        Post.id != seed_post.id, Post.is_ghost.is_(False)).limit(1))
+    _flag(client, seed_post)
+    reader = client.get("/search?q=is:flagged")
+    assert reader.status_code == 400
+    assert "only moderators see" in reader.get_data(as_text=True)
+    assert client.get("/api/v1/search?q=is:flagged").status_code == 400
+    auth.login("mara")
+    found = client.get("/search?q=is:flagged").get_data(as_text=True)
+    assert seed_post.permalink in found and other.permalink not in found
+    assert "flagged by a reader" in found
+    api = client.get("/api/v1/search?q=is:flagged").get_json()
+    assert [hit["permalink"] for hit in api["results"]] == [seed_post.permalink]
+    flag = db.session.scalar(select(Flag))
+    auth.post(f"/mod/flags/{flag.id}/resolve", {"outcome": "agreed", "note": ""})
+    assert client.get("/api/v1/search?q=is:flagged").get_json()["total"] == 0

@@ -30,7 +30,8 @@ POSTS = [
 ]
 EVIDENCE = {1: dict(labels=["unsupported"], has=["label", "citation"],
                     pmids=["12345"]),
-            3: dict(has=["citation"], pmids=["777"])}
+            3: dict(has=["citation"], pmids=["777"]),
+            4: dict(has=["flagged"])}
 
 
 def document(post_id, subject, author, body, groups, date, **evidence):
@@ -92,6 +93,8 @@ def ids(index, text, **options):
         ("has:label", [1]),
         ("pmid:777", [3]),
         ("pmid:777 OR pmid:12345", [1, 3]),
+        ("is:flagged", [4]),
+        ("is:flagged -magnets", []),
         ("zinc", []),
     ],
 )

@@ -145,6 +145,8 @@ FIELDS = [
     ("thread:007", E("thread", "7")),
     ("label:Unsupported", E("label", "unsupported")),
     ("has:citation", E("has", "citation")),
+    ("is:flagged", E("has", "flagged")),
+    ("IS:Flagged", E("has", "flagged")),
     ("pmid:12345", E("pmid", "12345")),
     ("group:misc.health magnesium",
      And(E("group", "misc.health"), T("magnesium"))),
@@ -236,6 +238,7 @@ ERRORS = [
     ('group:"misc health"', "group: takes letters, digits and . - + / only, "
                             'e.g. group:misc.health (not "misc health")'),
     ("label:a.b", 'label: takes one word, e.g. label:unsupported (not "a.b")'),
+    ("is:hidden", 'is: takes flagged only, e.g. is:flagged (not "hidden")'),
     ("group:misc.*", "group: takes letters, digits and . - + / only, "
                      'e.g. group:misc.health (not "misc.*")'),
     ("s:", "Put what to look for right after s: with no space, e.g. s:magnesium"),
