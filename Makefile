@@ -51,7 +51,7 @@ search-deps:
 	fi
 
 test: install browser-deps search-deps
-	$(BIN)/pytest -rs -q
+	$(BIN)/pytest -rs -q -n 2
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,313 +1,117 @@
-"""Import-to-searchable rate, index size and query latency over HTTP.
+"""Search at archive scale, backend by backend, side by side in one run.
 
-    .venv/bin/python bench/search.py                     # the 100,000-message corpus
-    .venv/bin/python bench/search.py --messages 10000 --rounds 3
-    .venv/bin/python bench/search.py --mbox some.mbox --malloc-tuning
-    .venv/bin/python bench/search.py --data-dir /tmp/b100k   # keep (or reuse) data
+    .venv/bin/python bench/search.py                   # 100,000 posts: tantivy, postgres, whoosh
+    .venv/bin/python bench/search.py --backend tantivy,postgres --repeat 3
+    .venv/bin/python bench/search.py --backend tantivy --messages 1000000
+    .venv/bin/python bench/search.py --messages 10000 --backend tantivy  # quick look
 
-1. A child process imports the corpus with `ImportRunner` into a fresh SQLite
-   database and a fresh on-disk index (FORUM_DATA_DIR in a temporary folder).
-   The import indexes each batch as it goes, so the clock stops when the import
-   ends; a count of indexed posts against visible posts and a search then check
-   that the whole archive is searchable.  `--malloc-tuning` runs the import a
-   second time with MALLOC_* variables telling glibc malloc to keep its memory
-   (issue 4's notes); the first run takes the environment as it is, without them.
-2. The index folder's size per 1,000 indexed posts.
-3. A real server (`gunicorn -w 1` on a free loopback port) over that data; after
-   a warm-up pass, every reference query (../shared/bench/bench_queries.txt)
-   and extra query (bench/queries_extra.txt) is fetched as the search page and
-   through the API, `--rounds` times, over one keep-alive http.client
-   connection (gunicorn's sync worker closes it after each response, so the
-   client reconnects; the connects are counted).  Prints median and p95 per
-   route and per query set, the warm-up round's times (each query's first
-   request, which a result cache could not have answered), the slowest
-   queries, and a table against the peers.  The server is stopped at the end,
-   also on error.
+For each backend in turn, on the deterministic corpus (../shared/bench/
+gen_corpus.py --messages N --seed 1; the peers' figures were measured on it):
 
-The import's wall time is split, without a profiler, by timing the runner's
-indexing steps that exist in the code under test (PHASES); the indexer child's
-CPU time and page faults come from the import child's waited-for children.
+1. Import to searchable.  A child process imports the corpus into a fresh
+   database (SQLite beside the index for tantivy and whoosh, a new PostgreSQL
+   database for postgres) with `ImportRunner`, citation scan and claim hints
+   on, as `flask import` does.  The clock stops when the import returns, and
+   the import returns when every post is searchable; `search verify` then
+   checks that nothing is missing (up to 200,000 posts; beyond, indexed
+   against visible counts).  CPU and peak RSS are the importer's own and its
+   helper processes' (reader, indexer).  --repeat N imports N times: medians.
+2. Index size: MB per 1,000 posts (tantivy's folder, Whoosh's, or the
+   PostgreSQL tables' total size).
+3. Latency over HTTP.  A fresh `gunicorn -w 1` serves the archive; every
+   query (the 50 reference queries and bench/queries_extra.txt) is fetched
+   once as the search page and once through /api/v1/search: each is that
+   server's first request for the query.  That is done --cold-rounds times,
+   a new server each time, then --rounds more rounds on the last server
+   (warm).  Answers other than 200 are reported; totals are compared across
+   backends at the end.
+4. Throughput: `gunicorn -w 2`, 16 clients at once (wrk, from Debian's
+   package, cycling through the queries; Python threads if wrk is absent)
+   for --seconds; requests per second and the share that failed.
+5. Peak RSS of every process: importer, its helpers, each gunicorn worker.
+
+Then one table for all backends, with each figure's ratio to Whoosh's where
+Whoosh ran.  Absolute times move with the machine's neighbours; ratios in
+one run do not.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import importlib
 import json
-import math
-import os
 import resource
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "bench"
-GEN = SHARED / "gen_corpus.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402 - bench scripts run as files
+    REPO,
+    SHARED,
+    children_of,
+    clean_env,
+    corpus,
+    database,
+    gunicorn,
+    load,
+    peak_rss_mb,
+    percentile,
+    summary,
+)
+
+BACKENDS = {"tantivy": "sqlite", "postgres": "postgresql", "whoosh": "sqlite"}
 REFERENCE_QUERIES = SHARED / "bench_queries.txt"
 EXTRA_QUERIES = Path(__file__).resolve().parent / "queries_extra.txt"
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-MALLOC_TUNING = {
-    "MALLOC_MMAP_THRESHOLD_": "268435456",
-    "MALLOC_TRIM_THRESHOLD_": "1073741824",
-    "MALLOC_TOP_PAD_": "268435456",
-}
-# Steps of the import timed in the child, where this version has them:
-# key -> (module, attribute, label).  Keys in TOP_LEVEL add up with the rest of
-# the main process to the wall time; documents_s is inside one of them.
-PHASES = {
-    "send_s": ("importers.runner", "send_to_bulk", "hand batches to the indexer"),
-    "documents_s": ("forum.services.search", "documents_for",
-                    "(of which documents from the db)"),
-    "close_s": ("forum.search.whoosh_backend", "BulkIndexer.close",
-                "wait for the indexer at the end"),
-}
-TOP_LEVEL = ("send_s", "close_s")
 ROUTES = {"page": "/search?q=", "api": "/api/v1/search?q="}
-PEERS = [
-    ("public-inbox (Xapian)", "1,000", "7.8", "23", "-"),
-    ("HyperKitty (Whoosh)", "39", "596", "854", "-"),
-    ("target", ">= 450", "<= 8", "<= 25", "< 5"),
-]
+VERIFY_UP_TO = 200_000
+CLIENTS = 16
+TARGETS = ("targets (100k)", ">= 2000 (pg 1200)", "<= 5 / 15", "<= 4 / 12",
+           "pg p95 <= 60", ">= 300", "", "< 300 MB at 1M")
+PEERS = [("public-inbox (Xapian)", "960", "7.7 / 23.1", "", "", "", "", "")]
 
 
 def main() -> None:
     args = parse_args()
     if args.child:
-        child(Path(args.data_dir), Path(args.mbox))
+        child(args)
         return
-    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir) as data:
-        imported = None if has_archive(data) else import_phase(args, data)
-        measure(args, data, imported)
+    mbox = Path(args.mbox) if args.mbox else corpus(args.messages)
+    queries = load_queries()
+    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.0f} MB); {len(queries)} "
+          f"queries; load {load()} on {len(__import__('os').sched_getaffinity(0))} "
+          "cores")
+    results = {backend: run_backend(args, backend, mbox, queries)
+               for backend in args.backends}
+    compare_totals(results)
+    print_table(results)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="tantivy,postgres,whoosh",
+                        help="comma-separated: tantivy, postgres, whoosh")
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--mbox", help="import this file instead of the synthetic one")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--malloc-tuning", action="store_true",
-                        help="also import with glibc malloc keeping its memory")
-    parser.add_argument("--data-dir", help="import into this folder and keep it; "
-                        "if it already holds an archive, only measure queries")
+    parser.add_argument("--repeat", type=int, default=1, help="imports per backend")
+    parser.add_argument("--cold-rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="warm rounds")
+    parser.add_argument("--seconds", type=int, default=20, help="throughput run")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args()
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-@contextmanager
-def data_folder(kept: str | None):
-    """The given folder (kept afterwards), or a temporary one."""
-    if kept:
-        yield Path(kept)
-        return
-    with tempfile.TemporaryDirectory(prefix="forum-search-bench-") as tmp:
-        yield Path(tmp)
-
-
-def measure(args, data: Path, imported: dict | None) -> None:
-    posts = imported["indexed"] if imported else count_posts(data)
-    mb_per_1k = print_index_size(data, posts)
-    queries = load_queries()
-    try:
-        with server(data) as port:
-            run_queries(port, queries, args.rounds)
-    except RuntimeError as exc:
-        sys.exit(f"query benchmark stopped: {exc}")
-    print_peers(imported, mb_per_1k, queries)
-
-
-# -- 1. import to searchable ---------------------------------------------------------
-
-
-def corpus(messages: int) -> Path:
-    """The deterministic synthetic corpus the peers were measured on (seed 1)."""
-    path = Path(tempfile.gettempdir()) / f"forum-bench-{messages}-s1.mbox"
-    if not path.exists():
-        subprocess.run([sys.executable, str(GEN), "--messages", str(messages),
-                        "--seed", "1", "--out", str(path), "--quiet"], check=True)
-    return path
-
-
-def import_phase(args, data: Path) -> dict:
-    """Import once (twice with --malloc-tuning); returns the first run's figures."""
-    mbox = Path(args.mbox) if args.mbox else corpus(args.messages)
-    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
-    print("import to searchable (SQLite, on-disk Whoosh, fresh, one child each):")
-    result = import_child(mbox, data, tuned=False)
-    if args.malloc_tuning:
-        with tempfile.TemporaryDirectory(prefix="forum-search-bench-") as tmp:
-            import_child(mbox, Path(tmp), tuned=True)
-    return result
-
-
-def import_child(mbox: Path, data: Path, tuned: bool) -> dict:
-    env = clean_env(data)
-    if tuned:
-        env.update(MALLOC_TUNING)
-    label = "malloc tuned" if tuned else "env as is"
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", "--data-dir", str(data),
-         "--mbox", str(mbox)],
-        capture_output=True, text=True, cwd=REPO, env=env,
-    )
-    if proc.returncode:
-        sys.exit(f"  {label}: import failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    print_import(label, result)
-    return result
-
-
-def clean_env(data: Path) -> dict:
-    """The environment without settings that would point away from `data`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FORUM_", "MALLOC_")) and k != "DATABASE_URL"}
-    env["FORUM_DATA_DIR"] = str(data)
-    return env
-
-
-def print_import(label: str, r: dict) -> None:
-    print(f"  {label:14} read {r['read']} imported {r['imported']} in "
-          f"{r['seconds']:.1f} s = {r['rate']:.0f} msg/s to searchable "
-          f"(load {r['load']})")
-    main_s = r["seconds"] - sum(r.get(key, 0.0) for key in TOP_LEVEL)
-    phases = [f"parse+store+thread {main_s:.1f} s"] + [
-        f"{PHASES[key][2]} {r[key]:.1f} s" for key in PHASES if key in r]
-    print(f"  {'':14} wall: {', '.join(phases)}")
-    for who in ("importer", "indexer"):
-        u = r[who]
-        print(f"  {'':14} {who} cpu user {u['user_s']:.1f} s sys {u['sys_s']:.1f} s"
-              f", minor faults {u['minflt'] / 1e6:.1f} M, "
-              f"peak RSS {u['peak_mb']:.0f} MB")
-    print(f"  {'':14} searchable at the end: {r['indexed']} indexed of "
-          f"{r['visible']} visible posts; 'magnesium' finds {r['magnesium']}"
-          f" -> {'OK' if r['searchable'] else 'NOT COMPLETE'}")
-
-
-def child(data: Path, mbox: Path) -> None:
-    """Runs in the child: the timed import, then the searchability check."""
-    app = bench_app(data)
-    from forum.extensions import db
-    from forum.migrate import upgrade
-    from importers.runner import ImportOptions, ImportRunner
-
-    timers = install_phase_timers()
-    with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        report = ImportRunner(db.session, ImportOptions(group="bench")).run([mbox])
-        seconds = time.perf_counter() - started
-        result = {"read": report.read, "imported": report.imported,
-                  "seconds": seconds, "rate": report.read / seconds,
-                  "load": load(), **timers, **searchability(db.session)}
-        db.engine.dispose()
-    result["importer"] = usage(resource.RUSAGE_SELF)
-    result["indexer"] = usage(resource.RUSAGE_CHILDREN)
-    print(json.dumps(result))
-
-
-def bench_app(data: Path):
-    """The app over the benchmark's SQLite database and index in `data`."""
-    sys.path.insert(0, str(REPO))
-    from forum import create_app
-
-    return create_app({"FORUM_DATA_DIR": str(data),
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data / 'forum.sqlite'}"})
-
-
-def install_phase_timers() -> dict:
-    """Wrap the import's indexing steps that exist in this version with timers."""
-    totals: dict[str, float] = {}
-    for key, (module, dotted, _label) in PHASES.items():
-        owner = importlib.import_module(module)
-        *path, name = dotted.split(".")
-        for part in path:
-            owner = getattr(owner, part, None)
-        if owner is not None and hasattr(owner, name):
-            totals[key] = 0.0
-            setattr(owner, name, timed(getattr(owner, name), totals, key))
-    return totals
-
-
-def timed(func, totals: dict, key: str):
-    def wrapper(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            totals[key] += time.perf_counter() - started
-    return wrapper
-
-
-def searchability(session) -> dict:
-    """Every visible post is in the index, and a query finds posts."""
-    from sqlalchemy import func, select
-
-    from forum.models import Post
-    from forum.search import get_index
-    from forum.search.query import parse_query
-
-    index = get_index()
-    visible = session.scalar(select(func.count()).select_from(Post).where(
-        Post.is_hidden.is_(False), Post.is_ghost.is_(False)))
-    indexed = len(index.stamps())
-    found = index.search(parse_query("magnesium"), limit=1, facets=False).total
-    return {"visible": visible, "indexed": indexed, "magnesium": found,
-            "searchable": indexed == visible and found > 0}
-
-
-def usage(who: int) -> dict:
-    """CPU, minor page faults and peak RSS of this process or its waited children."""
-    me = resource.getrusage(who)
-    return {"user_s": me.ru_utime, "sys_s": me.ru_stime, "minflt": me.ru_minflt,
-            "peak_mb": me.ru_maxrss / 1024}
-
-
-def has_archive(data: Path) -> bool:
-    return (data / "forum.sqlite").exists() and (data / "index").is_dir()
-
-
-def count_posts(data: Path) -> int:
-    """Indexed posts in an existing data folder (a reused --data-dir)."""
-    app = bench_app(data)
-    from forum.search import get_index
-
-    with app.app_context():
-        return len(get_index().stamps())
-
-
-# -- 2. index size -------------------------------------------------------------------
-
-
-def print_index_size(data: Path, posts: int) -> float:
-    index_mb = folder_mb(data / "index")
-    db_mb = (data / "forum.sqlite").stat().st_size / 1e6
-    segments = len(list((data / "index").glob("*.seg")))
-    mb_per_1k = index_mb * 1000 / max(posts, 1)
-    print(f"index: {index_mb:.1f} MB for {posts} posts = {mb_per_1k:.2f} MB per "
-          f"1,000 posts ({segments} segment files; SQLite database {db_mb:.1f} MB)")
-    return mb_per_1k
-
-
-def folder_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
-
-
-# -- 3. query latency over HTTP --------------------------------------------------------
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    unknown = set(args.backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return args
 
 
 @dataclass
@@ -319,10 +123,8 @@ class Query:
 
 
 def load_queries() -> list[Query]:
-    """Reference queries, then the extra ones, each tagged with its set."""
     queries = [Query(q, "reference") for _, q in read_queries(REFERENCE_QUERIES)]
-    queries += [Query(q, group) for group, q in read_queries(EXTRA_QUERIES)]
-    return queries
+    return queries + [Query(q, group) for group, q in read_queries(EXTRA_QUERIES)]
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
@@ -336,62 +138,144 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     return found
 
 
-@contextmanager
-def server(data: Path):
-    """gunicorn -w 1 on a free loopback port over `data`; always stopped."""
-    port, log_path = free_port(), data / "gunicorn.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [str(GUNICORN), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=REPO, env=clean_env(data), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_until_up(port, proc, log_path)
-            yield port
-        finally:
-            stop(proc)
+# -- one backend -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def run_backend(args, backend: str, mbox: Path, queries: list[Query]) -> dict:
+    print(f"\n== {backend} (database: {BACKENDS[backend]}) ==")
+    imports, measured = [], {}
+    for attempt in range(1, args.repeat + 1):
+        with tempfile.TemporaryDirectory(prefix=f"forum-bench-{backend}-") as tmp, \
+                database(BACKENDS[backend], Path(tmp)) as url:
+            data = Path(tmp) / "data"
+            result = import_child(backend, url, data, mbox)
+            print_import(attempt, result)
+            imports.append(result)
+            if attempt == args.repeat:
+                env = clean_env(data, DATABASE_URL=url, FORUM_SEARCH_BACKEND=backend)
+                for query in queries:
+                    query.samples, query.totals = {}, {}
+                measured = measure_server(args, env, data, queries)
+    return {"imports": imports, "queries": [_copy(q) for q in queries], **measured}
 
 
-def wait_until_up(port: int, proc, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not listen within {timeout:.0f} s")
+def _copy(query: Query) -> Query:
+    return Query(query.text, query.group, dict(query.samples), dict(query.totals))
 
 
-def stop(proc) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def import_child(backend: str, url: str, data: Path, mbox: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", "--backend", backend,
+         "--data-dir", str(data), "--database-url", url, "--mbox", str(mbox)],
+        capture_output=True, text=True, cwd=REPO, env=clean_env(data))
+    if proc.returncode:
+        sys.exit(f"{backend}: import failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(args) -> None:
+    """In the child: the timed import, then the checks."""
+    sys.path.insert(0, str(REPO))
+    from forum import create_app
+    from forum.extensions import db
+    from forum.migrate import upgrade
+    from importers.runner import ImportOptions, ImportRunner
+
+    app = create_app({"FORUM_DATA_DIR": args.data_dir,
+                      "SQLALCHEMY_DATABASE_URI": args.database_url,
+                      "FORUM_SEARCH_BACKEND": args.backend})
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        report = ImportRunner(db.session, ImportOptions(group="bench")).run(
+            [args.mbox])
+        seconds = time.perf_counter() - started
+        result = {"read": report.read, "imported": report.imported,
+                  "seconds": seconds, "rate": report.read / seconds, "load": load(),
+                  **checks(db.session, report.imported)}
+        db.engine.dispose()
+    result["importer"] = usage(resource.RUSAGE_SELF)
+    result["helpers"] = usage(resource.RUSAGE_CHILDREN)
+    print(json.dumps(result))
+
+
+def checks(session, imported: int) -> dict:
+    """Searchable at the end: no drift (or, for big archives, the counts agree)."""
+    from sqlalchemy import func, select
+
+    from forum.models import Post
+    from forum.search import get_index
+    from forum.search.query import parse_query
+    from forum.services.search import verify_index
+
+    index = get_index()
+    visible = session.scalar(select(func.count()).select_from(Post).where(
+        Post.is_hidden.is_(False), Post.is_ghost.is_(False)))
+    found = index.search(parse_query("magnesium"), limit=1, facets=False).total
+    about = index.describe()
+    result = {"visible": visible, "indexed": index.count(), "magnesium": found,
+              "index_bytes": about["bytes"], "index_where": about["location"]}
+    if imported <= VERIFY_UP_TO:
+        report = verify_index(session)
+        result["drift"] = report.drift
+        result["queued"] = report.pending
+    return result
+
+
+def usage(who: int) -> dict:
+    me = resource.getrusage(who)
+    return {"cpu_s": me.ru_utime + me.ru_stime, "peak_mb": me.ru_maxrss / 1024}
+
+
+def print_import(attempt: int, r: dict) -> None:
+    drift = (f"verify: drift {r['drift']}, queued {r['queued']}" if "drift" in r
+             else f"indexed {r['indexed']:,} of {r['visible']:,} visible")
+    ok = r.get("drift", 0) == 0 and r["indexed"] == r["visible"] and r["magnesium"]
+    print(f"  import {attempt}: {r['read']:,} read in {r['seconds']:.1f} s = "
+          f"{r['rate']:,.0f} msg/s to searchable (load {r['load']}); {drift} "
+          f"-> {'OK' if ok else 'NOT SEARCHABLE'}")
+    print(f"    cpu: importer {r['importer']['cpu_s']:.0f} s, helpers "
+          f"{r['helpers']['cpu_s']:.0f} s; peak RSS importer "
+          f"{r['importer']['peak_mb']:.0f} MB, largest helper "
+          f"{r['helpers']['peak_mb']:.0f} MB; index "
+          f"{r['index_bytes'] / 1e6:.1f} MB ({r['index_where']})")
+
+
+# -- over HTTP -------------------------------------------------------------------------
+
+
+def measure_server(args, env: dict, data: Path, queries: list[Query]) -> dict:
+    log = data / "gunicorn.log"
+    rss: list[float] = []
+    for cold in range(args.cold_rounds):
+        with gunicorn(env, 1, log) as (port, proc):
+            client = Client(port)
+            check_routes(client)
+            for query in queries:
+                fetch(client, query, "first")
+            if cold == args.cold_rounds - 1:
+                for _ in range(args.rounds):
+                    for query in queries:
+                        fetch(client, query, "warm")
+            client.close()
+            rss += [peak_rss_mb(pid) for pid in children_of(proc.pid)]
+    print_latency(queries)
+    with gunicorn(env, 2, log) as (port, proc):
+        rate, failed = throughput(port, queries, args.seconds)
+        rss += [peak_rss_mb(pid) for pid in children_of(proc.pid)]
+    print(f"  throughput: gunicorn -w 2, {CLIENTS} clients, {args.seconds} s: "
+          f"{rate:,.0f} requests/s ({failed} failed; load {load()})")
+    print(f"  peak RSS of gunicorn workers: {max(rss):.0f} MB")
+    return {"throughput": rate, "failed": failed, "server_mb": max(rss)}
 
 
 class Client:
-    """One keep-alive connection; reconnects only when the server closes it."""
+    """One keep-alive connection; reconnects when the server closes it."""
 
     def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.connects = self.requests = 0
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def get(self, path: str) -> tuple[int, bytes, float]:
-        self.connects += self.conn.sock is None
-        self.requests += 1
         started = time.perf_counter()
         self.conn.request("GET", path)
         response = self.conn.getresponse()
@@ -402,108 +286,169 @@ class Client:
         self.conn.close()
 
 
-def run_queries(port: int, queries: list[Query], rounds: int) -> None:
-    client = Client(port)
-    try:
-        check_routes(client)
-        for query in queries:  # warm-up; also the first time the server sees it
-            fetch_all(client, query, cold=True)
-        for _ in range(rounds):
-            for query in queries:
-                fetch_all(client, query)
-    finally:
-        client.close()
-    print(f"queries: {len(queries)} ({count_groups(queries)}), {rounds} round(s) "
-          f"after 1 warm-up round, gunicorn -w 1 on 127.0.0.1:{port}, "
-          f"{client.connects} connects for {client.requests} requests "
-          f"(load {load()})")
-    print_latency(queries)
-
-
 def check_routes(client: Client) -> None:
     for kind, route in ROUTES.items():
-        status, body, _ = client.get(route + "vitamin")  # opens the searcher
+        status, body, _ = client.get(route + "vitamin")  # also opens the index
         if status != 200:
-            raise RuntimeError(f"{kind} route {route} answered {status}: "
-                               f"{body[:300]!r}")
+            raise RuntimeError(f"{kind} route answered {status}: {body[:300]!r}")
 
 
-def fetch_all(client: Client, query: Query, cold: bool = False) -> None:
-    """Fetch the query as page and API; the warm-up round's times are "cold"."""
+def fetch(client: Client, query: Query, when: str) -> None:
     for kind, route in ROUTES.items():
         status, body, ms = client.get(route + quote_plus(query.text))
-        query.samples.setdefault(f"{kind} cold" if cold else kind, []).append(ms)
+        query.samples.setdefault(f"{kind} {when}", []).append(ms)
         if status != 200:
             query.totals[kind] = f"HTTP {status}"
         elif kind == "api":
             query.totals[kind] = json.loads(body).get("total", "?")
 
 
-def count_groups(queries: list[Query]) -> str:
-    counts = Counter(query.group for query in queries)
-    return ", ".join(f"{n} {group}" for group, n in counts.items())
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile: the value at or below which pct% of samples lie."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def summary(values: list[float]) -> str:
-    return (f"median {statistics.median(values):7.1f} ms  "
-            f"p95 {percentile(values, 95):7.1f} ms  max {max(values):7.1f} ms  "
-            f"(n={len(values)})")
+def samples(queries: list[Query], key: str) -> list[float]:
+    return [ms for q in queries for ms in q.samples.get(key, [])]
 
 
 def print_latency(queries: list[Query]) -> None:
-    for kind, route in ROUTES.items():
-        print(f"  {kind:4} {route:18} {'all':10} {summary(samples(queries, kind))}")
-        for group in dict.fromkeys(q.group for q in queries):
-            chosen = [q for q in queries if q.group == group]
-            print(f"  {'':23} {group:10} {summary(samples(chosen, kind))}")
-        cold = summary(samples(queries, f"{kind} cold"))
-        print(f"  {'':23} {'first seen':10} {cold}  (warm-up round)")
-    print_failures(queries)
-    print_slowest(queries)
+    for key in ("page first", "api first", "page warm", "api warm"):
+        values = samples(queries, key)
+        if values:
+            print(f"  {key:11} {summary(values)}")
+    slowest = sorted(queries, key=lambda q: -max(q.samples["page first"]))[:5]
+    print("  slowest first requests (page ms, hits):")
+    for q in slowest:
+        print(f"    {max(q.samples['page first']):7.1f}  {q.totals.get('api', '?')!s:>7}"
+              f"  [{q.group}] {q.text}")
+    for q in queries:
+        for kind, total in q.totals.items():
+            if str(total).startswith("HTTP"):
+                print(f"  ! {kind} {q.text!r} answered {total}")
 
 
-def samples(queries: list[Query], kind: str) -> list[float]:
-    return [ms for q in queries for ms in q.samples.get(kind, [])]
+def throughput(port: int, queries: list[Query], seconds: int) -> tuple[float, int]:
+    """Requests per second with CLIENTS connections cycling through the queries."""
+    paths = [ROUTES["page"] + quote_plus(q.text) for q in queries]
+    try:
+        return wrk(port, paths, seconds)
+    except FileNotFoundError:
+        return python_clients(port, paths, seconds)
 
 
-def print_failures(queries: list[Query]) -> None:
-    failed = [(q.text, kind, total) for q in queries
-              for kind, total in q.totals.items() if str(total).startswith("HTTP")]
-    for text, kind, status in failed:
-        print(f"  ! {kind} {text!r} answered {status}")
+def wrk(port: int, paths: list[str], seconds: int) -> tuple[float, int]:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+        "local n = 0\n"
+        "request = function()\n  n = n + 1\n"
+        "  return wrk.format('GET', paths[(n % #paths) + 1])\nend\n")
+    try:
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(CLIENTS), "-d", f"{seconds}s",
+             "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=True).stdout
+    finally:
+        script.unlink()
+    rate = float(out.split("Requests/sec:")[1].split()[0])
+    failed = 0
+    for line in out.splitlines():
+        if "Non-2xx" in line or "Socket errors" in line:
+            failed += sum(int(x) for x in line.replace(",", " ").split() if x.isdigit())
+    return rate, failed
 
 
-def print_slowest(queries: list[Query], count: int = 5) -> None:
-    print(f"  slowest {count} (median over rounds; total hits from the API):")
-    ranked = sorted(queries, key=lambda q: -statistics.median(q.samples["page"]))
-    for q in ranked[:count]:
-        print(f"    page {statistics.median(q.samples['page']):7.1f} ms  "
-              f"api {statistics.median(q.samples['api']):7.1f} ms  "
-              f"{q.totals.get('api', '?')!s:>7} hits  [{q.group}] {q.text}")
+def python_clients(port: int, paths: list[str], seconds: int) -> tuple[float, int]:
+    done, failed, stop_at = [0], [0], time.monotonic() + seconds
+
+    def work(offset: int) -> None:
+        client, n = Client(port), offset
+        while time.monotonic() < stop_at:
+            status, _body, _ms = client.get(paths[n % len(paths)])
+            done[0] += 1
+            failed[0] += status != 200
+            n += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / seconds, failed[0]
 
 
-def print_peers(imported: dict | None, mb_per_1k: float,
-                queries: list[Query]) -> None:
-    """The peers' figures (same corpus, this kind of machine), then this run's."""
-    print("against the peers (same corpus, this kind of machine):")
-    rate = f"{imported['rate']:.0f}" if imported else "-"
-    rows = list(PEERS)
-    for kind in ROUTES:
-        values = samples(queries, kind)
-        rows.append((f"this run ({kind})", rate if kind == "page" else "",
-                     f"{statistics.median(values):.1f}",
-                     f"{percentile(values, 95):.1f}",
-                     f"{mb_per_1k:.2f}" if kind == "page" else ""))
-    print(f"  {'':22} {'import msg/s':>12} {'median ms':>10} {'p95 ms':>8} "
-          f"{'MB/1k posts':>12}")
-    for name, rate, median, p95, size in rows:
-        print(f"  {name:22} {rate:>12} {median:>10} {p95:>8} {size:>12}")
+# -- across backends ---------------------------------------------------------------
+
+
+def compare_totals(results: dict) -> None:
+    """Do the backends count the same hits for every query?"""
+    backends = list(results)
+    if len(backends) < 2:
+        return
+    texts = [q.text for q in results[backends[0]]["queries"]]
+    differ = []
+    for i, text in enumerate(texts):
+        totals = {b: results[b]["queries"][i].totals.get("api") for b in backends}
+        if len(set(map(str, totals.values()))) > 1:
+            differ.append((text, totals))
+    print(f"\nhit counts: {len(texts) - len(differ)} of {len(texts)} queries agree "
+          f"across {', '.join(backends)}")
+    for text, totals in differ:
+        print(f"  differ: {text!r}: " + ", ".join(f"{b} {t}" for b, t in totals.items()))
+
+
+def print_table(results: dict) -> None:
+    print("\nsummary (medians over imports; latency over every first request)")
+    header = ("backend", "import msg/s", "page ms med/p95", "api ms med/p95",
+              "warm page med/p95", "req/s -w2 x16", "MB/1k posts", "peak RSS MB")
+    rows = [header, TARGETS, *PEERS]
+    whoosh = results.get("whoosh")
+    for backend, r in results.items():
+        rows.append(row(backend, r))
+        if whoosh and backend != "whoosh":
+            rows.append(ratio_row(r, whoosh))
+    widths = [max(len(str(x[i])) for x in rows) for i in range(len(header))]
+    for line in rows:
+        print("  " + "  ".join(str(v).rjust(w) if i else str(v).ljust(w)
+                               for i, (v, w) in enumerate(zip(line, widths,
+                                                              strict=True))))
+
+
+def _figures(r: dict) -> dict:
+    imports = r["imports"]
+    posts = statistics.median(i["indexed"] for i in imports) or 1
+    queries = r["queries"]
+    return {
+        "rate": statistics.median(i["rate"] for i in imports),
+        "page": samples(queries, "page first"), "api": samples(queries, "api first"),
+        "warm": samples(queries, "page warm"), "rps": r.get("throughput", 0.0),
+        "mb": statistics.median(i["index_bytes"] for i in imports) / 1e6 * 1000 / posts,
+        "rss": max([r.get("server_mb", 0)] + [i["importer"]["peak_mb"] for i in imports]
+                   + [i["helpers"]["peak_mb"] for i in imports]),
+    }
+
+
+def _pair(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {percentile(values, 95):.1f}" \
+        if values else "-"
+
+
+def row(backend: str, r: dict) -> tuple:
+    f = _figures(r)
+    return (backend, f"{f['rate']:,.0f}", _pair(f["page"]), _pair(f["api"]),
+            _pair(f["warm"]), f"{f['rps']:,.0f}", f"{f['mb']:.2f}", f"{f['rss']:.0f}")
+
+
+def ratio_row(r: dict, whoosh: dict) -> tuple:
+    """How many times better than Whoosh (rates: higher; times and sizes: lower)."""
+    f, w = _figures(r), _figures(whoosh)
+
+    def times(mine: list[float], theirs: list[float]) -> str:
+        if not mine or not theirs:
+            return "-"
+        return (f"{statistics.median(theirs) / statistics.median(mine):.0f}x / "
+                f"{percentile(theirs, 95) / percentile(mine, 95):.0f}x")
+
+    return ("  vs whoosh", f"{f['rate'] / w['rate']:.1f}x", times(f["page"], w["page"]),
+            times(f["api"], w["api"]), times(f["warm"], w["warm"]),
+            f"{f['rps'] / w['rps']:.1f}x" if w["rps"] else "-",
+            f"{w['mb'] / f['mb']:.1f}x smaller" if f["mb"] else "-", "")
 
 
 if __name__ == "__main__":

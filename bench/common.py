@@ -1,0 +1,154 @@
+"""What the benchmark scripts share: the corpus, databases, servers, statistics.
+
+Each script in bench/ measures one thing and prints its figures; none of them
+is a test.  The machines are 2-core and shared: repeat, and quote medians and
+ratios measured in one run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "bench"
+GEN = SHARED / "gen_corpus.py"
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get(
+    "FORUM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def corpus(messages: int) -> Path:
+    """The deterministic synthetic corpus the peers were measured on (seed 1)."""
+    path = Path(tempfile.gettempdir()) / f"forum-bench-{messages}-s1.mbox"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        subprocess.run([sys.executable, str(GEN), "--messages", str(messages),
+                        "--seed", "1", "--out", str(partial), "--quiet"], check=True)
+        partial.rename(path)
+    return path
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def clean_env(data: Path, **extra: str) -> dict:
+    """The environment without settings that would point away from `data`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FORUM_", "MALLOC_")) and k != "DATABASE_URL"}
+    env["FORUM_DATA_DIR"] = str(data)
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty database of this kind; PostgreSQL's is dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'forum.sqlite'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"forum_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int, log: Path) -> Iterator[tuple[int, object]]:
+    """gunicorn -w WORKERS over `env` on a free loopback port; always stopped."""
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--backlog", "256", "wsgi:app"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        wait_until_up(port, proc, log)
+        yield port, proc
+    finally:
+        stop(proc)
+
+
+def wait_until_up(port: int, proc, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not listen within {timeout:.0f} s")
+
+
+def stop(proc) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A live process's peak resident memory (VmHWM), in MB; 0 if gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: the value at or below which pct% of samples lie."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def summary(values: list[float]) -> str:
+    return (f"median {statistics.median(values):7.2f} ms  "
+            f"p95 {percentile(values, 95):7.2f} ms  max {max(values):7.2f} ms  "
+            f"(n={len(values)})")
