@@ -35,7 +35,13 @@ from forum.search.query import (
     parse_query,
     positive_terms,
 )
-from forum.search.sync import drain_outbox, outbox_size, write_documents
+from forum.search.sync import (
+    delete_outbox_rows,
+    drain_outbox,
+    outbox_rows,
+    outbox_size,
+    write_documents,
+)
 
 logger = logging.getLogger(__name__)
 REBUILD_BATCH = 2000
@@ -180,20 +186,22 @@ def rebuild_index(session: Session, progress: Callable[[int, int], None] | None 
     tantivy, the new default, and switches to it when the rebuild ends.
     """
     ids = visible_post_ids(session)
+    covered = [row_id for row_id, _post, _bulk in outbox_rows(session)]
     session.rollback()
     done = 0
     with rebuilding() as index, index.writer(bulk=True, session=session) as writer:
         writer.clear()
         for start in range(0, len(ids), batch):
             docs, _gone = documents_for(session, ids[start : start + batch])
-            session.rollback()
+            if not index.in_database:  # its writes are this transaction's
+                session.rollback()
             writer.add(docs, new=True)
             done += len(docs)
             if progress:
                 progress(done, len(ids))
         writer.commit()
-    if index.in_database:
-        session.commit()
+    if index.in_database:  # what was queued before it began is written now
+        delete_outbox_rows(session, covered)
     apply_pending(session)
     return done
 
