@@ -1,6 +1,6 @@
 """Search at archive scale, backend by backend, side by side in one run.
 
-    .venv/bin/python bench/search.py                   # 100,000 posts: tantivy, postgres, whoosh
+    .venv/bin/python bench/search.py      # 100,000 posts: tantivy, postgres, whoosh
     .venv/bin/python bench/search.py --backend tantivy,postgres --repeat 3
     .venv/bin/python bench/search.py --backend tantivy --messages 1000000
     .venv/bin/python bench/search.py --messages 10000 --backend tantivy  # quick look
@@ -315,8 +315,8 @@ def print_latency(queries: list[Query]) -> None:
     slowest = sorted(queries, key=lambda q: -max(q.samples["page first"]))[:5]
     print("  slowest first requests (page ms, hits):")
     for q in slowest:
-        print(f"    {max(q.samples['page first']):7.1f}  {q.totals.get('api', '?')!s:>7}"
-              f"  [{q.group}] {q.text}")
+        worst, total = max(q.samples["page first"]), q.totals.get("api", "?")
+        print(f"    {worst:7.1f}  {total!s:>7}  [{q.group}] {q.text}")
     for q in queries:
         for kind, total in q.totals.items():
             if str(total).startswith("HTTP"):
@@ -390,7 +390,8 @@ def compare_totals(results: dict) -> None:
     print(f"\nhit counts: {len(texts) - len(differ)} of {len(texts)} queries agree "
           f"across {', '.join(backends)}")
     for text, totals in differ:
-        print(f"  differ: {text!r}: " + ", ".join(f"{b} {t}" for b, t in totals.items()))
+        shown = ", ".join(f"{b} {t}" for b, t in totals.items())
+        print(f"  differ: {text!r}: {shown}")
 
 
 def print_table(results: dict) -> None:
@@ -442,13 +443,19 @@ def ratio_row(r: dict, whoosh: dict) -> tuple:
     def times(mine: list[float], theirs: list[float]) -> str:
         if not mine or not theirs:
             return "-"
-        return (f"{statistics.median(theirs) / statistics.median(mine):.0f}x / "
-                f"{percentile(theirs, 95) / percentile(mine, 95):.0f}x")
+        return (f"{_x(statistics.median(theirs) / statistics.median(mine))} / "
+                f"{_x(percentile(theirs, 95) / percentile(mine, 95))}")
 
     return ("  vs whoosh", f"{f['rate'] / w['rate']:.1f}x", times(f["page"], w["page"]),
             times(f["api"], w["api"]), times(f["warm"], w["warm"]),
             f"{f['rps'] / w['rps']:.1f}x" if w["rps"] else "-",
             f"{w['mb'] / f['mb']:.1f}x smaller" if f["mb"] else "-", "")
+
+
+def _x(factor: float) -> str:
+    """A ratio readable at both ends: 0.25x, 4.6x, 62x."""
+    return f"{factor:.2f}x" if factor < 1 else f"{factor:.1f}x" if factor < 10 \
+        else f"{factor:.0f}x"
 
 
 if __name__ == "__main__":
