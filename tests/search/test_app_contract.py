@@ -116,9 +116,13 @@ def test_a_redacted_phrase_no_longer_finds_its_post(app, thread, mara):
     assert post.id in [p.id for p in search_posts(db.session, quoted).posts]
     redact_post(db.session, mara, post, PHRASE, "personal_information")
     db.session.commit()
-    assert post.id not in [p.id for p in search_posts(db.session, quoted).posts]
-    assert post.id not in [p.id for p in search_posts(db.session, "nq:neurologists").posts]
-    assert post.id in [p.id for p in search_posts(db.session, "redacted").posts]
+    assert post.id not in found(quoted)
+    assert post.id not in found("nq:neurologists")
+    assert post.id in found("redacted")
+
+
+def found(query: str) -> list[int]:
+    return [post.id for post in search_posts(db.session, query).posts]
 
 
 def test_snippets_and_facets_never_show_an_address(app, thread, client):
