@@ -39,6 +39,7 @@ BULK_COMMIT_SECONDS = 20.0
 # test suite's hundreds of them) index in the importing process instead.
 CHILD_AFTER = 4_000
 CHILD_POLL = 0.5
+PUMP_ROWS = 5_000  # in the database: one transaction's share of the outbox
 
 
 class OutboxApplier:
@@ -91,7 +92,7 @@ class OutboxApplier:
         so the later change always wins, and this transaction never waits for
         an import's or a moderator's, so the two can never deadlock.
         """
-        rows = outbox_rows(self.session)
+        rows = outbox_rows(self.session, limit=PUMP_ROWS)
         if not rows:
             return 0
         busy = busy_posts(self.session, {post for _, post, _ in rows})
@@ -105,12 +106,19 @@ class OutboxApplier:
         self.total += len(done)
         return len(done)
 
-    def finish(self, tries: int = 200) -> None:
+    def finish(self, patience: float = 10.0) -> None:
         """Apply everything; rows of posts busy in another transaction are
-        retried for a while (a moderator's transaction is short)."""
-        for _ in range(tries):
-            self.pump()
+        retried for a while (a moderator's transaction is short), then left
+        for the next writer."""
+        deadline = time.monotonic() + patience
+        while True:
+            applied = self.pump()
             if not self.index.in_database or not outbox_rows(self.session, limit=1):
+                return
+            if applied:
+                continue
+            if time.monotonic() > deadline:
+                logger.warning("search: posts still busy; their rows stay queued")
                 return
             self.session.rollback()
             time.sleep(0.05)

@@ -27,7 +27,12 @@ from forum.search import (  # noqa: F401 - index_notice is for the dashboard
     rebuilding,
 )
 from forum.search.bulk import ImportIndexing
-from forum.search.documents import documents_for, group_names, visible_post_ids
+from forum.search.documents import (
+    busy_posts,
+    documents_for,
+    group_names,
+    visible_post_ids,
+)
 from forum.search.query import (
     BadQuery,
     asks_for_flags,
@@ -180,30 +185,74 @@ def apply_pending(session: Session, wait: bool = True) -> int:
 
 def rebuild_index(session: Session, progress: Callable[[int, int], None] | None = None,
                   batch: int = REBUILD_BATCH) -> int:
-    """Index every visible post again; searches see the old index until the end.
+    """Index every visible post again.
 
-    An archive still on an earlier version's Whoosh index is rebuilt into
-    tantivy, the new default, and switches to it when the rebuild ends.
+    An index on disk is built in one writer, and searches see the old index
+    until the end; an archive still on an earlier version's Whoosh index is
+    rebuilt into tantivy, the new default, and switches to it at the end.
+    An index in the database is rewritten batch by batch instead (see
+    _rebuild_in_database).
     """
-    ids = visible_post_ids(session)
     covered = [row_id for row_id, _post, _bulk in outbox_rows(session)]
+    ids = visible_post_ids(session)  # after: every covered row's post is here
     session.rollback()
+    if get_index().in_database:
+        return _rebuild_in_database(session, get_index(), ids, covered, batch,
+                                    progress)
     done = 0
     with rebuilding() as index, index.writer(bulk=True, session=session) as writer:
         writer.clear()
         for start in range(0, len(ids), batch):
             docs, _gone = documents_for(session, ids[start : start + batch])
-            if not index.in_database:  # its writes are this transaction's
-                session.rollback()
+            session.rollback()
             writer.add(docs, new=True)
             done += len(docs)
             if progress:
                 progress(done, len(ids))
         writer.commit()
-    if index.in_database:  # what was queued before it began is written now
-        delete_outbox_rows(session, covered)
     apply_pending(session)
     return done
+
+
+def _rebuild_in_database(session: Session, index, ids: list[int], covered: list[int],
+                         batch: int, progress) -> int:
+    """Rewrite each visible post's document in short transactions, then drop
+    the documents of posts no longer visible.
+
+    Nothing is cleared first: one long transaction that deleted every
+    document held up every moderator's write to the index until it ended,
+    and could resurrect a post hidden meanwhile (found in review).  Posts
+    another transaction is changing are skipped; that transaction writes
+    their documents itself.
+    """
+    done = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        busy = busy_posts(session, chunk)
+        docs, gone = documents_for(session, [i for i in chunk if i not in busy])
+        with index.writer(session=session) as writer:
+            writer.delete(gone)
+            writer.add(docs, new=True)
+        session.commit()
+        done += len(docs)
+        if progress:
+            progress(start + len(chunk), len(ids))
+    _drop_invisible(session, index)
+    delete_outbox_rows(session, covered)  # their posts were all written above
+    return done
+
+
+def _drop_invisible(session: Session, index) -> None:
+    """Delete documents of posts that are hidden, ghosts or gone (re-checked
+    under a lock, so a post made visible meanwhile keeps its document)."""
+    extra = sorted(set(index.stamps()) - set(visible_post_ids(session)))
+    for start in range(0, len(extra), REBUILD_BATCH):
+        chunk = extra[start : start + REBUILD_BATCH]
+        busy = busy_posts(session, chunk)
+        _docs, gone = documents_for(session, [i for i in chunk if i not in busy])
+        with index.writer(session=session) as writer:
+            writer.delete(gone)
+        session.commit()
 
 
 @dataclass

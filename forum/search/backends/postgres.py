@@ -115,10 +115,10 @@ class PostgresIndex:
         Never exclusive: PostgreSQL orders concurrent writes row by row.
         """
         if session is not None:
-            yield PostgresWriter(session.connection(), own=False)
+            yield PostgresWriter(session.connection(), own=False, engine=self.engine)
             return
         with self.engine.connect() as connection:
-            yield PostgresWriter(connection, own=True)
+            yield PostgresWriter(connection, own=True, engine=self.engine)
 
     def index(self, documents: Iterable[PostDocument], *, session=None) -> int:
         documents = list(documents)
@@ -257,10 +257,18 @@ class PostgresIndex:
 
 
 class PostgresWriter:
-    """Statements run at once in the connection's transaction."""
+    """Statements run at once in the connection's transaction.
 
-    def __init__(self, connection: Connection, own: bool) -> None:
-        self.connection, self.own = connection, own
+    The word list for "did you mean" is written apart, each statement on
+    its own (autocommit), sorted: two writers adding words in the middle of
+    long transactions could otherwise each wait for a word the other had
+    added (found in review: the indexer's second chunk against a
+    moderator's change).  A word that outlives a rolled-back change is
+    harmless: suggestions are checked against what readers can find.
+    """
+
+    def __init__(self, connection: Connection, own: bool, engine: Engine) -> None:
+        self.connection, self.own, self.engine = connection, own, engine
 
     def add(self, docs: Sequence[PostDocument], *, new: bool = False) -> None:
         for start in range(0, len(docs), WRITE_CHUNK):
@@ -279,8 +287,11 @@ class PostgresWriter:
             self._remember(vocabulary)
 
     def _remember(self, vocabulary: set[str]) -> None:
-        if vocabulary:
-            self.connection.execute(text(
+        if not vocabulary:
+            return
+        with self.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(
                 "INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) "
                 "ON CONFLICT DO NOTHING"), {"words": sorted(vocabulary)})
 
