@@ -301,19 +301,9 @@ class IndexerProcess:
             self._wait_for("running")
 
     def _wait_for(self, what: str) -> None:
-        import queue as queues
+        from forum.search.processes import wait_for_ack
 
-        while True:
-            try:
-                answer = self._acks.get(timeout=1)
-            except queues.Empty:
-                if not self._process.is_alive() and self._acks.empty():
-                    raise RuntimeError("the search indexer stopped (exit "
-                                       f"{self._process.exitcode})") from None
-                continue
-            if answer == what:
-                return
-            raise RuntimeError(f"the search indexer failed: {answer}")
+        wait_for_ack(self._process, self._acks, what, "search indexer")
 
 
 def _indexer_main(settings: dict, inbox, acks, parent: int) -> None:

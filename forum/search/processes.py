@@ -44,3 +44,22 @@ def next_message(inbox, parent: int, timeout: float = 5.0, wait: bool = True):
                 raise ParentGone("the importing process went away") from None
             if not wait:
                 return None
+
+
+def wait_for_ack(process, acks, what: str, name: str) -> None:
+    """Wait until `process` answers `what` on `acks`.
+
+    Raises RuntimeError with the process's own error, or its exit code if it
+    died without a word, instead of waiting for good.
+    """
+    while True:
+        try:
+            answer = acks.get(timeout=1)
+        except queues.Empty:
+            if not process.is_alive() and acks.empty():
+                raise RuntimeError(f"the {name} stopped (exit "
+                                   f"{process.exitcode})") from None
+            continue
+        if answer == what:
+            return
+        raise RuntimeError(f"the {name} failed: {answer}")

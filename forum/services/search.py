@@ -227,32 +227,28 @@ def _rebuild_in_database(session: Session, index, ids: list[int], covered: list[
     """
     done = 0
     for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        busy = busy_posts(session, chunk)
-        docs, gone = documents_for(session, [i for i in chunk if i not in busy])
-        with index.writer(session=session) as writer:
-            writer.delete(gone)
-            writer.add(docs, new=True)
-        session.commit()
-        done += len(docs)
+        done += _rewrite(session, index, ids[start : start + batch])
         if progress:
-            progress(start + len(chunk), len(ids))
-    _drop_invisible(session, index)
+            progress(min(start + batch, len(ids)), len(ids))
+    # Then the documents of posts hidden, ghosts or gone since they were
+    # indexed (re-checked under the lock: a post shown again keeps its own).
+    extra = sorted(set(index.stamps()) - set(visible_post_ids(session)))
+    for start in range(0, len(extra), batch):
+        _rewrite(session, index, extra[start : start + batch])
     delete_outbox_rows(session, covered)  # their posts were all written above
     return done
 
 
-def _drop_invisible(session: Session, index) -> None:
-    """Delete documents of posts that are hidden, ghosts or gone (re-checked
-    under a lock, so a post made visible meanwhile keeps its document)."""
-    extra = sorted(set(index.stamps()) - set(visible_post_ids(session)))
-    for start in range(0, len(extra), REBUILD_BATCH):
-        chunk = extra[start : start + REBUILD_BATCH]
-        busy = busy_posts(session, chunk)
-        _docs, gone = documents_for(session, [i for i in chunk if i not in busy])
-        with index.writer(session=session) as writer:
-            writer.delete(gone)
-        session.commit()
+def _rewrite(session: Session, index, post_ids: list[int]) -> int:
+    """Write these posts' documents (or drop them) in one short transaction,
+    but for posts another transaction is changing; how many were written."""
+    busy = busy_posts(session, post_ids)
+    docs, gone = documents_for(session, [i for i in post_ids if i not in busy])
+    with index.writer(session=session) as writer:
+        writer.delete(gone)
+        writer.add(docs, new=True)
+    session.commit()
+    return len(docs)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from forum.extensions import db
 from forum.search import get_index
 from forum.search.bulk import ImportIndexing
@@ -11,11 +13,17 @@ from forum.services.search import verify_index
 from tests.evidence.conftest import SEED_THREAD
 
 
-def test_an_import_indexes_the_rest_itself_when_its_indexer_dies(app, import_sources):
+@pytest.fixture
+def emptied(app, import_sources):
+    """(post ids, index): the seed thread stored, its index emptied again."""
     import_sources(SEED_THREAD, fmt="google-groups", group="alt.support.fibromyalgia")
-    ids = visible_post_ids(db.session)
     index = get_index()
     index.clear()
+    return visible_post_ids(db.session), index
+
+
+def test_an_import_indexes_the_rest_itself_when_its_indexer_dies(emptied):
+    ids, index = emptied
     indexing = ImportIndexing(index, db.session, child_after=0)
     indexing.queue(set(ids[:5]))
     db.session.commit()
@@ -34,11 +42,8 @@ def test_an_import_indexes_the_rest_itself_when_its_indexer_dies(app, import_sou
     assert not report.drift and index.count() == len(ids)
 
 
-def test_an_indexer_that_dies_before_the_end_leaves_nothing_behind(app, import_sources):
-    import_sources(SEED_THREAD, fmt="google-groups", group="alt.support.fibromyalgia")
-    ids = visible_post_ids(db.session)
-    index = get_index()
-    index.clear()
+def test_an_indexer_that_dies_before_the_end_leaves_nothing_behind(emptied):
+    ids, index = emptied
     indexing = ImportIndexing(index, db.session, child_after=0)
     indexing.queue(set(ids[:3]))
     db.session.commit()

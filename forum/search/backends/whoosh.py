@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import RamStorage
 from forum.search import SearchHits, ast
 from forum.search.backends.whoosh_sets import SearcherSets
 from forum.search.documents import PostDocument
-from forum.search.processes import die_with_parent, next_message
+from forum.search.processes import die_with_parent, next_message, wait_for_ack
 from forum.search.words import WORD
 
 logger = logging.getLogger(__name__)
@@ -460,19 +460,7 @@ class BulkIndexer:
         self._queue.put(item)
 
     def _wait_for(self, what: str) -> None:
-        import queue as queues
-
-        while True:
-            try:
-                answer = self._acks.get(timeout=1)
-            except queues.Empty:
-                if not self._process.is_alive() and self._acks.empty():
-                    raise RuntimeError("search indexer stopped "
-                                       f"(exit {self._process.exitcode})") from None
-                continue
-            if answer == what:
-                return
-            raise RuntimeError(f"search indexer failed: {answer}")
+        wait_for_ack(self._process, self._acks, what, "Whoosh indexer")
 
 
 def _bulk_worker(folder: str, queue, acks, parent: int) -> None:
