@@ -45,7 +45,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,8 +57,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import clean_env, corpus, free_port, load, wait_until_up  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
 BIN = Path(sys.executable).parent
 PAGES = ("/mod/", "/mod/queue", "/mod/queue?sort=age")
 TARGET_MS = 300.0
@@ -106,10 +107,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 @contextmanager
 def data_folder(kept: str | None):
     """The given folder (kept afterwards), or a temporary one."""
@@ -121,24 +118,7 @@ def data_folder(kept: str | None):
         yield Path(tmp)
 
 
-def clean_env(data: Path) -> dict:
-    """The environment without settings that would point away from `data`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FORUM_", "MALLOC_")) and k != "DATABASE_URL"}
-    env["FORUM_DATA_DIR"] = str(data)
-    return env
-
-
 # -- 1. the archive, imported with the CLI ----------------------------------------
-
-
-def corpus(messages: int) -> Path:
-    """The deterministic synthetic corpus the peers were measured on (seed 1)."""
-    path = Path(tempfile.gettempdir()) / f"forum-bench-{messages}-s1.mbox"
-    if not path.exists():
-        subprocess.run([sys.executable, str(GEN), "--messages", str(messages),
-                        "--seed", "1", "--out", str(path), "--quiet"], check=True)
-    return path
 
 
 def flask(data: Path, *args: str, stdin: str | None = None) -> str:
@@ -486,25 +466,6 @@ def server(data: Path):
             yield port
         finally:
             stop(proc)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(port: int, proc, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not listen within {timeout:.0f} s")
 
 
 def stop(proc) -> None:

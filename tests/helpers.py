@@ -17,3 +17,15 @@ def corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"corpus not available: {path}")
     return path
+
+
+def generated_corpus(folder: Path, messages: int, seed: int) -> Path:
+    """A synthetic mbox from the benchmark's generator (../shared/bench)."""
+    import subprocess
+    import sys
+
+    mbox = folder / "corpus.mbox"
+    subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" /
+                    "gen_corpus.py"), "--messages", str(messages), "--seed",
+                    str(seed), "--out", str(mbox), "--quiet"], check=True)
+    return mbox

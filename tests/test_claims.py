@@ -88,17 +88,11 @@ def test_the_quick_checks_find_what_every_rule_everywhere_finds(text):
 
 @pytest.mark.corpus
 def test_the_quick_checks_find_what_every_rule_finds_in_real_posts(tmp_path):
-    import subprocess
-    import sys
-
     from importers.base import IncomingMessage
     from importers.detect import iter_source
-    from tests.helpers import REPO
+    from tests.helpers import generated_corpus
 
-    mbox = tmp_path / "corpus.mbox"
-    subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" /
-                    "gen_corpus.py"), "--messages", "2000", "--seed", "5",
-                    "--out", str(mbox), "--quiet"], check=True)
+    mbox = generated_corpus(tmp_path, 2000, seed=5)
     texts = [m.body_text for source in (mbox, *sorted(corpus(
         "usenet-20news", "groups").glob("sci.*.tar.xz")))
         for m in iter_source(source) if isinstance(m, IncomingMessage)]

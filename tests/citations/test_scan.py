@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from forum.citations.identifiers import Identifier, parse_identifier
@@ -327,15 +327,9 @@ def _scan_everywhere(text: str) -> list:
 @pytest.mark.corpus
 def test_scanning_round_the_trigger_words_finds_what_a_full_scan_finds(tmp_path):
     """Real posts, the broken cases and 2,000 synthetic posts full of PubMed links."""
-    import subprocess
-    import sys
+    from tests.helpers import generated_corpus
 
-    from tests.helpers import REPO
-
-    mbox = tmp_path / "corpus.mbox"
-    subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" /
-                    "gen_corpus.py"), "--messages", "2000", "--seed", "3",
-                    "--out", str(mbox), "--quiet"], check=True)
+    mbox = generated_corpus(tmp_path, 2000, seed=3)
     texts = [m.body_text for source in (mbox, corpus("usenet-20news", "spool",
                                                       "sci.med"))
              for m in iter_source(source) if isinstance(m, IncomingMessage)]
@@ -359,6 +353,7 @@ FRAGMENTS = ["PMID", "pmid:", " ", "PMC", "pmcid", "1234567", "10.1007/", "s0029
 
 
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join))
+@example(text="arXiv:\n\nhep-th/9901001")  # the id after a blank line
 def test_the_scan_round_trigger_words_misses_nothing(text):
     """Made-up texts: the scan round trigger words equals the full scan."""
     assert find_citations(text) == _scan_everywhere(text)
