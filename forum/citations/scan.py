@@ -55,6 +55,7 @@ TRIGGER = re.compile(
 TRIGGER_WORDS = ("ncbi.nlm.nih.gov", "doi.org", "arxiv", "pmid", "pubmed", "pmc",
                  "10.")
 QUOTED_LINE = re.compile(r"[ \t]?>")
+_SPACES = re.compile(r"[\s:#-]*")  # between a label and its id
 # A link cut at one of these before a line end cannot be complete, so the next
 # line is taken as its continuation (mail clients wrapped long Entrez links).
 UNFINISHED_LINK_END = "=&"
@@ -86,7 +87,10 @@ def find_citations(text: str) -> list[FoundCitation]:
     position = 0
     while trigger := TRIGGER.search(text, position):
         begin = max(position, _line_start(text, _line_start(text, trigger.start()) - 1))
-        stop = _line_end(text, _line_end(text, trigger.end()) + 1)
+        # The id may follow its label after blank lines ("arXiv:\n\nhep-th/..."):
+        # the line after is counted from the first character after the label.
+        after = _SPACES.match(text, trigger.end()).end()
+        stop = _line_end(text, _line_end(text, after) + 1)
         match = CITATION.search(text, begin, stop)
         if match is None:
             position = trigger.start() + 1
