@@ -25,7 +25,8 @@ never show text a moderator has just redacted but the index still holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -53,7 +54,7 @@ class SearchHits:
 
     ids: list[int]
     total: int
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets: Mapping[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +131,34 @@ def each_chunk(items: Sequence, size: int) -> Iterator[Sequence]:
     """`items` in consecutive slices of at most `size`."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+class PendingFacets(Mapping):
+    """Facet counts still being counted in another thread; reading one waits.
+
+    An engine that counts without holding the GIL (tantivy) starts the count
+    beside the top-k search, and the page loads its posts from the database
+    meanwhile: on two cores the counts then cost a page almost nothing.  An
+    error in the count is raised where the counts are read.
+    """
+
+    def __init__(self, future: Future) -> None:
+        self._future = future
+
+    def _counts(self) -> dict:
+        return self._future.result()
+
+    def __getitem__(self, name: str) -> list[tuple[str, int]]:
+        return self._counts()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts())
+
+    def __len__(self) -> int:
+        return len(self._counts())
+
+    def __repr__(self) -> str:
+        return f"PendingFacets({self._counts()!r})"
 
 
 def top_facet_values(counts: dict, limit: int = FACET_LIMIT) -> list[tuple[str, int]]:

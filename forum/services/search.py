@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -62,7 +62,7 @@ class SearchPage:
     page: int
     per_page: int
     words: list[str]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets: Mapping[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
 
     @property

@@ -115,6 +115,12 @@ def test_facets_count_groups_years_and_authors(index):
     assert hits.facets["group"][0] == ("sci.med", 2)
 
 
+def test_no_match_and_no_facets_asked_give_no_facets(index):
+    for hits in (index.search(parse_query("zinc")),
+                 index.search(parse_query("calcium"), facets=False)):
+        assert not any(dict(hits.facets).values())
+
+
 def test_facets_keep_the_most_frequent_ties_in_value_order(backend):
     backend.index(document(n, "s", f"author {n:02d}", "common", [f"g{n % 12:02d}"],
                            datetime(1990 + n % 15, 1, 1)) for n in range(1, 40))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -26,3 +27,39 @@ def test_every_character_python_counts_as_a_letter_or_digit_is_one_to_tantivy():
                if not 0xD800 <= i <= 0xDFFF and chr(i).isalnum()]
     text = " ".join(letters)
     assert _analyzer().analyze(split_for_tantivy(text)) == words_of(text)
+
+
+def test_facets_counted_beside_the_search_are_ready_when_read(tmp_path):
+    from forum.search.backends.tantivy import TantivyIndex, facet_pool
+    from forum.search.query import parse_query
+    from tests.search.test_contract import document
+
+    index = TantivyIndex.on_disk(tmp_path / "ix")
+    index.index(document(n, "s", f"author {n % 3}", "common", ["g"], None)
+                for n in range(1, 31))
+    hits = index.search(parse_query("common"))
+    assert dict(hits.facets) == {"group": [("g", 30)], "year": [],
+                                 "author": [("author 0", 10), ("author 1", 10),
+                                            ("author 2", 10)]}
+    # A worker forked after the pool started (gunicorn --preload) makes its own:
+    # threads do not survive a fork, and the parent's pool would never answer.
+    parent_pool = facet_pool()
+    pid = os.fork()
+    if pid == 0:  # the child: exit status says whether its pool works
+        pool = facet_pool()
+        os._exit(0 if pool is not parent_pool and pool.submit(int, "7").result(5) == 7
+                 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_an_error_in_the_facet_count_is_raised_where_the_facets_are_read():
+    from concurrent.futures import Future
+
+    from forum.search import PendingFacets
+
+    failed: Future = Future()
+    failed.set_exception(RuntimeError("aggregation failed"))
+    facets = PendingFacets(failed)
+    with pytest.raises(RuntimeError, match="aggregation failed"):
+        facets.get("group")

@@ -24,13 +24,20 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import tantivy
 
-from forum.search import FACET_LIMIT, SearchHits, ast, top_facet_values
+from forum.search import (
+    FACET_LIMIT,
+    PendingFacets,
+    SearchHits,
+    ast,
+    top_facet_values,
+)
 from forum.search.documents import PostDocument
 from forum.search.spelling import closest_word
 from forum.search.words import split_for_tantivy
@@ -61,6 +68,18 @@ BULK_THREADS = 1 if (os.cpu_count() or 1) <= 2 else 2
 WAIT_FOR_WRITER = 120.0
 MAX_SEGMENTS = 12  # beyond this a writer waits for merges before it lets go
 STAMP_CHUNK = 50_000
+# Facet counts run beside the top-k search (tantivy lets go of the GIL).
+FACET_THREADS = 2
+_facet_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def facet_pool() -> ThreadPoolExecutor:
+    """This process's facet-counting threads (a forked worker makes its own)."""
+    global _facet_pool
+    if _facet_pool is None or _facet_pool[0] != os.getpid():
+        _facet_pool = (os.getpid(), ThreadPoolExecutor(
+            max_workers=FACET_THREADS, thread_name_prefix="facet-counts"))
+    return _facet_pool[1]
 
 
 class WriterBusy(RuntimeError):
@@ -204,11 +223,12 @@ class TantivyIndex:
             options = {"order_by_field": "date",
                        "order": tantivy.Order.Desc if sort == "date"
                        else tantivy.Order.Asc}
+        counts = PendingFacets(facet_pool().submit(self._facets, searcher, compiled)) \
+            if facets else {}
         result = searcher.search(compiled, limit, count=True, offset=offset,
                                  **options)
         addresses = [address for _score, address in result.hits]
         ids = [int(i) for i in searcher.fast_field_values("id", addresses)]
-        counts = self._facets(searcher, compiled) if facets and result.count else {}
         return SearchHits(ids=ids, total=result.count, facets=counts)
 
     @staticmethod
@@ -225,7 +245,8 @@ class TantivyIndex:
             buckets = found.get(name, {}).get("buckets", [])
             counts = {_facet_key(name, b["key"]): b["doc_count"] for b in buckets}
             facets[name] = top_facet_values(counts)
-        return facets
+        # Every post has an author value, so no author bucket means no match.
+        return facets if facets["author"] else {}
 
     def suggest(self, words: list[str]) -> dict[str, str]:
         """A known word one edit away (or two, sharing the first two letters)."""
