@@ -39,6 +39,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     errors.register(app)
     _declare_writes(app)
+    from forum.web.links import link
+
+    app.add_template_global(link)
 
 
 def _declare_writes(app: Flask) -> None:

@@ -28,6 +28,7 @@ from forum.services.pagination import Page
 from forum.services.search import SearchPage, post_group_names, search_posts
 from forum.web.atom import Entry, atom_response
 from forum.web.common import page_arg
+from forum.web.links import query_link
 
 bp = Blueprint("search", __name__)
 
@@ -54,8 +55,8 @@ class SearchArgs:
     def url(self, endpoint: str = "search.results", **changes) -> str:
         """This search's URL with some arguments changed (page 1 unless given)."""
         args = replace(self, **{"page": 1, **changes})
-        return url_for(endpoint, **args.params(),
-                       page=args.page if args.page > 1 else None)
+        return query_link(endpoint, {**args.params(),
+                                     "page": args.page if args.page > 1 else None})
 
     def params(self) -> dict:
         """Query-string arguments but the page, leaving out the defaults."""

@@ -1,0 +1,63 @@
+"""Links a list page makes by the hundred, without building each with url_for.
+
+A search page links every hit to its post, author, groups and thread, and
+every facet, sort and page to another search: about a hundred `url_for` calls,
+a tenth of the page's time.  Each such link has one varying part, so the route
+is built once per request with a marker in that place, and each link is the
+marker replaced by the value as the route's own converter writes it.  Tests
+check the result equals `url_for`'s for any value.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, g, url_for
+from werkzeug.routing.converters import NumberConverter
+
+_MARKER = "LINK-MARKER-7f3a"
+_NUMBER_MARKER = 987_654_321_987_654
+# The characters werkzeug leaves unescaped in a query string.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def link(endpoint: str, value) -> str:
+    """`url_for(endpoint, <its one argument>=value)`, relative to the site."""
+    head, tail, converter = _shape(endpoint)
+    return f"{head}{converter.to_url(value)}{tail}"
+
+
+def query_link(endpoint: str, params: dict) -> str:
+    """`url_for(endpoint, **params)` for a route without arguments: its path
+    with `params` (None values left out) as the query string."""
+    shapes = _shapes()
+    path = shapes.get((endpoint, None))
+    if path is None:
+        path = shapes[(endpoint, None)] = url_for(endpoint)
+    items = [(key, value) for key, value in params.items() if value is not None]
+    return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
+
+
+def _shape(endpoint: str) -> tuple:
+    shapes = _shapes()
+    shape = shapes.get(endpoint)
+    if shape is None:
+        shape = shapes[endpoint] = _build_shape(endpoint)
+    return shape
+
+
+def _build_shape(endpoint: str) -> tuple:
+    rule = next(current_app.url_map.iter_rules(endpoint))
+    (name,) = rule.arguments
+    converter = rule._converters[name]
+    marker = _NUMBER_MARKER if isinstance(converter, NumberConverter) else _MARKER
+    head, _, tail = url_for(endpoint, **{name: marker}).partition(str(marker))
+    return head, tail, converter
+
+
+def _shapes() -> dict:
+    """Shapes for this request (the site's root path may differ per request)."""
+    shapes = g.get("_link_shapes")
+    if shapes is None:
+        shapes = g._link_shapes = {}
+    return shapes
