@@ -344,19 +344,18 @@ def _body_blocks(lines: list[str], quoted: list[bool]) -> Iterator[Block]:
 
 def _bridge_blank_lines(lines: list[str], quoted: list[bool]) -> list[bool]:
     """Blank lines between two quoted lines count as quoted too."""
+    if True not in quoted:
+        return quoted
     flags = list(quoted)
-    after = [False] * len(lines)
-    following = False
-    for index in range(len(lines) - 1, -1, -1):
-        after[index] = following
-        if lines[index].strip():
-            following = flags[index]
-    preceding = False
+    preceding, blanks = False, []  # the last non-blank line's flag; blanks since
     for index, line in enumerate(lines):
-        if line.strip():
-            preceding = flags[index]
-        elif preceding and after[index]:
-            flags[index] = True
+        if not line or line.isspace():
+            blanks.append(index)
+            continue
+        if preceding and flags[index]:
+            for blank in blanks:
+                flags[blank] = True
+        preceding, blanks = flags[index], []
     return flags
 
 
@@ -474,18 +473,52 @@ def snippet_text(text: str | None, words: list[str],
     """
     blocks = split_blocks((text or "").splitlines())
     pattern = words_pattern(words)
+    spans_lines = any(len(word.split()) != 1 for word in words)
     first = None  # the first source with any text, for a post without a match
     for kinds, mark in _SNIPPET_SOURCES:
-        source = _flatten(blocks, kinds)
+        source, at = _find_in_source(blocks, kinds, pattern, width + _SNIPPET_MARGIN,
+                                     spans_lines)
         if not source:
             continue
-        found = pattern.search(source) if pattern else None
-        if found:
-            return mark + _masked_window(source, found.start(), width, pattern)
-        if pattern is None:
-            return mark + _masked_window(source, 0, width, None)
+        if at is not None:
+            return mark + _masked_window(source, at, width, pattern)
         first = first or (source, mark)
     return first[1] + _masked_window(first[0], 0, width, None) if first else ""
+
+
+def _find_in_source(blocks: list[Block], kinds: tuple[str, ...],
+                    pattern: re.Pattern | None, need: int,
+                    spans_lines: bool = False) -> tuple[str, int | None]:
+    """The text of these blocks as `_flatten` makes it, and where `pattern`
+    first matches in it (0 with no pattern: the window starts there).
+
+    Lines are flattened one by one and searched as they come; the text is
+    cut `need` characters past the match, as far as a window ever looks, so
+    the rest of a long post is never flattened.  A word with a space in it
+    may match across lines: then the whole text is searched.
+    """
+    if spans_lines:
+        source = _flatten(blocks, kinds)
+        found = pattern.search(source) if pattern else None
+        return source, found.start() if found else None if pattern else 0
+    pieces: list[str] = []
+    length, at = 0, None  # length: len(" ".join(pieces))
+    for block in blocks:
+        if block.kind not in kinds:
+            continue
+        for line in block.lines:
+            piece = " ".join(line.lstrip(_QUOTE_MARKS).split())
+            if not piece:
+                continue
+            offset = length + 1 if pieces else 0
+            if at is None:
+                found = pattern.search(piece) if pattern else None
+                at = offset + found.start() if found else None if pattern else 0
+            pieces.append(piece)
+            length = offset + len(piece)
+            if at is not None and length > at + need:
+                return " ".join(pieces), at
+    return " ".join(pieces), at
 
 
 def _masked_window(source: str, at: int, width: int,

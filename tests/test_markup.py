@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from forum.markup import (
+    _SNIPPET_SOURCES,
+    _flatten,
+    _masked_window,
     mask_addresses,
     mask_email,
     render_body,
@@ -19,6 +22,7 @@ from forum.markup import (
     sanitize_html,
     snippet_text,
     split_blocks,
+    words_pattern,
 )
 
 FULL_ADDRESS = re.compile(r"([\w.+%-]+)@([\w-]+(?:\.[\w-]+)+)")
@@ -337,3 +341,39 @@ def test_snippets_of_long_posts_never_show_an_unmasked_address(gap):
     assert "magnesium" in snippet
     for size in range(3, len(local) + 1):
         assert local[-size:] + "@" not in snippet, snippet
+
+
+def _snippet_from_whole_source(text: str, words: list[str], width: int) -> str:
+    """snippet_text's rule written the slow, obvious way: flatten each source
+    whole, then search it."""
+    blocks = split_blocks(text.splitlines())
+    pattern = words_pattern(words)
+    first = None
+    for kinds, mark in _SNIPPET_SOURCES:
+        source = _flatten(blocks, kinds)
+        if not source:
+            continue
+        found = pattern.search(source) if pattern else None
+        if found or pattern is None:
+            return mark + _masked_window(source, found.start() if found else 0,
+                                         width, pattern)
+        first = first or (source, mark)
+    return first[1] + _masked_window(first[0], 0, width, None) if first else ""
+
+
+_SNIPPET_LINES = st.lists(
+    st.sampled_from(["> quoted ab line", "", "-- ", "abc def", "  ", ": ab",
+                     "-----Original Message-----", "x@example.org abx"])
+    | st.text(alphabet=" >:|\tabcx@.-\u00e9", max_size=70),
+    max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=_SNIPPET_LINES, words=st.lists(
+    st.sampled_from(["ab", "abc", "x", "ab*", "b c", "\u00e9"]), max_size=2),
+    width=st.sampled_from([10, 40, 240]))
+@example(lines=["ab " * 200, "> ab"], words=["ab"], width=10)
+def test_snippet_cut_from_lines_equals_the_whole_source(lines, words, width):
+    text = "\n".join(lines)
+    assert snippet_text(text, words, width) == \
+        _snippet_from_whole_source(text, words, width)
