@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -128,6 +129,56 @@ def peak_rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+class MemorySampler:
+    """Peak resident memory of a process and its children, split in two.
+
+    VmHWM counts every resident page, index files mapped by tantivy too; those
+    pages belong to the page cache, which the kernel drops under pressure.
+    Sampling RssAnon (heap) beside RssFile (mapped files) every quarter of a
+    second shows how much of a peak is the process's own memory.
+    """
+
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        self.pid, self.every = pid, every
+        self.peaks: dict[int, dict[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            for pid in [self.pid, *children_of(self.pid)]:
+                seen = memory_mb(pid)
+                peak = self.peaks.setdefault(pid, {})
+                for key, value in seen.items():
+                    peak[key] = max(peak.get(key, 0.0), value)
+
+    def largest(self, exclude: int | None = None) -> dict[str, float]:
+        """The peaks of the child with the highest anonymous peak."""
+        found = [p for pid, p in self.peaks.items() if pid != exclude]
+        return max(found, key=lambda p: p.get("RssAnon", 0.0), default={})
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """A live process's RssAnon and RssFile in MB ({} if gone)."""
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in ("RssAnon", "RssFile"):
+                found[key] = int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return found
 
 
 def children_of(pid: int) -> list[int]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     REPO,
     SHARED,
+    MemorySampler,
     children_of,
     clean_env,
     corpus,
@@ -85,7 +87,7 @@ def main() -> None:
     mbox = Path(args.mbox) if args.mbox else corpus(args.messages)
     queries = load_queries()
     print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.0f} MB); {len(queries)} "
-          f"queries; load {load()} on {len(__import__('os').sched_getaffinity(0))} "
+          f"queries; load {load()} on {len(os.sched_getaffinity(0))} "
           "cores")
     results = {backend: run_backend(args, backend, mbox, queries)
                for backend in args.backends}
@@ -187,8 +189,9 @@ def child(args) -> None:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        report = ImportRunner(db.session, ImportOptions(group="bench")).run(
-            [args.mbox])
+        with MemorySampler(os.getpid()) as memory:
+            report = ImportRunner(db.session, ImportOptions(group="bench")).run(
+                [args.mbox])
         seconds = time.perf_counter() - started
         result = {"read": report.read, "imported": report.imported,
                   "seconds": seconds, "rate": report.read / seconds, "load": load(),
@@ -196,6 +199,8 @@ def child(args) -> None:
         db.engine.dispose()
     result["importer"] = usage(resource.RUSAGE_SELF)
     result["helpers"] = usage(resource.RUSAGE_CHILDREN)
+    result["memory"] = {"importer": memory.peaks.get(os.getpid(), {}),
+                        "helper": memory.largest(exclude=os.getpid())}
     print(json.dumps(result))
 
 
@@ -239,6 +244,11 @@ def print_import(attempt: int, r: dict) -> None:
           f"{r['importer']['peak_mb']:.0f} MB, largest helper "
           f"{r['helpers']['peak_mb']:.0f} MB; index "
           f"{r['index_bytes'] / 1e6:.1f} MB ({r['index_where']})")
+    mine, helper = r["memory"]["importer"], r["memory"]["helper"]
+    print(f"    sampled peaks, own memory (RssAnon) + mapped files (RssFile): "
+          f"importer {mine.get('RssAnon', 0):.0f} + {mine.get('RssFile', 0):.0f} MB, "
+          f"largest helper {helper.get('RssAnon', 0):.0f} + "
+          f"{helper.get('RssFile', 0):.0f} MB")
 
 
 # -- over HTTP -------------------------------------------------------------------------
