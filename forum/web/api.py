@@ -9,6 +9,7 @@ from forum.markup import mask_addresses
 from forum.services import archive, citations, evidence_view
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso
+from forum.web.links import link
 from forum.web.search import MAX_PAGE, Hit, find, hits, search_args
 
 bp = Blueprint("api", __name__)
@@ -107,7 +108,7 @@ def _hit(hit: Hit) -> dict:
     return {
         "id": post.id,
         **_post_summary(post),
-        "url": url_for("archive.post", permalink=post.permalink, _external=True),
+        "url": link("archive.post", post.permalink, external=True),
         "groups": hit.groups,
         "snippet": hit.summary,
     }

@@ -21,9 +21,9 @@ _NUMBER_MARKER = 987_654_321_987_654
 _QUERY_SAFE = "!$'()*,/:;?@"
 
 
-def link(endpoint: str, value) -> str:
-    """`url_for(endpoint, <its one argument>=value)`, relative to the site."""
-    head, tail, converter = _shape(endpoint)
+def link(endpoint: str, value, external: bool = False) -> str:
+    """`url_for(endpoint, <its one argument>=value, _external=external)`."""
+    head, tail, converter = _shape(endpoint, external)
     return f"{head}{converter.to_url(value)}{tail}"
 
 
@@ -31,27 +31,28 @@ def query_link(endpoint: str, params: dict) -> str:
     """`url_for(endpoint, **params)` for a route without arguments: its path
     with `params` (None values left out) as the query string."""
     shapes = _shapes()
-    path = shapes.get((endpoint, None))
+    path = shapes.get((endpoint, "query"))
     if path is None:
-        path = shapes[(endpoint, None)] = url_for(endpoint)
+        path = shapes[(endpoint, "query")] = url_for(endpoint)
     items = [(key, value) for key, value in params.items() if value is not None]
     return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
 
 
-def _shape(endpoint: str) -> tuple:
+def _shape(endpoint: str, external: bool) -> tuple:
     shapes = _shapes()
-    shape = shapes.get(endpoint)
+    shape = shapes.get((endpoint, external))
     if shape is None:
-        shape = shapes[endpoint] = _build_shape(endpoint)
+        shape = shapes[(endpoint, external)] = _build_shape(endpoint, external)
     return shape
 
 
-def _build_shape(endpoint: str) -> tuple:
+def _build_shape(endpoint: str, external: bool) -> tuple:
     rule = next(current_app.url_map.iter_rules(endpoint))
     (name,) = rule.arguments
     converter = rule._converters[name]
     marker = _NUMBER_MARKER if isinstance(converter, NumberConverter) else _MARKER
-    head, _, tail = url_for(endpoint, **{name: marker}).partition(str(marker))
+    built = url_for(endpoint, **{name: marker}, _external=external)
+    head, _, tail = built.partition(str(marker))
     return head, tail, converter
 
 

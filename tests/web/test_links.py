@@ -33,6 +33,8 @@ def test_link_is_url_for(links_app, root, value):
     with links_app.test_request_context(base_url=f"http://localhost{root}/"):
         for endpoint, name in ONE_ARGUMENT.items():
             assert link(endpoint, value) == url_for(endpoint, **{name: value})
+            assert link(endpoint, value, external=True) == url_for(
+                endpoint, **{name: value}, _external=True)
 
 
 @settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
