@@ -174,6 +174,22 @@ def test_sort_by_date_pages_and_undated_posts_last(index):
     assert oldest.ids == [3, 4, 1, 2, 5]
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date", "oldest"])
+def test_asking_for_facets_never_changes_the_page(index, sort):
+    """PostgreSQL finds a page with its facets in one pass, without in another."""
+    index.index([document(5, "undated", "x", "calcium calcium", ["g"], None),
+                 document(6, "also undated", "y", "calcium", ["g"], None)])
+    for text in ["magnesium OR calcium OR magnets", '"calcium"', "calcium -magnets",
+                 "group:sci.med"]:
+        query = parse_query(text)
+        for offset, limit in [(0, 20), (0, 2), (2, 2), (4, 3), (50, 5)]:
+            plain = index.search(query, sort=sort, offset=offset, limit=limit,
+                                 facets=False)
+            faceted = index.search(query, sort=sort, offset=offset, limit=limit)
+            assert faceted.ids == plain.ids, (text, offset, limit)
+            assert faceted.total == index.search(query, sort=sort).total
+
+
 def test_relevance_puts_the_closest_match_first(backend):
     backend.index([
         document(1, "Magnesium", "a", "magnesium magnesium magnesium", ["g"], None),

@@ -177,6 +177,9 @@ class PostgresIndex:
             # Once analysed, the planner prefers reading the whole table to the
             # GIN index for a common word (0.4-0.6 s at 100,000 posts).
             connection.execute(text("SET LOCAL enable_seqscan = off"))
+            if facets and self._ranking_kind(connection) == "gin":
+                return self._page_with_facets(connection, compiled, sort, offset,
+                                              limit)
             ids = self._page(connection, compiled, sort, offset, limit)
             if facets or offset or len(ids) == limit:
                 total, counts = self._total_and_facets(connection, compiled, facets)
@@ -209,6 +212,29 @@ class PostgresIndex:
                 func.ts_rank(window.c.tsv, compiled.rank).desc(), window.c.post_id)
         rows = connection.execute(stmt.offset(offset).limit(limit), compiled.params)
         return [row[0] for row in rows]
+
+    @staticmethod
+    def _page_with_facets(connection: Connection, compiled: Compiled, sort: str,
+                          offset: int, limit: int) -> SearchHits:
+        """The page, the total and the facets from one pass over the matches.
+
+        Finding the matches is most of a common query's cost (a phrase is
+        re-checked against every candidate's positions): asked separately,
+        the page and the counts found them twice.
+        """
+        matches = select(documents.c.post_id, documents.c.date, documents.c.groups,
+                         documents.c.year, documents.c.author_key
+                         ).where(compiled.where)
+        statement = facet_query(
+            matches, lambda m: page_of(m, compiled, sort, offset, limit))
+        rows = connection.execute(statement, compiled.params).all()
+        hits = sorted((n, int(value)) for kind, value, n in rows if kind == "hit")
+        total = next((n for kind, _value, n in rows if kind == "total"), 0)
+        counts = {name: top_facet_values({value: n for kind, value, n in rows
+                                          if kind == name})
+                  for name in ("group", "year", "author")}
+        return SearchHits(ids=[post_id for _n, post_id in hits], total=total,
+                          facets=counts)
 
     @staticmethod
     def _total_and_facets(connection: Connection, compiled: Compiled,
@@ -498,8 +524,9 @@ def _is_text(node: ast.Node) -> bool:
 
 # -- facets and spelling ---------------------------------------------------------------
 
-def facet_query(matches):
-    """One pass over the matches: the total and each facet's top values.
+def facet_query(matches, page=None):
+    """One pass over the matches: the total and each facet's top values
+    (and, given `page`, the rows it makes of the matches).
 
     Ties are broken in byte order of the value (COLLATE "C"), as every
     backend breaks them, so the same ten values make the cut everywhere.
@@ -518,7 +545,33 @@ def facet_query(matches):
                .order_by(n.desc(), values.c.value.collate("C")).limit(FACET_LIMIT)
                .subquery())
         parts.append(select(top))
+    if page is not None:
+        parts.append(page(m))
     return union_all(*parts)
+
+
+def page_of(m, compiled: Compiled, sort: str, offset: int, limit: int):
+    """Rows ("hit", post id, place) of one page of the matches `m`, ordered
+    as PostgresIndex._page orders them on a GIN index."""
+    if sort == "relevance" and compiled.rank is not None:
+        newest = (select(m.c.post_id)
+                  .order_by(m.c.date.desc().nulls_last(), m.c.post_id.desc())
+                  .limit(max(RANK_WINDOW, offset + limit)).subquery("newest"))
+        score = func.ts_rank(documents.c.tsv, compiled.rank).label("score")
+        page = (select(documents.c.post_id, score)
+                .join_from(newest, documents, documents.c.post_id == newest.c.post_id)
+                .order_by(score.desc(), documents.c.post_id)
+                .offset(offset).limit(limit).subquery("page"))
+        order = (page.c.score.desc(), page.c.post_id)
+    else:
+        date = (m.c.date.asc().nulls_last(), m.c.post_id) if sort == "oldest" \
+            else (m.c.date.desc().nulls_last(), m.c.post_id.desc())
+        page = (select(m.c.post_id, m.c.date).order_by(*date)
+                .offset(offset).limit(limit).subquery("page"))
+        order = (page.c.date.asc().nulls_last(), page.c.post_id) if sort == "oldest" \
+            else (page.c.date.desc().nulls_last(), page.c.post_id.desc())
+    return select(literal("hit").label("kind"), cast(page.c.post_id, Text),
+                  func.row_number().over(order_by=order))
 
 
 def _known(connection: Connection, candidates: Iterable[str]) -> list[str]:
