@@ -51,3 +51,33 @@ def test_a_writer_never_waits_for_another_transactions_new_words(index):
         thread.join()
     assert set(index.stamps()) == {2}
     assert index.suggest(["zebre"]) == {"zebre": "zebra"}
+
+
+def _dated(post_id: int, words: str, year: int | None, group: str) -> PostDocument:
+    return PostDocument(post_id, post_id, "subject", f"author {post_id % 4}", words, "",
+                        [group], datetime(year, 1, post_id % 28 + 1) if year else None,
+                        stamp=f"{post_id:016x}")
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "oldest"])
+def test_the_one_pass_page_equals_the_page_and_counts_asked_apart(index, sort):
+    """On GIN a page, its total and facets come from one statement; the
+    separate queries (still used on RUM) are the reference."""
+    from forum.search.backends.postgres import compile_query
+    from forum.search.query import parse_query
+
+    words = ["calcium " * (n % 5 + 1) + ("it is late" if n % 3 else "late")
+             for n in range(120)]
+    index.index(_dated(n, words[n], None if n % 7 == 0 else 1990 + n % 11, f"g{n % 3}")
+                for n in range(1, 120))
+    for text_ in ["calcium", '"it is"', "late -calcium", "calcium OR late", "nothing"]:
+        compiled = compile_query(parse_query(text_))
+        for offset, limit in [(0, 20), (15, 10), (100, 30), (500, 5)]:
+            with index.engine.connect() as connection:
+                ids = index._page(connection, compiled, sort, offset, limit)
+                total, facets = index._total_and_facets(connection, compiled, True)
+            for with_facets in (True, False):
+                hits = index.search(parse_query(text_), sort=sort, offset=offset,
+                                    limit=limit, facets=with_facets)
+                assert (hits.ids, hits.total) == (ids, total), (text_, offset)
+                assert dict(hits.facets) == (facets if with_facets else {})

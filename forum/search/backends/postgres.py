@@ -177,9 +177,9 @@ class PostgresIndex:
             # Once analysed, the planner prefers reading the whole table to the
             # GIN index for a common word (0.4-0.6 s at 100,000 posts).
             connection.execute(text("SET LOCAL enable_seqscan = off"))
-            if facets and self._ranking_kind(connection) == "gin":
-                return self._page_with_facets(connection, compiled, sort, offset,
-                                              limit)
+            if self._ranking_kind(connection) == "gin":
+                return self._page_with_counts(connection, compiled, sort, offset,
+                                              limit, facets)
             ids = self._page(connection, compiled, sort, offset, limit)
             if facets or offset or len(ids) == limit:
                 total, counts = self._total_and_facets(connection, compiled, facets)
@@ -214,9 +214,10 @@ class PostgresIndex:
         return [row[0] for row in rows]
 
     @staticmethod
-    def _page_with_facets(connection: Connection, compiled: Compiled, sort: str,
-                          offset: int, limit: int) -> SearchHits:
-        """The page, the total and the facets from one pass over the matches.
+    def _page_with_counts(connection: Connection, compiled: Compiled, sort: str,
+                          offset: int, limit: int, facets: bool) -> SearchHits:
+        """The page, the total and the facets (if asked) from one pass over
+        the matches.
 
         Finding the matches is most of a common query's cost (a phrase is
         re-checked against every candidate's positions): asked separately,
@@ -226,7 +227,7 @@ class PostgresIndex:
                          documents.c.year, documents.c.author_key
                          ).where(compiled.where)
         statement = facet_query(
-            matches, lambda m: page_of(m, compiled, sort, offset, limit))
+            matches, lambda m: page_of(m, compiled, sort, offset, limit), facets)
         rows = connection.execute(statement, compiled.params).all()
         hits = sorted((n, int(value)) for kind, value, n in rows if kind == "hit")
         total = next((n for kind, _value, n in rows if kind == "total"), 0)
@@ -234,7 +235,7 @@ class PostgresIndex:
                                           if kind == name})
                   for name in ("group", "year", "author")}
         return SearchHits(ids=[post_id for _n, post_id in hits], total=total,
-                          facets=counts)
+                          facets=counts if facets else {})
 
     @staticmethod
     def _total_and_facets(connection: Connection, compiled: Compiled,
@@ -524,7 +525,7 @@ def _is_text(node: ast.Node) -> bool:
 
 # -- facets and spelling ---------------------------------------------------------------
 
-def facet_query(matches, page=None):
+def facet_query(matches, page=None, facets: bool = True):
     """One pass over the matches: the total and each facet's top values
     (and, given `page`, the rows it makes of the matches).
 
@@ -539,7 +540,8 @@ def facet_query(matches, page=None):
     n = func.count()
     parts = [select(literal("total").label("kind"), null().label("value"),
                     n.label("n")).select_from(m)]
-    for kind, values in (("group", groups), ("year", years), ("author", authors)):
+    for kind, values in (("group", groups), ("year", years),
+                         ("author", authors)) if facets else ():
         top = (select(literal(kind).label("kind"), values.c.value, n.label("n"))
                .group_by(values.c.value)
                .order_by(n.desc(), values.c.value.collate("C")).limit(FACET_LIMIT)
