@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
         exports,
         feeds,
         flags,
+        headers,
         moderation,
         queue,
         search,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     errors.register(app)
+    headers.register(app)
     _declare_writes(app)
     from forum.web.links import link
 
