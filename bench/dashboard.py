@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import math
 import os
 import random
 import re
@@ -58,7 +57,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import clean_env, corpus, free_port, load, wait_until_up  # noqa: E402
+from common import (  # noqa: E402 - bench scripts run as files
+    clean_env,
+    corpus,
+    free_port,
+    load,
+    summary,
+    wait_until_up,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -563,18 +569,6 @@ def check_pages(browser: Browser, counts: dict) -> None:
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
         print(f"  {path} answered 200 ({len(page) / 1000:.0f} kB, {items} items)")
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile: the value at or below which pct% of samples lie."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def summary(values: list[float]) -> str:
-    return (f"median {statistics.median(values):7.1f} ms  "
-            f"p95 {percentile(values, 95):7.1f} ms  max {max(values):7.1f} ms  "
-            f"(n={len(values)})")
 
 
 if __name__ == "__main__":
