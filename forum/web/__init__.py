@@ -7,6 +7,10 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint and the error handlers."""
+    from forum.web.common import DatabaseId
+
+    # Before any rule is added: rules take their converters when added.
+    app.url_map.converters["int"] = DatabaseId
     from forum.web import (
         admin,
         api,

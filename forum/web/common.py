@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from flask import abort, current_app, request
+from werkzeug.routing.converters import IntegerConverter
+
+# The largest value of the databases' INTEGER columns (PostgreSQL's is 32-bit).
+LARGEST_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number a database column can hold.
+
+    A larger one (2^63, 10^30) matched no row anyway, but reached the query
+    and failed in the driver (SQLite: OverflowError; PostgreSQL: out of
+    range) as a 500.  Now it matches no route: a 404 like any missing page.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def page_arg(name: str = "page") -> int:
