@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
 
-from forum.search import FACET_LIMIT, SearchHits, ast, top_facet_values
+from forum.search import FACET_LIMIT, FACETS, SearchHits, ast, top_facet_values
 from forum.search.documents import PostDocument
 from forum.search.spelling import closest_word
 from forum.search.words import WORD
@@ -221,10 +221,7 @@ class PostgresIndex:
             matches, lambda m: page_of(m, compiled, sort, offset, limit), facets)
         rows = connection.execute(statement, compiled.params).all()
         hits = sorted((n, int(value)) for kind, value, n in rows if kind == "hit")
-        total = next((n for kind, _value, n in rows if kind == "total"), 0)
-        counts = {name: top_facet_values({value: n for kind, value, n in rows
-                                          if kind == name})
-                  for name in ("group", "year", "author")}
+        total, counts = read_counts(rows)
         return SearchHits(ids=[post_id for _n, post_id in hits], total=total,
                           facets=counts if facets else {})
 
@@ -237,12 +234,8 @@ class PostgresIndex:
         if not facets:
             count = select(func.count()).select_from(matches.subquery())
             return connection.scalar(count, compiled.params), {}
-        rows = connection.execute(facet_query(matches), compiled.params).all()
-        total = next((n for kind, _value, n in rows if kind == "total"), 0)
-        counts = {name: top_facet_values({value: n for kind, value, n in rows
-                                          if kind == name})
-                  for name in ("group", "year", "author")}
-        return total, counts
+        return read_counts(connection.execute(facet_query(matches),
+                                              compiled.params).all())
 
     def suggest(self, words: list[str]) -> dict[str, str]:
         """A known word one edit away (or two, sharing the first two letters)."""
@@ -541,6 +534,14 @@ def facet_query(matches, page=None, facets: bool = True):
     if page is not None:
         parts.append(page(m))
     return union_all(*parts)
+
+
+def read_counts(rows) -> tuple[int, dict]:
+    """The total and each facet's top values from facet_query's rows."""
+    total = next((n for kind, _value, n in rows if kind == "total"), 0)
+    return total, {name: top_facet_values({value: n for kind, value, n in rows
+                                           if kind == name})
+                   for name in FACETS}
 
 
 def page_of(m, compiled: Compiled, sort: str, offset: int, limit: int):
