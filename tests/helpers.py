@@ -29,3 +29,25 @@ def generated_corpus(folder: Path, messages: int, seed: int) -> Path:
                     "gen_corpus.py"), "--messages", str(messages), "--seed",
                     str(seed), "--out", str(mbox), "--quiet"], check=True)
     return mbox
+
+
+def url_map_routes(app) -> list[tuple[str, object]]:
+    """(method, rule) for every rule of the app's URL map answering GET or POST."""
+    return [(method, rule) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods & {"GET", "POST"})]
+
+
+def route_path(rule, number: int) -> str:
+    """The rule's path with every number argument `number` and any other "x".
+
+    Built without the converters' checks: tests feed numbers a route refuses.
+    """
+    from werkzeug.routing.converters import NumberConverter
+
+    path = rule.rule
+    for name, converter in rule._converters.items():
+        value = str(number) if isinstance(converter, NumberConverter) else "x"
+        for form in (f"<{name}>", f"<int:{name}>", f"<path:{name}>"):
+            path = path.replace(form, value)
+    assert "<" not in path, f"fill in {path}"
+    return path

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from werkzeug.routing.converters import NumberConverter
 
 from forum.web.headers import HEADERS, HSTS
 from tests.evidence.conftest import (  # noqa: F401 - fixtures, found by name
@@ -15,20 +14,10 @@ from tests.evidence.conftest import (  # noqa: F401 - fixtures, found by name
     admin,
     quick_password_hashing,
 )
+from tests.helpers import route_path, url_map_routes
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.I)
-
-
-def every_route(app) -> list[tuple[str, str]]:
-    """(method, path) for each rule and method, arguments filled in."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        values = {name: 1 if isinstance(converter, NumberConverter) else "x"
-                  for name, converter in rule._converters.items()}
-        path = rule.build(values, append_unknown=False)[1]
-        found += [(method, path) for method in sorted(rule.methods & {"GET", "POST"})]
-    return found
 
 
 def assert_secured(response, where: str) -> None:
@@ -38,7 +27,7 @@ def assert_secured(response, where: str) -> None:
 
 @pytest.mark.usefixtures("admin", "quick_password_hashing")
 def test_every_route_answers_with_the_headers(app, client, sample):
-    routes = every_route(app)
+    routes = [(method, route_path(rule, 1)) for method, rule in url_map_routes(app)]
     assert len(routes) > 60  # the whole map, not a handful
     for signed_in in (False, True):
         if signed_in:
