@@ -45,12 +45,30 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        app.extensions["forum_schema"] = _schema_on_start(db.engine)
     from forum.search import init_search
     from forum.search.sync import init_sync
 
     init_search(app)
     init_sync(app)
     _init_accounts(app)
+
+
+def _schema_on_start(engine):
+    """An empty database gets the schema; an outdated one is reported, not changed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forum.schema import create_if_empty
+
+    try:
+        state = create_if_empty(engine)
+    except SQLAlchemyError as error:  # unreachable: every request will say so
+        logger.warning("database not checked on start: %s",
+                       str(error).splitlines()[0])
+        return None
+    if not state.current:
+        logger.warning(state.explain())
+    return state
 
 
 def _init_accounts(app: Flask) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
 from forum.extensions import db, write_intent
@@ -16,15 +17,41 @@ from importers.detect import FORMAT_CHOICES
 
 
 def register_cli(app: Flask) -> None:
-    """Attach the `import`, `db` and `imports` commands to the app."""
-    app.cli.add_command(import_command)
-    app.cli.add_command(db_cli)
-    app.cli.add_command(imports_cli)
-    app.cli.add_command(search_cli)
+    """Attach the `import`, `db` and `imports` commands to the app.
+
+    Every command but `db` first checks that the schema is current.
+    """
     from forum.cli_evidence import citations_cli, users_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(citations_cli)
+    app.cli.add_command(db_cli)
+    for command in (import_command, imports_cli, search_cli, users_cli,
+                    citations_cli):
+        _needs_current_schema(command)
+        app.cli.add_command(command)
+
+
+def _needs_current_schema(command: click.Command) -> None:
+    """Wrap the command (each of a group's) to refuse, in one line, to run
+    against a database behind this version's migrations."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _needs_current_schema(sub)
+        return
+    if getattr(command.callback, "checks_schema", False):
+        return
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        state = app.extensions.get("forum_schema")
+        if state is not None and not state.current:
+            click.echo(f"error: {state.explain()}", err=True)
+            sys.exit(2)
+        return callback(*args, **kwargs)
+
+    checked.checks_schema = True
+    command.callback = checked
 
 
 @click.command("import")

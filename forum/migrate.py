@@ -13,20 +13,26 @@ from forum.extensions import db
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config() -> Config:
-    """An Alembic config that points at this app's database."""
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config that points at this app's database (or at `url`)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option(
         "sqlalchemy.url",
-        current_app.config["SQLALCHEMY_DATABASE_URI"].replace("%", "%%"),
+        (url or current_app.config["SQLALCHEMY_DATABASE_URI"]).replace("%", "%%"),
     )
     return config
 
 
 def upgrade(revision: str = "head") -> None:
     """Bring the schema to `revision`, reusing the app's engine connection."""
-    config = alembic_config()
     with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        upgrade_on(connection, revision)
+
+
+def upgrade_on(connection, revision: str = "head") -> None:
+    """Run the migrations inside a transaction the caller holds (and its locks)."""
+    config = alembic_config(connection.engine.url.render_as_string(
+        hide_password=False))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         headers,
         moderation,
         queue,
+        schema_gate,
         search,
         takedowns,
         thread_tools,
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    schema_gate.register(app)
     errors.register(app)
     headers.register(app)
     _declare_writes(app)

@@ -33,7 +33,7 @@ def _gone(error: Gone):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    if error.code >= 500:
+    if error.code == 500:
         # The description of a wrapped exception could carry its details.
         error = InternalServerError(description=GENERIC_500)
     response = _json(error) if _wants_json() else _html(error)
@@ -58,7 +58,8 @@ def _html(error: HTTPException):
         body = render_template("errors/error.html", error=error)
     except Exception:  # noqa: BLE001 - the error page must not fail in turn
         logger.exception("error page could not be rendered")
-        response = make_response(f"{error.code} {error.name}\n", error.code)
+        response = make_response(
+            f"{error.code} {error.name}\n{error.description}\n", error.code)
         response.mimetype = "text/plain"
         return response
     return make_response(body, error.code)
