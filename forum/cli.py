@@ -68,7 +68,12 @@ def _needs_current_schema(command: click.Command) -> None:
 @click.option("--batch-size", default=1000, show_default=True, type=int)
 def import_command(sources, group, fmt, as_json, include_no_archive,
                    thread_by_subject, batch_size):
-    """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail)."""
+    """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail).
+
+    Exit status: 0 when every message was imported, found already archived or
+    skipped for a stated reason; 1 when some were quarantined; 2 when a source
+    could not be read or the run failed (recorded as failed, with its reason).
+    """
     from importers.runner import ImportOptions, ImportRunner
 
     options = ImportOptions(
@@ -76,7 +81,16 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         thread_by_subject=thread_by_subject, batch_size=max(1, batch_size),
     )
     progress = _progress_printer(enabled=not as_json and sys.stderr.isatty())
-    report = ImportRunner(db.session, options, progress=progress).run(sources)
+    runner = ImportRunner(db.session, options, progress=progress)
+    try:
+        report = runner.run(sources)
+    except Exception as error:  # noqa: BLE001 - recorded on the run; one line here
+        if progress:
+            click.echo("", err=True)
+        first = str(error).splitlines()[0] if str(error) else ""
+        click.echo(f"error: import run {runner.report.run_id} failed: "
+                   f"{type(error).__name__}: {first}"[:500], err=True)
+        sys.exit(2)
     if progress:
         click.echo("", err=True)
     if as_json:
@@ -87,6 +101,8 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         _print_report(report)
     if any(p["kind"] == "error" for p in report.problems):
         sys.exit(2)  # a whole source could not be read: let scripts notice
+    if report.quarantined:
+        sys.exit(1)
 
 
 def _progress_printer(enabled: bool):
@@ -106,9 +122,13 @@ def _print_report(report) -> None:
     click.echo(
         f"import run {report.run_id}: read {report.read}, imported {report.imported}, "
         f"duplicates {report.duplicates}, quarantined {report.quarantined}, "
-        f"skipped {report.skipped} ({report.repaired} repaired), "
+        f"skipped {report.skipped} ({report.repaired} repaired, "
+        f"{report.truncated} cut off), "
         f"{report.threads} new threads in {report.seconds:.1f}s"
     )
+    if report.repaired or report.truncated:
+        click.echo(f"  repairs and cut-off copies, message by message: "
+                   f"flask --app forum imports show {report.run_id}")
     for problem in report.problems[:20]:
         click.echo(f"  {problem['kind']}: {problem['source']} "
                    f"[{problem['position']}]: {problem['reason']}")
@@ -140,7 +160,9 @@ imports_cli = AppGroup("imports", help="Recorded import runs.")
 def imports_list():
     """List import runs with their counts."""
     from forum.models import ImportRun
+    from forum.services.import_runs import settle_abandoned_runs
 
+    settle_abandoned_runs(db.session)
     for run in db.session.scalars(select(ImportRun).order_by(ImportRun.id)):
         click.echo(f"{run.id}\t{run.started_at:%Y-%m-%d %H:%M}\t{run.status}\t"
                    f"read {run.read} imported {run.imported} dup {run.duplicates} "
@@ -150,16 +172,25 @@ def imports_list():
 @imports_cli.command("show")
 @click.argument("run_id", type=int)
 def imports_show(run_id):
-    """Show one run's problems: file, position and reason."""
+    """One run: its counts, then every problem and repair (file, position, why)."""
+    from forum.markup import mask_addresses
     from forum.models import ImportRun
+    from forum.services.import_runs import settle_abandoned_runs
 
+    settle_abandoned_runs(db.session)
     run = db.session.get(ImportRun, run_id)
     if run is None:
         raise click.ClickException(f"no import run {run_id}")
-    click.echo(f"run {run.id}: {run.sources}")
+    click.echo(f"run {run.id}: {run.status}"
+               + (f" ({run.failure})" if run.failure else ""))
+    click.echo(f"sources: {' '.join(run.sources.splitlines())}")
+    click.echo(f"read {run.read}, imported {run.imported}, duplicates "
+               f"{run.duplicates}, quarantined {run.quarantined}, skipped "
+               f"{run.skipped}, repaired {run.repaired}")
     for problem in run.problems:
+        post = f"\tpost {problem.post_id}" if problem.post_id else ""
         click.echo(f"{problem.kind}\t{problem.source}\t{problem.position}\t"
-                   f"{problem.reason}")
+                   f"{mask_addresses(problem.reason)}{post}")
 
 
 search_cli = AppGroup("search", help="The full-text index.")

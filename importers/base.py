@@ -55,6 +55,9 @@ class IncomingMessage:
     date_precision: str = "exact"
     # Where the message was published, for pages and articles.
     source_url: str | None = None
+    # Why this copy may be cut off (the file ends mid-message, a base64 part
+    # stops short, the closing MIME boundary is missing), or None.
+    truncated: str | None = None
     # Work on the text that needs no database, done ahead of archiving by the
     # import runner (forum.services.analysis); parsers leave it None.
     prepared: Any = None

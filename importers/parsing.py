@@ -164,6 +164,7 @@ def _build(msg, headers, data, source, position, envelope, newsgroups, now):
     date, date_note = resolve_date(_date_candidates(headers, envelope), now)
     body_text, body_html = extract_body(msg, repairs)
     repairs.extend(_defect_notes(msg))
+    truncated = _truncation(repairs)
     return IncomingMessage(
         source=source,
         position=position,
@@ -181,7 +182,18 @@ def _build(msg, headers, data, source, position, envelope, newsgroups, now):
         raw=data,
         no_archive=_no_archive(headers),
         repairs=list(dict.fromkeys(repairs)),
+        truncated=truncated,
     )
+
+
+def _truncation(repairs: list[str]) -> str | None:
+    """Why the message looks cut off, from what parsing it met, or None."""
+    found = [why for sign, why in _CUT_SIGNS if any(sign in r for r in repairs)]
+    return "; ".join(found) or None
+
+
+_CUT_SIGNS = (("truncated base64 body", "a base64 part stops short"),
+              ("CloseBoundaryNotFoundDefect", "the closing MIME boundary is missing"))
 
 
 def _date_candidates(headers: _Headers, envelope: str | None):

@@ -16,11 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum.extensions import write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services.citations import suggest_citations
+from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
 from forum.services.queue import record_claim_hints
 from forum.services.search import import_indexing
@@ -48,6 +50,7 @@ class ImportReport:
     threads: int = 0
     seconds: float = 0.0
     failed_sources: int = 0
+    truncated: int = 0
     problems: list[dict] = field(default_factory=list)
 
     def balanced(self) -> bool:
@@ -97,13 +100,22 @@ class ImportRunner:
         self._problems: list[ImportProblem] = []
 
     def run(self, sources: Iterable[str]) -> ImportReport:
-        """Import every source, commit batch by batch, return the balanced report."""
-        with write_intent():
-            return self._run([str(s) for s in sources])
+        """Import every source, commit batch by batch, return the balanced report.
 
-    def _run(self, sources: list[str]) -> ImportReport:
-        started = time.perf_counter()
-        run = self._start_run(sources)
+        A run that dies (an error, Ctrl-C) is recorded as failed with its reason
+        before the exception goes on; one killed outright is found by the next
+        run (`settle_abandoned_runs`).
+        """
+        with write_intent():
+            self._started = time.perf_counter()
+            run = self._start_run([str(s) for s in sources])
+            try:
+                return self._run(run, [str(s) for s in sources])
+            except BaseException as exc:
+                self._fail_run(run, exc)
+                raise
+
+    def _run(self, run: ImportRun, sources: list[str]) -> ImportReport:
         archiver = Archiver(
             self.session, run_id=run.id,
             honour_no_archive=self.options.honour_no_archive,
@@ -124,7 +136,6 @@ class ImportRunner:
         self._indexing.close()
         archiver.finish()
         self.report.threads = archiver.threads_created
-        self.report.seconds = time.perf_counter() - started
         self._finish_run(run)
         return self.report
 
@@ -184,6 +195,7 @@ class ImportRunner:
         hold_changes(self.session, changed)
         self._save_problems()
         self._indexing.queue(changed)
+        self._record_progress()
         self.session.commit()
         self._indexing.pump()
         archiver.changed_post_ids.clear()
@@ -229,7 +241,7 @@ class ImportRunner:
                 self._new_ids.add(result.post_id)
                 if msg.prepared is not None:
                     self._prepared[result.post_id] = msg.prepared
-                self.report.repaired += bool(msg.repairs or msg.date_note)
+                self._note_repairs(msg, result.post_id, result.reason)
             elif result.status == "duplicate":
                 self.report.duplicates += 1
             else:
@@ -238,16 +250,32 @@ class ImportRunner:
                     kind="skipped",
                 ))
 
+    def _note_repairs(self, msg: IncomingMessage, post_id: int, healed: str) -> None:
+        """List what was repaired in a stored message, and a copy that may be cut
+        off, with the post they concern (`imports show`, /imports/<id>/)."""
+        notes = [*msg.repairs, *([msg.date_note] if msg.date_note else [])]
+        if healed:
+            notes.append(healed)
+        if notes:
+            self.report.repaired += 1
+            self._notes.append(("repaired", msg, post_id, "; ".join(notes)))
+        if msg.truncated:
+            self.report.truncated += 1
+            self._notes.append(("truncated", msg, post_id, msg.truncated))
+
     # -- the run record ------------------------------------------------------------
 
     def _start_run(self, sources: list[str]) -> ImportRun:
+        settle_abandoned_runs(self.session)
         run = ImportRun(
             started_at=_now(), sources="\n".join(sources), format=self.options.fmt,
-            group_name=self.options.group, status="running",
+            group_name=self.options.group, status="running", worker=this_worker(),
+            heartbeat_at=_now(),
         )
         self.session.add(run)
         self.session.commit()
         self.report.run_id = run.id
+        self._notes: list[tuple] = []
         return run
 
     def _save_problems(self) -> None:
@@ -261,18 +289,51 @@ class ImportRunner:
                 "kind": problem.kind, "source": problem.source,
                 "position": problem.position, "reason": problem.reason,
             })
-        self._problems = []
+        for kind, msg, post_id, reason in self._notes:
+            self.session.add(ImportProblemRecord(
+                run_id=self.report.run_id, kind=kind, source=msg.source,
+                position=msg.position[:255], reason=reason, post_id=post_id,
+            ))
+        self._problems, self._notes = [], []
+
+    def _record_progress(self) -> None:
+        """The counts so far and a heartbeat, committed with each batch."""
+        r = self.report
+        r.seconds = time.perf_counter() - self._started
+        values = {name: getattr(r, name) for name in _COUNTS}
+        self.session.execute(update(ImportRun).where(ImportRun.id == r.run_id)
+                             .values(heartbeat_at=_now(), **values))
 
     def _finish_run(self, run: ImportRun) -> None:
         self._save_problems()
+        self._record_progress()
         r = self.report
-        for name in ("read", "imported", "duplicates", "quarantined", "skipped",
-                     "repaired", "threads", "seconds"):
-            setattr(run, name, getattr(r, name))
-        run.finished_at = _now()
-        run.status = "finished" if r.balanced() else "unbalanced"
+        self.session.execute(update(ImportRun).where(ImportRun.id == r.run_id).values(
+            finished_at=_now(),
+            status="finished" if r.balanced() else "unbalanced"))
         self.session.commit()
         logger.info("import run %s finished: %s", run.id, r.to_dict())
+
+    def _fail_run(self, run: ImportRun, exc: BaseException) -> None:
+        """Record the run as failed with its reason; what was committed stays."""
+        reason = (f"{type(exc).__name__}: {exc}" if str(exc)
+                  else type(exc).__name__)[:2000]
+        try:
+            self.session.rollback()
+            self._save_problems()
+            self._record_progress()
+            self.session.execute(update(ImportRun).where(ImportRun.id == run.id)
+                                 .values(status="failed", failure=reason,
+                                         finished_at=_now()))
+            self.session.commit()
+        except Exception:  # noqa: BLE001 - the first error is the one to raise
+            logger.exception("could not record import run %s as failed", run.id)
+            self.session.rollback()
+        logger.error("import run %s failed: %s", run.id, reason)
+
+
+_COUNTS = ("read", "imported", "duplicates", "quarantined", "skipped", "repaired",
+           "threads", "seconds")
 
 
 def _now() -> datetime:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from importers.base import ImportProblem, ParsedStream, excerpt_of
+from importers.base import ImportProblem, IncomingMessage, ParsedStream, excerpt_of
 from importers.parsing import parse_message
 
 logger = logging.getLogger(__name__)
@@ -180,12 +180,30 @@ def iter_mailbox(
 
 
 def _mailbox_items(path, is_separator, unescape) -> ParsedStream:
+    """One message behind the split, so the file's last message is known: a
+    mailbox writer ends every message with a newline, and one that ends mid-line
+    was cut off (a partial download, a copy that ran out of space)."""
     source = str(path)
+    held = None
     with open_binary(path) as stream:
         split = iter_lines_split(stream, is_separator, unescape)
-        for count, (offset, line, data) in enumerate(split, 1):
-            position = f"message {count} (byte {offset})"
-            yield _mailbox_message(source, position, line, data)
+        try:
+            for count, (offset, line, data) in enumerate(split, 1):
+                if held is not None:
+                    yield _mailbox_message(*held)
+                held = (source, f"message {count} (byte {offset})", line, data)
+        except STREAM_ERRORS:
+            if held is not None:  # complete: the damage came after it
+                yield _mailbox_message(*held)
+            raise
+    if held is not None:
+        yield _cut_at_the_end(_mailbox_message(*held), held[3])
+
+
+def _cut_at_the_end(item, data: bytes):
+    if isinstance(item, IncomingMessage) and data and not data.endswith(b"\n"):
+        item.truncated = item.truncated or "the file ends in the middle of a line"
+    return item
 
 
 def guard_damage(items: ParsedStream, source: str) -> ParsedStream:

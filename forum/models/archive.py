@@ -115,6 +115,9 @@ class Post(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     references: Mapped[str] = mapped_column(Text, default="")
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    # Why the stored copy may be cut off (the file ended mid-message, a base64
+    # part stops short...), or None; a complete copy imported later replaces it.
+    truncated: Mapped[str | None] = mapped_column(Text)
 
     author: Mapped[Author | None] = relationship(lazy="joined")
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])

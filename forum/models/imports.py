@@ -28,6 +28,11 @@ class ImportRun(db.Model):
     repaired: Mapped[int] = mapped_column(Integer, default=0)
     threads: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Who runs it ("host:pid") and when it last reported progress: a run whose
+    # process is gone is marked failed, never left "running" for ever.
+    worker: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failure: Mapped[str | None] = mapped_column(Text)
 
     problems: Mapped[list[ImportProblemRecord]] = relationship(
         back_populates="run", order_by="ImportProblemRecord.id"
@@ -46,5 +51,7 @@ class ImportProblemRecord(db.Model):
     position: Mapped[str] = mapped_column(String(255))
     reason: Mapped[str] = mapped_column(Text)
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # The stored post a "repaired" or "truncated" entry is about.
+    post_id: Mapped[int | None] = mapped_column(Integer)
 
     run: Mapped[ImportRun] = relationship(back_populates="problems")

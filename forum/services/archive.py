@@ -334,13 +334,19 @@ def author_posts(author: Author, page: int = 1, per_page: int = 50) -> Page:
 
 
 def list_import_runs(page: int = 1, per_page: int = 50) -> Page:
-    """Recorded import runs, newest first."""
+    """Recorded import runs, newest first (a run whose process died says so)."""
+    from forum.services.import_runs import settle_abandoned_runs
+
+    settle_abandoned_runs(db.session)
     stmt = select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
     return paginate(stmt, page, per_page)
 
 
 def get_import_run(run_id: int) -> ImportRun:
     """One import run, or NotFound."""
+    from forum.services.import_runs import settle_abandoned_runs
+
+    settle_abandoned_runs(db.session)
     run = db.session.get(ImportRun, run_id)
     if run is None:
         raise NotFound(f"There is no import run {run_id}.")
@@ -355,6 +361,16 @@ def import_run_problems(run: ImportRun, page: int = 1, per_page: int = 100) -> P
         .order_by(ImportProblemRecord.id)
     )
     return paginate(stmt, page, per_page)
+
+
+def problem_permalinks(problems: Sequence[ImportProblemRecord]) -> dict[int, str]:
+    """post id -> permalink for the visible posts a run's repairs are about."""
+    ids = {p.post_id for p in problems if p.post_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Post.id, Post.permalink)
+                              .where(Post.id.in_(ids), *VISIBLE))
+    return dict(rows.all())
 
 
 def runs_with_problems(run_ids: Sequence[int]) -> dict[int, int]:

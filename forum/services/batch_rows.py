@@ -30,6 +30,8 @@ class PendingRows:
     links: set[tuple[int, int]] = field(default_factory=set)
     dup_links: set[tuple[int, int]] = field(default_factory=set)
     fills: list[dict] = field(default_factory=list)
+    heals: list[dict] = field(default_factory=list)  # cut copies made whole
+    healed_sources: list[int] = field(default_factory=list)
     reparents: list[dict] = field(default_factory=list)
     merges: list[tuple[int, int]] = field(default_factory=list)
 
@@ -47,6 +49,7 @@ class PendingRows:
         """
         changed = {row["id"] for row in self.posts if not row["is_ghost"]}
         changed.update(f["pid"] for f in self.fills)
+        changed.update(h["pid"] for h in self.heals)
         for model, rows in ((Author, self.authors), (Thread, self.threads),
                             (Post, self.posts)):
             if rows:
@@ -77,6 +80,15 @@ class PendingRows:
             session.execute(PostSource.__table__.delete().where(
                 PostSource.__table__.c.post_id.in_(filled)
             ))
+        if self.heals:
+            session.execute(
+                update(table).where(table.c.id == bindparam("pid"))
+                .values({c: bindparam(c) for c in self.heals[0] if c != "pid"})
+                .values(truncated=None),
+                self.heals,
+            )
+            session.execute(PostSource.__table__.delete().where(
+                PostSource.__table__.c.post_id.in_(self.healed_sources)))
         if self.reparents:
             session.execute(
                 update(table).where(table.c.id == bindparam("pid"))

@@ -28,7 +28,7 @@ from forum.models import (
     Thread,
     ThreadGroup,
 )
-from forum.services import identity
+from forum.services import audit, identity
 from forum.services.analysis import compress_raw
 from forum.services.batch_rows import PendingRows
 from forum.services.counters import refresh_counters
@@ -37,6 +37,7 @@ from importers.base import IncomingMessage
 
 logger = logging.getLogger(__name__)
 DEFAULT_GROUP = "misc"
+HEALED = "a copy stored cut off was replaced by this complete one"
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class _Known:
     is_ghost: bool
     parent_id: int | None
     key: str
+    truncated: str | None = None
 
 
 class Archiver:
@@ -186,7 +188,7 @@ class _Batch:
             mids.update(msg.parent_ids)
             mids.add(mid)
         columns = (Post.id, Post.thread_id, Post.is_ghost, Post.parent_id,
-                   Post.dedupe_key, Post.message_id)
+                   Post.dedupe_key, Post.message_id, Post.truncated)
         for column, values in ((Post.dedupe_key, keys), (Post.message_id, mids)):
             values = sorted(values)
             for start in range(0, len(values), 500):
@@ -194,7 +196,7 @@ class _Batch:
                 for row in self.session.execute(stmt):
                     self._remember(
                         _Known(row.id, row.thread_id, row.is_ghost, row.parent_id,
-                               row.dedupe_key),
+                               row.dedupe_key, row.truncated),
                         row.message_id,
                     )
 
@@ -255,6 +257,8 @@ class _Batch:
             return ArchiveResult("skipped", None, "X-No-Archive: yes")
         group_ids = [self.a.group_id(g) for g in (msg.groups or [DEFAULT_GROUP])]
         existing = self.by_key.get(key)
+        if existing and existing.truncated and not msg.truncated:
+            return self._heal(existing, msg, digest, group_ids)
         if existing and not existing.is_ghost:
             for group_id in group_ids:
                 self.pending.dup_links.add((existing.id, group_id))
@@ -269,6 +273,31 @@ class _Batch:
             self.pending.links.add((post_id, group_id))
         self.a.touched_groups.update(group_ids)
         return ArchiveResult("imported", post_id)
+
+    def _heal(self, existing: _Known, msg, digest, group_ids) -> ArchiveResult:
+        """A complete copy of a message stored cut off replaces the cut copy.
+
+        Only the content changes: the post keeps its id, permalink, place in
+        its thread, visibility and moderation (redactions are applied again by
+        the import runner).  The system records the replacement in the audit log.
+        """
+        self.pending.heals.append({
+            "pid": existing.id, "subject": msg.subject or "",
+            "body_text": msg.body_text or "", "body_html": msg.body_html,
+            "content_hash": digest, "date_note": msg.date_note,
+        })
+        self.pending.healed_sources.append(existing.id)
+        self._add_source(existing.id, msg)
+        for group_id in group_ids:
+            self.pending.dup_links.add((existing.id, group_id))
+        self.a.touched_groups.update(group_ids)
+        audit.record(self.session, None, "import.replace_truncated",
+                     target_type="post", target_id=existing.id, post_id=existing.id,
+                     reason="complete copy imported",
+                     why=f"stored copy was cut off: {existing.truncated}; "
+                         f"replaced from {msg.source} [{msg.position}]")
+        existing.truncated = None
+        return ArchiveResult("imported", existing.id, HEALED)
 
     def _ghost_for_weak(self, mid: str) -> _Known | None:
         candidate = self.by_key.get(mid)
@@ -353,6 +382,7 @@ class _Batch:
             "depth": 0, "thread_order": 0, "author_id": None, "subject": "",
             "date": None, "date_note": None, "body_text": "", "body_html": None,
             "content_hash": "", "references": "", "import_run_id": self.a.run_id,
+            "truncated": None,  # every row of one executemany has the same keys
         })
         known = _Known(post_id, thread_id, True, parent.id if parent else None, ref)
         self._remember(known, ref)
@@ -440,7 +470,7 @@ class _Batch:
             "subject": msg.subject or "", "date": msg.date, "date_note": msg.date_note,
             "body_text": msg.body_text or "", "body_html": msg.body_html,
             "content_hash": digest, "references": " ".join(msg.parent_ids),
-            "import_run_id": self.a.run_id,
+            "import_run_id": self.a.run_id, "truncated": msg.truncated,
         }
 
     def _add_source(self, post_id: int, msg: IncomingMessage) -> None:

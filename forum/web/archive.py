@@ -99,4 +99,5 @@ def imports():
 def import_run(run_id: int):
     run = archive.get_import_run(run_id)
     problems = archive.import_run_problems(run, page_arg(), per_page())
-    return render_template("archive/import_run.html", run=run, problems=problems)
+    return render_template("archive/import_run.html", run=run, problems=problems,
+                           permalinks=archive.problem_permalinks(problems.items))

@@ -20,9 +20,14 @@ def test_every_broken_case_is_accounted_for(import_sources):
                            + report.quarantined + report.skipped)
     assert report.quarantined >= 3 and report.imported >= 30
     assert report.skipped >= 1  # x-no-archive.eml
-    problems = db.session.scalars(select(ImportProblemRecord)).all()
+    records = db.session.scalars(select(ImportProblemRecord)).all()
+    problems = [r for r in records if r.kind not in ("repaired", "truncated")]
     assert len(problems) == (report.quarantined + report.skipped
                              + report.failed_sources)
+    # Every repair counted is listed, with the post it concerns.
+    repairs = [r for r in records if r.kind == "repaired"]
+    assert len(repairs) == report.repaired > 0
+    assert all(r.post_id and r.reason for r in repairs)
     # Empty, whitespace-only and headerless files are refused as whole sources.
     assert report.failed_sources == 4
     for problem in problems:
