@@ -10,7 +10,7 @@ SEED_ARTICLES := $(sort $(wildcard samples/article-*.txt))
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run sample test lint browser-deps search-deps
+.PHONY: install run sample test lint browser-deps search-deps crash-test
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,10 @@ search-deps:
 
 test: install browser-deps search-deps
 	$(BIN)/pytest -rs -q -n 2
+
+# The crash test over all twenty 20news tarballs, on SQLite and PostgreSQL.
+crash-test: install
+	FORUM_CRASH_FULL=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/importers/test_crash_safety.py
 
 lint: install
 	$(BIN)/ruff check .

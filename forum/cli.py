@@ -72,7 +72,8 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
 
     Exit status: 0 when every message was imported, found already archived or
     skipped for a stated reason; 1 when some were quarantined; 2 when a source
-    could not be read or the run failed (recorded as failed, with its reason).
+    could not be read or the run failed (recorded as failed, with its reason);
+    130 when interrupted (Ctrl-C; recorded as failed too).
     """
     from importers.runner import ImportOptions, ImportRunner
 
@@ -84,13 +85,14 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
     runner = ImportRunner(db.session, options, progress=progress)
     try:
         report = runner.run(sources)
-    except Exception as error:  # noqa: BLE001 - recorded on the run; one line here
-        if progress:
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - recorded
+        if progress:  # on the run as failed, with its reason; one line here
             click.echo("", err=True)
         first = str(error).splitlines()[0] if str(error) else ""
         click.echo(f"error: import run {runner.report.run_id} failed: "
-                   f"{type(error).__name__}: {first}"[:500], err=True)
-        sys.exit(2)
+                   f"{type(error).__name__}{': ' if first else ''}{first}"[:500],
+                   err=True)
+        sys.exit(130 if isinstance(error, KeyboardInterrupt) else 2)
     if progress:
         click.echo("", err=True)
     if as_json:
@@ -119,6 +121,11 @@ def _progress_printer(enabled: bool):
 
 
 def _print_report(report) -> None:
+    if not report.read and report.failed_sources:  # nothing could be read at all
+        for problem in report.problems:
+            click.echo(f"error: {problem['reason'].removeprefix('cannot read: ')}",
+                       err=True)
+        return
     click.echo(
         f"import run {report.run_id}: read {report.read}, imported {report.imported}, "
         f"duplicates {report.duplicates}, quarantined {report.quarantined}, "

@@ -192,8 +192,21 @@ def _detect_file(path: Path, head: bytes) -> str:
         return "article"
     raise UnknownFormat(
         f"{path}: not an mbox, pipermail archive, message, spool or tar "
-        f"(it starts with {first_line[:60]!r})"
+        f"({_what_it_starts_with(first_line)})"
     )
+
+
+def _what_it_starts_with(line: bytes) -> str:
+    """The first line as readable text, or "binary data": never raw bytes."""
+    sample = line[:200]
+    controls = sum(b < 32 and b not in b"\t\r\n" or b == 127 for b in sample)
+    if not sample.strip():
+        return "its first line is blank"
+    if controls > len(sample) // 20 or b"\x00" in sample:
+        return "it holds binary data, not text"
+    text = sample.decode("utf-8", "replace").strip()
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return f"it starts with: {text[:60]}"
 
 
 def _from_lines(head: bytes) -> list[bytes]:

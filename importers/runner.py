@@ -157,7 +157,7 @@ class ImportRunner:
                     self._archive_batch(archiver, batch)
                     batch = []
         except Exception as exc:  # noqa: BLE001 - a broken source must not abort
-            logger.warning("import of %s stopped early: %s", source, exc)
+            logger.info("import of %s stopped early: %s", source, exc)
             self._source_error(source, exc)
         self._archive_batch(archiver, batch)
 
@@ -329,7 +329,8 @@ class ImportRunner:
         except Exception:  # noqa: BLE001 - the first error is the one to raise
             logger.exception("could not record import run %s as failed", run.id)
             self.session.rollback()
-        logger.error("import run %s failed: %s", run.id, reason)
+        logger.info("import run %s failed: %s", run.id, reason)  # the caller
+        # gets the exception; the run record keeps the reason
 
 
 _COUNTS = ("read", "imported", "duplicates", "quarantined", "skipped", "repaired",

@@ -1,0 +1,92 @@
+"""`flask import` tells the truth: 0 all stored or skipped for a stated reason,
+1 some quarantined, 2 usage errors and unreadable input, in one clear line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.helpers import REPO
+from tests.processes import app_env, flask, scratch_database, start_flask
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _import(runner, *args):
+    return runner.invoke(args=["import", *map(str, args)])
+
+
+def test_a_clean_import_exits_0(runner):
+    done = _import(runner, REPO / "samples" / "health-forum-sample.mbox.gz")
+    assert done.exit_code == 0 and "imported 300" in done.output
+
+
+def test_skipped_for_a_stated_reason_exits_0(runner):
+    done = _import(runner, DATA / "x-no-archive.eml")
+    assert done.exit_code == 0 and "skipped 1" in done.output
+
+
+def test_garbage_given_as_mbox_is_quarantined_and_exits_1(runner, tmp_path):
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    done = _import(runner, garbage, "--format", "mbox")
+    assert done.exit_code == 1
+    assert "quarantined 1" in done.output and "imported 0" in done.output
+
+
+@pytest.mark.parametrize("name, why", [
+    ("binary-garbage.eml", "it holds binary data, not text"),
+    ("empty.eml", "empty file"),
+    ("whitespace-only.eml", "empty file"),
+])
+def test_an_unreadable_file_is_one_clear_line_and_exits_2(runner, name, why):
+    done = _import(runner, DATA / name)
+    assert done.exit_code == 2
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and why in lines[0]
+    assert "\\x" not in lines[0] and "b'" not in lines[0]
+
+
+def test_a_missing_file_is_a_usage_error(runner, tmp_path):
+    done = _import(runner, tmp_path / "nothing-here.mbox")
+    assert done.exit_code == 2 and "does not exist" in done.output
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_an_interrupted_import_is_recorded_as_failed(kind, tmp_path):
+    from tests.helpers import corpus
+
+    tarball = corpus("usenet-20news", "groups", "sci.med.tar.xz")
+    with scratch_database(kind, tmp_path) as url:
+        env = app_env(tmp_path / "data", url)
+        proc = start_flask(env, "import", str(tarball), "--batch-size", "100")
+        engine = create_engine(url)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    with engine.connect() as conn:
+                        if conn.scalar(text("SELECT max(read) FROM import_runs")):
+                            break
+                except Exception:  # noqa: BLE001 - no schema yet
+                    pass
+                time.sleep(0.05)
+            os.kill(proc.pid, signal.SIGINT)
+            _out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 130, err[-2000:]
+            assert err.strip().splitlines()[-1] == \
+                "error: import run 1 failed: KeyboardInterrupt"
+            with engine.connect() as conn:
+                status, failure, finished = conn.execute(text(
+                    "SELECT status, failure, finished_at FROM import_runs")).one()
+        finally:
+            engine.dispose()
+        assert (status, failure) == ("failed", "KeyboardInterrupt")
+        assert finished is not None
+        shown = flask(env, "imports", "show", "1").stdout
+        assert shown.splitlines()[0] == "run 1: failed (KeyboardInterrupt)"
