@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from forum.citations.identifiers import (
@@ -26,6 +26,7 @@ from forum.errors import ForumError
 from forum.markup import post_plain_text
 from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
+from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ CSL_FIELDS = ("title", "container_title", "issued", "volume", "issue", "page")
 
 class CitationRejected(ForumError):
     """An identifier cannot be read, or a citation cannot be changed as asked."""
+
+
+class SuggestionDecided(CitationRejected):
+    """The suggestion was confirmed or rejected already (perhaps a moment ago)."""
 
 
 def read_identifier(text: str) -> Identifier:
@@ -110,14 +115,28 @@ def link_label_citations(session: Session, actor: User, post: Post,
 
 def decide_suggestion(session: Session, actor: User, suggestion: PostCitation,
                       accept: bool, why: str = "") -> PostCitation:
-    """Confirm or reject a citation the scan suggested."""
+    """Confirm or reject a citation the scan suggested, once.
+
+    A suggestion already decided is refused (the post's page and the review
+    queue may both show it, and two moderators may race): the status only
+    changes where it is still "suggested" in the database, so the second of
+    two concurrent decisions changes nothing and records nothing.
+    """
     require(actor, CITATION_WRITE)
     if suggestion.origin != "scan":
         raise CitationRejected("Only suggested citations are confirmed or rejected.")
+    if suggestion.status != "suggested":
+        raise SuggestionDecided(f"That suggestion was {suggestion.status} already.")
     before = _state(suggestion, suggestion.citation)
-    suggestion.status = "confirmed" if accept else "rejected"
-    suggestion.decided_by_id, suggestion.decided_at = actor.id, utcnow()
-    session.flush()
+    changed = session.execute(
+        update(PostCitation)
+        .where(PostCitation.id == suggestion.id, PostCitation.status == "suggested")
+        .values(status="confirmed" if accept else "rejected",
+                decided_by_id=actor.id, decided_at=utcnow())).rowcount
+    if changed != 1:
+        session.refresh(suggestion)
+        raise SuggestionDecided(f"That suggestion was {suggestion.status} already.")
+    reindex_later(session, [suggestion.post_id])  # has:citation follows
     record(session, actor, "citation.confirm" if accept else "citation.reject",
            target_type="post_citation", target_id=suggestion.id,
            post_id=suggestion.post_id, reason=suggestion.citation.kind, why=why,

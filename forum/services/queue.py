@@ -375,7 +375,5 @@ def decide_item(session: Session, actor: User, suggestion_id: int, accept: bool,
     suggestion = session.get(PostCitation, suggestion_id)
     if suggestion is None or suggestion.origin != "scan":
         raise QueueRejected("There is no such suggested citation.")
-    if suggestion.status != "suggested":
-        raise QueueRejected(f"That suggestion was {suggestion.status} already.")
     return citation_service.decide_suggestion(session, actor, suggestion, accept,
                                               why)

@@ -224,7 +224,8 @@ def decide_citation(item_id: int):
                                     decision == "confirm", request.form.get("why", ""))
     except ForumError as error:
         db.session.rollback()
-        return _post_page(found.permalink, str(error), status=400)
+        stale = isinstance(error, citations.SuggestionDecided)  # decided meanwhile
+        return _post_page(found.permalink, str(error), status=409 if stale else 400)
     db.session.commit()
     flash("Citation confirmed." if decision == "confirm" else "Suggestion rejected.")
     return redirect(url_for(".post", permalink=found.permalink) + "#suggestions")
