@@ -1,7 +1,9 @@
-"""Denormalised counters on groups and authors, recomputed from the rows.
+"""Denormalised counters on groups, threads and authors, recomputed from the rows.
 
 Counting is done with aggregate queries, never by incrementing, so a counter
-can always be repaired by running this again.
+can always be repaired by running this again.  Every count is of visible
+posts, so whatever changes a post's visibility (hiding, restoring, purging)
+calls `refresh_after_visibility_change`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from forum.models import Author, Group, Post, PostGroup, ThreadGroup
+from forum.models import Author, Group, Post, PostGroup, Thread, ThreadGroup
+from forum.services.threading import refresh_threads
 
 
 def refresh_counters(
@@ -23,6 +26,29 @@ def refresh_counters(
     authors = sorted(set(author_ids))
     for start in range(0, len(authors), 500):
         _refresh_authors(session, authors[start : start + 500])
+
+
+def refresh_after_visibility_change(session: Session, posts: Iterable[Post]) -> None:
+    """These posts were hidden, shown again or purged: recount what lists them.
+
+    Their threads' counts, last-post dates and per-group listings (a thread
+    whose only visible post is hidden leaves its groups' listings), their
+    groups' post and thread counts and latest activity, and their authors'
+    post counts.
+    """
+    posts = list(posts)
+    if not posts:
+        return
+    session.flush()
+    group_ids = set(session.scalars(select(PostGroup.group_id).where(
+        PostGroup.post_id.in_([post.id for post in posts]))))
+    refresh_threads(session, {post.thread_id for post in posts if post.thread_id})
+    refresh_counters(session, group_ids,
+                     {post.author_id for post in posts if post.author_id})
+    # Written with Core statements: what the session holds of them is stale.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (Thread, Group, Author)):
+            session.expire(obj)
 
 
 def refresh_group(session: Session, group_id: int) -> None:

@@ -2,6 +2,8 @@
 
 Hiding is soft (`Post.is_hidden`): every public surface already filters on
 it, the index drops the post after the commit, and moderators still see it.
+The counts listings show (thread and group post counts, last-post dates,
+author post counts) are of visible posts, so both directions recount them.
 The reason and who hid it live in the audit log, which is the record.  A post
 with enough pending reader flags is hidden automatically, pending review, as
 an audited system action.
@@ -20,6 +22,7 @@ from forum.errors import ForumError
 from forum.models import AuditEntry, Flag, Post, User
 from forum.permissions import FLAG_RESOLVE, POST_HIDE, require
 from forum.services.audit import record, utcnow
+from forum.services.counters import refresh_after_visibility_change
 
 logger = logging.getLogger(__name__)
 FLAG_REASONS = {
@@ -64,7 +67,7 @@ def _hide(session: Session, actor: User | None, post: Post, reason: str,
     if post.is_hidden:
         raise ModerationRejected("This post is already hidden.")
     post.is_hidden = True
-    session.flush()
+    refresh_after_visibility_change(session, [post])
     record(session, actor, "post.hide", target_type="post", target_id=post.id,
            post_id=post.id, reason=reason, why=why, before={"hidden": False},
            after={"hidden": True})
@@ -78,7 +81,7 @@ def restore_post(session: Session, actor: User, post: Post, why: str) -> None:
     if not why.strip():
         raise ModerationRejected("Say why the post is shown again.")
     post.is_hidden = False
-    session.flush()
+    refresh_after_visibility_change(session, [post])
     record(session, actor, "post.restore", target_type="post", target_id=post.id,
            post_id=post.id, why=why, before={"hidden": True},
            after={"hidden": False})

@@ -47,6 +47,7 @@ from forum.scrub import (
 )
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
+from forum.services.counters import refresh_after_visibility_change
 
 REDACT_REASONS = {
     "personal_information": "Personal information (phone, address, ...)",
@@ -295,7 +296,7 @@ def purge_post(session: Session, actor: User, post: Post, reason: str,
     tombstone = Tombstone(post_id=post.id, purged_at=utcnow(),
                           purged_by_id=actor.id, reason=reason)
     session.add(tombstone)
-    session.flush()
+    refresh_after_visibility_change(session, [post])  # flushes; counts drop
     record(session, actor, "post.purge", target_type="post", target_id=post.id,
            post_id=post.id, reason=reason, why=why, after={"purged": True})
     return tombstone
