@@ -28,6 +28,9 @@ MAX_CLAUSES = 50
 MAX_DEPTH = 10
 PREFIX_LIMIT = 64
 MIN_PREFIX = 2
+# The largest number the databases' INTEGER id columns hold (PostgreSQL's is
+# 32-bit); a larger thread number overflowed the engines' integer fields.
+MAX_THREAD = 2**31 - 1
 
 TEXT_OPERATORS = {
     "s": "subject", "subject": "subject", "f": "author", "from": "author",
@@ -197,6 +200,9 @@ def _exact(name: str, value: str) -> ast.Exact:
                        f'(not "{_shown(value)}")')
     if pattern == "[0-9]+":
         value = str(int(value))
+    if name == "thread" and int(value) > MAX_THREAD:
+        raise BadQuery(f"There is no thread {_shown(value)}: thread numbers "
+                       f"go up to {MAX_THREAD}")
     if name == "is":
         return FLAGGED
     return ast.Exact(name, value.lower())

@@ -7,10 +7,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint and the error handlers."""
-    from forum.web.common import DatabaseId
+    from forum.web.common import DatabaseId, refuse_nul
 
     # Before any rule is added: rules take their converters when added.
     app.url_map.converters["int"] = DatabaseId
+    app.before_request(refuse_nul)
     from forum.web import (
         admin,
         api,

@@ -33,6 +33,34 @@ def page_arg(name: str = "page") -> int:
     return int(raw)
 
 
+def id_arg(name: str, what: str) -> int | None:
+    """An optional `?name=` row number: None when blank, a 400 unless it is one
+    a database column can hold (isdigit() alone accepts "²", which int() refuses)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10
+            and int(raw) <= LARGEST_ID):
+        abort(400, description=f"'{name}' must be {what} number.")
+    return int(raw)
+
+
+def refuse_nul() -> None:
+    """A 400 for a NUL character anywhere in the path, query or form.
+
+    No page, search or form here has a use for one, and PostgreSQL refuses
+    it in any text value, so it would otherwise fail as a 500 in whichever
+    query met it first.  Registered for every request in `register_web`.
+    """
+    fields = [*request.args.items(multi=True)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        fields += request.form.items(multi=True)
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                      for key, value in fields):
+        abort(400, description="The address or form holds a NUL character "
+                               "(%00), which nothing here accepts.")
+
+
 def per_page() -> int:
     """The configured listing size (FORUM_PAGE_SIZE may come from the environment)."""
     try:

@@ -46,7 +46,7 @@ from forum.services import (
     moderation,
     takedowns,
 )
-from forum.web.common import page_arg
+from forum.web.common import id_arg, page_arg
 
 bp = Blueprint("moderation", __name__)
 
@@ -353,12 +353,9 @@ def audit_log():
 
 
 def _audit_filter() -> audit.AuditFilter:
-    post_id = request.args.get("post", "").strip()
-    if post_id and not (post_id.isdigit() and len(post_id) < 12):
-        abort(400, description="'post' must be a post number.")
     return audit.AuditFilter(
         actor=request.args.get("actor") or None,
         action=request.args.get("action") or None,
         target_type=request.args.get("target") or None,
-        post_id=int(post_id) if post_id else None,
+        post_id=id_arg("post", "a post"),
         since=_day("since"), until=_day("until"))

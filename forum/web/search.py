@@ -27,7 +27,7 @@ from forum.models import Post
 from forum.services.pagination import Page
 from forum.services.search import SearchPage, post_group_names, search_posts
 from forum.web.atom import Entry, atom_response
-from forum.web.common import page_arg
+from forum.web.common import id_arg, page_arg
 from forum.web.links import query_link
 
 bp = Blueprint("search", __name__)
@@ -105,13 +105,10 @@ def search_args() -> SearchArgs:
     group = request.args.get("group", "").strip() or None
     if group and len(group) > 255:
         abort(400, description="'group' is too long to be a group name.")
-    thread = request.args.get("thread", "").strip() or None
-    if thread and not (thread.isascii() and thread.isdigit() and len(thread) < 10):
-        abort(400, description="'thread' must be a thread number.")
     return SearchArgs(
         q=request.args.get("q", "").strip(),
         sort=sort if sort in SORTS else "relevance",
-        page=page_arg(), group=group, thread=int(thread) if thread else None,
+        page=page_arg(), group=group, thread=id_arg("thread", "a thread"),
     )
 
 
