@@ -44,7 +44,8 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, app.config.get("FORUM_SQLITE_BUSY_TIMEOUT_MS",
+                                                   30_000))
         app.extensions["forum_schema"] = _schema_on_start(db.engine)
     from forum.search import init_search
     from forum.search.sync import init_sync

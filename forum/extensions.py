@@ -48,7 +48,7 @@ def write_intent() -> Iterator[None]:
         _WRITE_INTENT.reset(token)
 
 
-def configure_sqlite(engine) -> None:
+def configure_sqlite(engine, busy_timeout_ms: int = 30_000) -> None:
     """SQLite as a serious embedded database: WAL, foreign keys, real savepoints.
 
     pysqlite's own transaction handling breaks SAVEPOINT, which the import
@@ -63,7 +63,7 @@ def configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

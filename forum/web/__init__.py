@@ -48,6 +48,9 @@ def register_web(app: Flask) -> None:
     errors.register(app)
     headers.register(app)
     _declare_writes(app)
+    from forum.web.retry import retry_writes
+
+    retry_writes(app)
     from forum.web.links import link
 
     app.add_template_global(link)
