@@ -3,12 +3,14 @@ report, and replaced (audited) when the complete file is imported later."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import AuditEntry, ImportProblemRecord, Post
 from importers.mbox import iter_mbox
 from importers.parsing import parse_message
+from tests.evidence.conftest import quick_password_hashing  # noqa: F401 - a fixture
 from tests.helpers import corpus
 
 DATA = "tests/data"
@@ -127,3 +129,24 @@ def test_imports_show_lists_repairs_and_cut_copies(app, runner, tmp_path):
     assert any(line.startswith("truncated\t") and "middle of a line" in line
                and "\tpost " in line for line in lines)
     assert "@" not in "".join(lines[3:]).replace(str(cut), "")
+
+
+@pytest.mark.usefixtures("quick_password_hashing")
+def test_the_import_page_lists_repairs_with_their_posts(app, client, import_sources,
+                                                        tmp_path):
+    from forum.services.accounts import create_user
+    from tests.evidence.conftest import Auth
+
+    source = corpus("notmuch-mail", "notmuch-lkml.mbox")
+    data = source.read_bytes()
+    cut, _ = _cut(source, tmp_path, _cut_mid_line(data, len(data) // 2))
+    report = import_sources(cut, group="lkml")
+    create_user(db.session, "mara", "correct horse battery", "moderator")
+    db.session.commit()
+    cut_post = db.session.scalar(select(Post).where(Post.truncated.is_not(None)))
+    assert Auth(client).login("mara").status_code == 302
+    page = client.get(f"/imports/{report.run_id}/").get_data(as_text=True)
+    assert "the file ends in the middle of a line" in page
+    assert f'href="/p/{cut_post.permalink}/"' in page
+    repaired = page.count("<td>repaired</td>")
+    assert repaired == report.repaired > 0
