@@ -30,14 +30,14 @@ from urllib.parse import quote, urlsplit
 import pytest
 from werkzeug.routing.converters import NumberConverter
 
+from forum import create_app
 from forum.extensions import db
 from forum.models import AuditEntry, ImportRun
 from forum.services import citations, evidence, moderation, takedowns
 from forum.services.accounts import create_user
-from tests.evidence.conftest import (  # noqa: F401 - fixtures, found by name
+from tests.evidence.conftest import (  # noqa: F401 - a fixture, found by name
     PASSWORD,
     Auth,
-    admin,
     csrf_token,
     quick_password_hashing,
 )
@@ -451,31 +451,22 @@ def signed_in_roles(app) -> list[Role]:
     return roles
 
 
-def test_no_hostile_request_answers_5xx(module_app, capsys):
-    """Each request in an app context of its own, as in production: a client's
-    `g` (its signed-in user, its CSRF token) is not another's."""
-    app = module_app
-    with app.app_context():
-        real = archive_to_aim_at()
-    routes = hostile_routes(app, real)
-    roles = signed_in_roles(app)
-    send_all(routes, roles)
-    summary = (f"{app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "
-               f"{'/'.join(str(r.sent) for r in roles)} hostile requests as "
-               f"{'/'.join(r.name for r in roles)}, "
-               f"{'/'.join(str(r.server_errors) for r in roles)} answered 5xx "
-               f"({len(routes)} routes)")
-    with capsys.disabled():
-        print(f"\n{summary}")
-    wrong = [f"{role.name}: {problem}: {request}"
-             for role in roles for request, problem in role.wrong.items()]
-    assert not wrong, f"{summary}; {len(wrong)} wrong:\n" + "\n".join(wrong[:40])
+@pytest.fixture(scope="module")
+def aimed(module_app):
+    """The module's one archive; each request then gets an app context of its
+    own, as in production: a client's `g` (its user, its CSRF token) is not
+    another's.  Every test here uses it: its rows stay until the module ends."""
+    with module_app.app_context():
+        return module_app, archive_to_aim_at()
 
 
-@pytest.mark.usefixtures("sample", "admin")
-def test_what_they_found_is_a_clear_400(client):
+def test_what_they_found_is_a_clear_400(aimed):
     """NUL bytes (PostgreSQL refuses them), a thread number past the engines'
     integers, and a digit int() refuses: each was a 500."""
+    app, _ = aimed
+    # Another address: the sign-ins that fail below are throttled per address.
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.8.7"
     for path, said in [("/p/%00/", "NUL character"),
                        ("/search?q=a%00b", "NUL character"),
                        ("/search?q=thread:" + "9" * 30, "There is no thread 9")]:
@@ -492,8 +483,34 @@ def test_what_they_found_is_a_clear_400(client):
     assert form.status_code == 400 and b"NUL character" in form.data
 
 
-def test_a_500_would_be_seen(app):
+def test_no_hostile_request_answers_5xx(aimed, capsys):
+    app, real = aimed
+    routes = hostile_routes(app, real)
+    roles = signed_in_roles(app)
+    send_all(routes, roles)
+    summary = (f"{app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "
+               f"{'/'.join(str(r.sent) for r in roles)} hostile requests as "
+               f"{'/'.join(r.name for r in roles)}, "
+               f"{'/'.join(str(r.server_errors) for r in roles)} answered 5xx "
+               f"({len(routes)} routes)")
+    with capsys.disabled():
+        print(f"\n{summary}")
+    wrong = [f"{role.name}: {problem}: {request}"
+             for role in roles for request, problem in role.wrong.items()]
+    assert not wrong, f"{summary}; {len(wrong)} wrong:\n" + "\n".join(wrong[:40])
+
+
+@pytest.fixture
+def bare_app(tmp_path):
+    """An app on an in-memory database, for what needs none of the module's rows."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                       "FORUM_DATA_DIR": str(tmp_path)})
+
+
+def test_a_500_would_be_seen(bare_app):
     """The judge counts an exception (testing propagates it) and a 5xx page."""
+    app = bare_app
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/boom/<int:number>/")
@@ -507,8 +524,9 @@ def test_a_500_would_be_seen(app):
     assert (role.sent, role.server_errors) == (2, 2), role.wrong
 
 
-def test_the_scan_finds_the_fields_views_read(app):
+def test_the_scan_finds_the_fields_views_read(bare_app):
     """Direct reads, helpers with a default and helpers given a name."""
+    app = bare_app
     scanned = scan_web()
     assert {"q", "sort", "group", "thread", "page"} == view_reads(
         app, "api.search", scanned).args
