@@ -124,6 +124,7 @@ class Post(db.Model):
 
     __table_args__ = (
         Index("ix_posts_thread_order", "thread_id", "thread_order"),
+        Index("ix_posts_thread_date", "thread_id", "date", "id"),  # thread feeds
         # Few posts are hidden or ghosts: these find them without reading the
         # table, so queue counts can leave them out (services.queue_sizes).
         # Partial, holding only those posts: an index on the flag itself lured
@@ -140,7 +141,12 @@ class Post(db.Model):
 
 
 class PostGroup(db.Model):
-    """A post listed in a group: a cross-posted article is stored once, listed often."""
+    """A post listed in a group: a cross-posted article is stored once, listed often.
+
+    `post_date` is the post's date, copied when the listing is written (a
+    post's date never changes once it is stored), so a group's newest posts
+    are read from (group_id, post_date, post_id) without sorting the group.
+    """
 
     __tablename__ = "post_groups"
 
@@ -148,7 +154,12 @@ class PostGroup(db.Model):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
     )
     group_id: Mapped[int] = mapped_column(
-        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_date: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_post_groups_group_date", "group_id", "post_date", "post_id"),
     )
 
 

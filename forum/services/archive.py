@@ -187,15 +187,38 @@ def thread_posts(thread: Thread) -> list[ThreadEntry]:
 
 def newest_posts(group: Group | None = None, thread: Thread | None = None,
                  limit: int = 50) -> list[Post]:
-    """A group's or a thread's newest visible posts, newest first (for feeds)."""
-    stmt = select(Post).where(*VISIBLE).order_by(Post.date.desc().nulls_last(),
-                                                 Post.id.desc()).limit(limit)
+    """A group's or a thread's newest visible posts, newest first (for feeds).
+
+    Undated posts come last, newest id first; ties on the date go by id.
+    A group's are read from its listings' (group_id, post_date, post_id)
+    index, a thread's from (thread_id, date, id): sorting a 100,000-post
+    group for its 50 newest took 385 ms (bench/feeds.py).
+    """
+    if group is not None and thread is None:
+        listed = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
+                  .where(PostGroup.group_id == group.id, *VISIBLE))
+        return _newest_first(listed, PostGroup.post_date, PostGroup.post_id, limit)
+    stmt = select(Post).where(*VISIBLE)
     if group is not None:
         stmt = stmt.join(PostGroup, PostGroup.post_id == Post.id).where(
             PostGroup.group_id == group.id)
     if thread is not None:
         stmt = stmt.where(Post.thread_id == thread.id)
-    return list(db.session.scalars(stmt).unique())
+    return _newest_first(stmt, Post.date, Post.id, limit)
+
+
+def _newest_first(stmt, date, key, limit: int) -> list[Post]:
+    """Dated rows newest first, then undated ones: each is one index range
+    read backwards that stops after `limit` rows (ORDER BY date DESC NULLS
+    LAST in one query cannot be read from an index on PostgreSQL)."""
+    posts = list(db.session.scalars(
+        stmt.where(date.is_not(None)).order_by(date.desc(), key.desc())
+        .limit(limit)).unique())
+    if len(posts) < limit:
+        posts += db.session.scalars(
+            stmt.where(date.is_(None)).order_by(key.desc())
+            .limit(limit - len(posts))).unique()
+    return posts
 
 
 def thread_posts_flat(thread: Thread) -> list[ThreadEntry]:

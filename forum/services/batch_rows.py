@@ -111,9 +111,21 @@ class PendingRows:
             existing.update((post_id, group_id) for post_id, group_id in rows)
         new = sorted(wanted - existing)
         if new:
-            session.execute(insert(PostGroup.__table__),
-                            [{"post_id": a, "group_id": b} for a, b in new])
+            dates = self._post_dates(session, {post_id for post_id, _ in new})
+            session.execute(insert(PostGroup.__table__), [
+                {"post_id": a, "group_id": b, "post_date": dates.get(a)}
+                for a, b in new])
         return {post_id for post_id, _ in self.dup_links - existing}
+
+    def _post_dates(self, session: Session, post_ids: set[int]) -> dict:
+        """Each post's date, copied into its group listings (the group feed's index)."""
+        dates = {row["id"]: row["date"] for row in self.posts}
+        dates.update((fill["pid"], fill["date"]) for fill in self.fills)
+        stored = sorted(post_ids - dates.keys())
+        for start in range(0, len(stored), 500):
+            dates.update(session.execute(select(Post.id, Post.date).where(
+                Post.id.in_(stored[start : start + 500]))).all())
+        return dates
 
     def _write_merges(self, session, thread_of, dirty_threads) -> set[int]:
         moved: set[int] = set()

@@ -74,7 +74,8 @@ class ArchiveFactory:
             thread.root_post_id = post.id
         if not ghost:
             for group in groups:
-                self._add(PostGroup(post_id=post.id, group_id=group.id))
+                self._add(PostGroup(post_id=post.id, group_id=group.id,
+                                    post_date=date))
         if not (ghost or hidden):
             self._count(thread, groups, post)
         return post

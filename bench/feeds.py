@@ -1,0 +1,233 @@
+"""Atom feed latency over HTTP on a big group, beside the old group-feed query.
+
+    .venv/bin/python bench/feeds.py                        # 100,000 messages, SQLite
+    .venv/bin/python bench/feeds.py --messages 10000 --rounds 20
+    .venv/bin/python bench/feeds.py --data-dir /tmp/forum-feeds-100k   # keep/reuse
+    .venv/bin/python bench/feeds.py --data-dir /tmp/feeds-pg \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/feeds  # reuse PG
+
+The group feed is the group's 50 newest visible posts.  It used to join every
+listing of the group to its post and sort them all (385 ms p95 for a
+100,000-post group); migration 0014 copies each post's date into its listing
+and reads the newest from an index on (group_id, post_date, post_id).
+
+1. The archive: the deterministic corpus (../shared/bench/gen_corpus.py
+   --messages N --seed 1, cached in the temp folder; an mbox imports as one
+   group, so the group holds every post) imported with the project's CLI
+   (`flask --app forum db upgrade`, then `flask --app forum import MBOX
+   --json`).  An archive already in --data-dir (or at --database-url) is
+   reused after `db upgrade`, which applies new migrations (timed).
+2. A real server (`gunicorn -w 1` on a free loopback port).  Each URL is
+   fetched once to warm up and checked for 200, then every URL once per
+   round for --rounds rounds: the group feed, the group page, the biggest
+   thread's page and feed, and search feeds (newest matches of a common word,
+   in the group and archive-wide).
+3. In-process, on the same database, the old group-feed query (join and sort
+   the group) against `archive.newest_posts`, which the feed now calls;
+   both return the same posts (checked), --rounds times each.
+Prints median, p95 and max per URL and query, and the load average: the
+machine's two cores are shared, so compare figures from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402 - bench scripts run as files
+    BIN,
+    REPO,
+    clean_env,
+    corpus,
+    gunicorn,
+    load,
+    percentile,
+    summary,
+)
+
+TARGET_MS = 50.0
+
+
+def main() -> None:
+    args = parse_args()
+    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
+    with data_folder(args.data_dir) as data:
+        env = clean_env(data, **({"DATABASE_URL": args.database_url}
+                                 if args.database_url else {}))
+        prepare(args, data, env)
+        group, thread_id = biggest(env)
+        print(f"group {group['name']}: {group['post_count']} posts, "
+              f"{group['thread_count']} threads; biggest thread {thread_id} "
+              f"({group['biggest_thread']} posts)")
+        name = quote(group["name"])
+        urls = {
+            "group feed": f"/g/{name}/feed.atom",
+            "group page": f"/g/{name}/",
+            "thread page": f"/t/{thread_id}/",
+            "thread feed": f"/t/{thread_id}/feed.atom",
+            "search feed": f"/search/feed.atom?q={args.word}",
+            "search feed in group": f"/search/feed.atom?q={args.word}&group={name}",
+        }
+        with gunicorn(env, 1, data / "bench-feeds-gunicorn.log") as (port, _proc):
+            timings = measure(port, urls, args.rounds)
+        for label, values in timings.items():
+            print(f"{label:<22} {summary(values)}")
+        print(f"group feed p95 {percentile(timings['group feed'], 95):.2f} ms "
+              f"(target <= {TARGET_MS:.0f} ms)")
+        print(queries(env, args.rounds))
+    print(f"load average at end: {load()}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--word", default="magnesium",
+                        help="the search feeds' query (a common word)")
+    parser.add_argument("--data-dir", help="import into this folder and keep it; "
+                        "if it already holds an archive, reuse it")
+    parser.add_argument("--database-url", help="a PostgreSQL database to import "
+                        "into (or reuse) instead of SQLite in the data folder")
+    return parser.parse_args()
+
+
+@contextmanager
+def data_folder(kept: str | None):
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield Path(kept)
+        return
+    with tempfile.TemporaryDirectory(prefix="forum-feeds-bench-") as tmp:
+        yield Path(tmp)
+
+
+def flask(env: dict, *args: str) -> str:
+    proc = subprocess.run([str(BIN / "flask"), "--app", "forum", *args],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    if proc.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def prepare(args, data: Path, env: dict) -> None:
+    """Import the corpus, or reuse the archive there after `db upgrade`."""
+    started = time.perf_counter()
+    upgraded = flask(env, "db", "upgrade").strip().replace("\n", "; ")
+    print(f"db upgrade: {upgraded} ({time.perf_counter() - started:.1f} s)")
+    if run_child(env, "count")["posts"]:
+        print("archive: reusing the archive already there")
+        return
+    mbox = corpus(args.messages)
+    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
+    started = time.perf_counter()
+    report = json.loads(flask(env, "import", str(mbox), "--json")
+                        .strip().splitlines()[-1])
+    print(f"import (CLI): read {report['read']} imported {report['imported']} in "
+          f"{time.perf_counter() - started:.0f} s (load {load()})")
+
+
+def biggest(env: dict) -> tuple[dict, int]:
+    found = run_child(env, "biggest")
+    return found, found["thread_id"]
+
+
+def measure(port: int, urls: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(url: str) -> float:
+        started = time.perf_counter()
+        conn.request("GET", url)
+        response = conn.getresponse()
+        response.read()
+        took = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            sys.exit(f"GET {url} answered {response.status}")
+        return took
+
+    for url in urls.values():
+        get(url)  # warm up, and check it answers
+    timings: dict[str, list[float]] = {label: [] for label in urls}
+    for _ in range(rounds):
+        for label, url in urls.items():
+            timings[label].append(get(url))
+    conn.close()
+    return timings
+
+
+def queries(env: dict, rounds: int) -> str:
+    found = run_child(env, "queries", str(rounds))
+    return "\n".join(
+        [f"{label:<22} {summary(values)}" for label, values in found["timings"].items()]
+        + [f"same posts from both queries: {found['same']}"])
+
+
+# -- in a child, with the app --------------------------------------------------------
+
+
+def run_child(env: dict, *what: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--query-child", *what],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    if proc.returncode:
+        sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(what: list[str]) -> None:
+    sys.path.insert(0, str(REPO))
+    from sqlalchemy import func, select
+
+    from forum import create_app
+    from forum.extensions import db
+    from forum.models import Group, Post, PostGroup
+    from forum.services import archive
+
+    app = create_app()
+    with app.app_context():
+        if what[0] == "count":
+            print(json.dumps({"posts": db.session.scalar(select(func.count(Post.id)))}))
+        elif what[0] == "biggest":
+            group = db.session.scalar(select(Group).order_by(Group.post_count.desc())
+                                      .limit(1))
+            thread_id, size = db.session.execute(
+                select(Post.thread_id, func.count()).where(*archive.VISIBLE)
+                .group_by(Post.thread_id).order_by(func.count().desc()).limit(1)).one()
+            print(json.dumps({"name": group.name, "post_count": group.post_count,
+                              "thread_count": group.thread_count,
+                              "thread_id": thread_id, "biggest_thread": size}))
+        else:
+            group = db.session.scalar(select(Group).order_by(Group.post_count.desc())
+                                      .limit(1))
+            old = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
+                   .where(PostGroup.group_id == group.id, *archive.VISIBLE)
+                   .order_by(Post.date.desc().nulls_last(), Post.id.desc()).limit(50))
+            runs = {"old query (sort)": lambda: db.session.scalars(old).unique().all(),
+                    "newest_posts (index)": lambda: archive.newest_posts(group=group)}
+            timings: dict[str, list[float]] = {label: [] for label in runs}
+            results = {label: [p.id for p in run()] for label, run in runs.items()}
+            for _ in range(int(what[1])):
+                for label, run in runs.items():
+                    started = time.perf_counter()
+                    run()
+                    timings[label].append((time.perf_counter() - started) * 1000)
+                    db.session.expire_all()
+            same = len(set(map(tuple, results.values()))) == 1
+            print(json.dumps({"timings": timings, "same": same}))
+        db.session.remove()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    if "--query-child" in sys.argv:
+        child(sys.argv[sys.argv.index("--query-child") + 1:])
+    else:
+        main()
