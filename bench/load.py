@@ -129,6 +129,7 @@ def summarise(args, state: Load, url: str, report: str, took: float) -> bool:
           f"p95 {percentile(quiet, 95):.0f} ms ({len(quiet):,} requests)")
     print(f"  reader latency during import:  p50 {percentile(busy, 50):.0f} ms, "
           f"p95 {percentile(busy, 95):.0f} ms ({len(busy):,} requests)")
+    print_by_kind(samples)
     print(f"  moderator actions: {done} answered 302"
           + (f", others answered {other}" if other else "")
           + f"; lost: {len(lost)}")
@@ -139,6 +140,30 @@ def summarise(args, state: Load, url: str, report: str, took: float) -> bool:
         print(f"  client error: {line}")
     finished = "imported" in report
     return not errors and not lost and finished and not state.errors
+
+
+def print_by_kind(samples) -> None:
+    """p50/p95 per kind of page, quiet and during the import."""
+    kinds: dict[str, dict[bool, list[float]]] = {}
+    for s in samples:
+        kind = kind_of(s.path)
+        kinds.setdefault(kind, {False: [], True: []})[s.importing].append(
+            s.seconds * 1000)
+    for kind, by in sorted(kinds.items()):
+        quiet, busy = by[False], by[True]
+        print(f"    {kind:<18} quiet p50 {percentile(quiet, 50):5.0f} "
+              f"p95 {percentile(quiet, 95):5.0f} ms | importing p50 "
+              f"{percentile(busy, 50):5.0f} p95 {percentile(busy, 95):5.0f} ms")
+
+
+def kind_of(path: str) -> str:
+    parts = path.split("?")[0].strip("/").split("/")
+    if path.endswith("feed.atom"):
+        return f"{parts[0]} feed"
+    if parts[0] == "api":
+        return f"api {parts[2]}"
+    return {"": "home", "g": "group", "t": "thread", "p": "post",
+            "search": "search"}.get(parts[0], parts[0])
 
 
 if __name__ == "__main__":
