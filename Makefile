@@ -57,5 +57,11 @@ test: install browser-deps search-deps
 crash-test: install
 	FORUM_CRASH_FULL=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/importers/test_crash_safety.py
 
+# Importer fuzzing, the long profile: 2000 examples per parser test (200 through
+# the import runner); FORUM_FUZZ_EXAMPLES=N sets another budget.
+.PHONY: fuzz
+fuzz: install
+	FORUM_FUZZ=long $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/importers/test_fuzz.py
+
 lint: install
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ touch the database or Flask: the import runner hands each message to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,10 +89,59 @@ class ImportProblem:
 
 
 def excerpt_of(data: bytes | str, limit: int = 300) -> str:
-    """A printable preview of broken input for the import report."""
+    """A printable preview of broken input for the import report.
+
+    Stored with the problem, so it holds no NUL and no lone surrogate (PostgreSQL
+    refuses both; a refused problem row would stop the whole import).
+    """
     if isinstance(data, bytes):
         data = data[:limit * 4].decode("utf-8", "replace")
-    return data[:limit]
+    return storable_text(data[:limit])
+
+
+def storable_text(text: str, nul: str = "\u2400") -> str:
+    """`text` without what no database stores: each NUL becomes `nul` (a visible
+    U+2400 unless told otherwise), each lone surrogate U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", nul)
+    if not text.isascii():
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def storable_message(msg: IncomingMessage) -> IncomingMessage:
+    """The message with text every database stores (PostgreSQL refuses NULs,
+    UTF-8 lone surrogates); NULs are dropped, and the repair is recorded."""
+    changed = False
+    for name in _TEXT_FIELDS:
+        value = getattr(msg, name)
+        if value and not _is_storable(value):
+            setattr(msg, name, storable_text(value, ""))
+            changed = True
+    for name in ("references", "groups", "repairs"):
+        values = getattr(msg, name)
+        if not all(map(_is_storable, values)):
+            setattr(msg, name, [storable_text(v, "") for v in values])
+            changed = True
+    if changed:
+        msg.repairs.append("NUL characters dropped, lone surrogates replaced")
+    return msg
+
+
+def storable_problem(problem: ImportProblem) -> ImportProblem:
+    for name in ("source", "position", "reason", "excerpt"):
+        setattr(problem, name, storable_text(getattr(problem, name)))
+    return problem
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("source", "position", "message_id", "subject", "author_name",
+                "author_email", "date_note", "in_reply_to", "body_text", "body_html",
+                "parent_evidence", "source_url")
+
+
+def _is_storable(text: str) -> bool:
+    return "\x00" not in text and (text.isascii() or not _SURROGATE.search(text))
 
 
 ParsedStream = Iterator["IncomingMessage | ImportProblem"]

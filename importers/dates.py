@@ -59,9 +59,9 @@ def parse_date(
     offset, note = _checked_offset(fields[9], value)
     try:
         local = datetime(*fields[:6])
+        date = local - timedelta(seconds=offset)  # 31 Dec 9999 -0100 overflows
     except (ValueError, OverflowError):
         return None, f"impossible date {_quote(value)}"
-    date = local - timedelta(seconds=offset)
     rejected = _out_of_range(date, now or utc_now())
     if rejected:
         return None, f"{rejected} {_quote(value)}"

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream, excerpt_of
 from importers.dates import EARLIEST, FUTURE_SLACK, parse_date, utc_now
@@ -37,16 +37,12 @@ logger = logging.getLogger(__name__)
 BEFORE_PARENT_NOTE = "dated before its parent (source order kept)"
 PARENT_EVIDENCE = "nested under its parent in the forum export"
 _HTML = re.compile(
-    r"</?(?:p|br|div|span|a|img|b|i|u|em|strong|ul|ol|li|blockquote|h[1-6])\b[^>]*>",
+    r"</?(?:p|br|div|span|a|img|b|i|u|em|strong|ul|ol|li|blockquote|h[1-6])\b[^<>]*>",
     re.I,
 )
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 # phpBB 2 stored posts with a per-post id in every BBCode tag and `\"` quotes.
-_BB_QUOTE = re.compile(
-    r'\[quote:(?P<uid>[0-9a-f]+)(?:="(?P<name>[^"\]]*)")?\](?P<text>.*?)'
-    r"\[/quote:(?P=uid)\]",
-    re.S,
-)
+_BB_QUOTE = re.compile(r'\[quote:(?P<uid>[0-9a-f]+)(?:="(?P<name>[^"\]]*)")?\]')
 _BB_TAG = re.compile(r"\[/?(?:b|i|u|size|color)(?:=[^\]:]*)?:[0-9a-f]+\]")
 _BOARD_NUMBER = re.compile(r"-\d+$")
 
@@ -71,7 +67,7 @@ def looks_like_forum_json(path: str | Path) -> bool:
     try:
         with open_binary(path) as stream:
             return is_forum_scrape(json.load(stream))
-    except (ValueError, *STREAM_ERRORS):
+    except (ValueError, RecursionError, *STREAM_ERRORS):
         return False
 
 
@@ -109,7 +105,7 @@ def _load(path: Path) -> dict | ImportProblem:
         raw = stream.read()
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         return ImportProblem(str(path), "file", f"not valid JSON: {exc}",
                              excerpt=excerpt_of(raw))
     if not is_forum_scrape(data):
@@ -127,13 +123,21 @@ def board_group(board: str) -> str:
     `https://patient.info/forums/discuss/browse/reactive-arthritis-1981` ->
     `patient.info/reactive-arthritis` (the forum's board number is dropped).
     """
-    parts = urlsplit(board.strip())
+    parts = _split_url(board)
     host = parts.netloc.lower().removeprefix("www.")
     segments = [segment for segment in parts.path.split("/") if segment]
     slug = _BOARD_NUMBER.sub("", segments[-1]).lower() if segments else ""
     if not host:
         return "-".join(board.lower().split())[:255] or "forum"
     return f"{host}/{slug}" if slug else host
+
+
+def _split_url(board: str) -> SplitResult:
+    """The parts of a board URL; a board that is no URL (`http://[`) has no host."""
+    try:
+        return urlsplit(board.strip())
+    except ValueError:
+        return SplitResult("", "", board.strip(), "", "")
 
 
 def _thread_items(source, board, group, number, thread) -> ParsedStream:
@@ -202,7 +206,7 @@ def post_id(context: _Thread, parent_id: str | None, user: str, text: str) -> st
         [context.board, thread, parent_id or "", user, " ".join(text.split())]
     )
     digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
-    host = urlsplit(context.board.strip()).netloc.lower().removeprefix("www.")
+    host = _split_url(context.board).netloc.lower().removeprefix("www.")
     return f"{digest}@{host or 'forum'}.invalid"
 
 
@@ -228,19 +232,45 @@ def _legacy_text(text: str, repairs: list[str]) -> str:
     if '\\"' in text or "\\'" in text:
         text = text.replace('\\"', '"').replace("\\'", "'")
         repairs.append("backslash-escaped quotes restored")
-    if _BB_QUOTE.search(text) or _BB_TAG.search(text):
-        text = _BB_TAG.sub("", _BB_QUOTE.sub(_quote_block, text))
+    quotes = _quote_blocks(text)
+    if quotes != text or _BB_TAG.search(text):
+        text = _BB_TAG.sub("", quotes)
         repairs.append("phpBB markup turned into plain text")
     return text
 
 
-def _quote_block(match: re.Match) -> str:
-    """`[quote:uid="Name"]text[/quote:uid]` as `Name wrote:` and `> ` lines."""
-    lines = match["text"].strip("\n").split("\n")
+def _quote_blocks(text: str) -> str:
+    """Every `[quote:uid="Name"]text[/quote:uid]` as `Name wrote:` and `> ` lines.
+
+    Each quote ends at the first `[/quote:uid]` after it, as a lazy regex would
+    have it; found with `str.find`, so a post of unclosed quotes is read in
+    linear time (the regex rescanned the rest of the post from every one).
+    """
+    parts: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    for start in _BB_QUOTE.finditer(text):
+        uid = start["uid"]
+        if start.start() < pos or uid in unclosed:
+            continue
+        end_tag = f"[/quote:{uid}]"
+        end = text.find(end_tag, start.end())
+        if end < 0:
+            unclosed.add(uid)
+            continue
+        parts += [text[pos:start.start()],
+                  _quote_block(text[start.end():end], start["name"],
+                               text[:start.start()])]
+        pos = end + len(end_tag)
+    return "".join(parts) + text[pos:] if parts else text
+
+
+def _quote_block(inner: str, name: str | None, before: str) -> str:
+    """A quote's text as `Name wrote:` and `> ` lines."""
+    lines = inner.strip("\n").split("\n")
     quoted = "\n".join(f"> {line.strip()}" if line.strip() else ">" for line in lines)
-    name = (match["name"] or "").strip()
+    name = (name or "").strip()
     block = f"{name} wrote:\n{quoted}" if name else quoted
-    before = match.string[: match.start()]
     return block if before.endswith("\n") or not before else f"\n{block}"
 
 
@@ -264,7 +294,10 @@ def parse_posted(value: object) -> tuple[datetime | None, str | None]:
     if date.tzinfo is None:
         note = "no time zone, UTC assumed"
     else:
-        date = date.astimezone(UTC).replace(tzinfo=None)
+        try:
+            date = date.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            return None, f"date out of range {text[:40]!r}"
     if date < EARLIEST or date > utc_now() + FUTURE_SLACK:
         return None, f"date out of range {text[:40]!r}"
     return date, note
@@ -277,4 +310,7 @@ def _text(value: object) -> str:
 def _raw(post: dict) -> bytes:
     """The post as the export gave it, without its replies (they have their own)."""
     own = {key: value for key, value in post.items() if key != "replies"}
-    return json.dumps(own, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(own, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: keep it escaped as \ud800
+        return json.dumps(own).encode("ascii")

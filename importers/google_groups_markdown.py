@@ -15,13 +15,24 @@ from importers.google_groups_text import Page, page_address
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"(?<!\\)\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp|news|mailto):[^>\s]+)>")
-_STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
+# No part of an image or a link holds "[" (nor its text "]"): then a line of
+# 100,000 "[" or "[a](" is read in linear time, not rescanned from every "[".
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\[]*\)")
+_LINK = re.compile(
+    r"(?<!\\)\[([^\[\]]*)\]\([^)\s\[]*(?:\s+\"[^\"\[]*\")?\)"
+)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|news|mailto):[^<>\s]+)>")
+# Strong text never holds its own delimiter, so a line of "**a " repeated is read
+# in linear time (a lazy ".+?" rescanned the rest of the line from every "**").
+_STRONG = re.compile(
+    r"(?<!\\)(\*\*)(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)(?<!\\)\*\*"
+    r"|(?<!\\)(__)(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)(?<!\\)__"
+)
+# Emphasis holds its delimiter only inside a word (`_snake_case_`), for the same
+# reason.
 _EMPHASIS = re.compile(
-    r"(?<![\\\w*])\*(?=\S)(.+?)(?<=\S)(?<!\\)\*(?![\w*])"
-    r"|(?<![\\\w])_(?=\S)(.+?)(?<=\S)(?<!\\)_(?!\w)"
+    r"(?<![\\\w*])\*(?=\S)((?:[^*]|(?<=\w)\*(?=\w))+?)(?<=\S)(?<!\\)\*(?![\w*])"
+    r"|(?<![\\\w])_(?=\S)((?:[^_]|(?<=\w)_(?=\w))+?)(?<=\S)(?<!\\)_(?!\w)"
 )
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # What is left of a link that a converter spread over several lines.
@@ -63,7 +74,7 @@ def _plain(line: str) -> str:
     line = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub("", line)))
     if _LINK_DEBRIS.fullmatch(line.strip()):
         return ""
-    line = _STRONG.sub(r"\2", line)
+    line = _STRONG.sub(lambda m: m.group(2) or m.group(4), line)
     line = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
     return _unescape(line).rstrip()
 

@@ -151,7 +151,7 @@ def _reads_the_same(data: bytes, codec: str | None, used: str, text: str) -> boo
         return codec == used
     try:
         return data.decode(codec) == text
-    except (UnicodeDecodeError, LookupError):
+    except (ValueError, LookupError):  # "undefined" raises a bare UnicodeError
         return False
 
 

@@ -16,9 +16,11 @@ import html
 import re
 from collections.abc import Iterator
 
+# Linear on broken markup: an unclosed comment runs to the end (as in a browser),
+# and `<` outside quotes ends a tag, so "<a <a <a ..." is not rescanned per `<`.
 _TOKEN = re.compile(
-    r"<!--.*?-->"
-    r"|<(?P<end>/?)(?P<tag>[A-Za-z][\w:-]*)(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^'\">])*)>"
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(?P<end>/?)(?P<tag>[A-Za-z][\w:-]*)(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*)>"
     r"|(?P<text>[^<]+|<)",
     re.S,
 )

@@ -25,13 +25,16 @@ _NO_CHARSET = frozenset({"unknown-8bit", "x-unknown", "unknown", "8bit", "defaul
 _BINARY_MAINTYPES = frozenset({"image", "audio", "video", "application", "model"})
 _CHARSET_PARAM = re.compile(r"""charset\*?\s*=\s*["']?\s*([^"';\s]+)""", re.I)
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
-_HTML_DROP = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.I | re.S)
+# Every pattern here stays linear on broken markup (1 MB of "<" or of unclosed
+# "<script>"): no match may rescan the rest of the text from each "<".
+_HTML_DROP_START = re.compile(r"<(script|style|head|title)\b", re.I)
 _HTML_BREAK = re.compile(
-    r"<\s*(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|/?pre|/?table)\b[^>]*>",
+    r"<\s*(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|/?pre|/?table)\b[^<>]*>",
     re.I,
 )
-_HTML_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_HTML_TAG = re.compile(r"<[^<>]*>")
 _BLANK_RUNS = re.compile(r"\n[ \t\xa0]*(?:\n[ \t\xa0]*){2,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=256)
@@ -59,9 +62,12 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, str | No
         return data.decode("ascii"), _unknown_charset(charset, codec)
     if codec:
         try:
-            return data.decode(codec), None
-        except (UnicodeDecodeError, LookupError):
+            text = data.decode(codec)
+        except (ValueError, LookupError):  # "undefined" raises a bare UnicodeError
             pass
+        else:  # unicode-escape and utf-7 turn "\ud800" into a lone surrogate
+            if not _SURROGATE.search(text):
+                return text, None
     for fallback in FALLBACK_CHARSETS:
         try:
             text = data.decode(fallback)
@@ -183,9 +189,42 @@ def _is_attachment(part: Message) -> bool:
 
 def html_to_text(markup: str) -> str:
     """A plain rendering of HTML for search and previews (never shown as HTML)."""
-    text = _HTML_DROP.sub("", markup)
+    text = _without_elements(markup)
     text = _HTML_BREAK.sub("\n", text)
-    text = html.unescape(_HTML_TAG.sub("", text))
+    text = html.unescape(_HTML_TAG.sub("", _without_comments(text)))
     text = _BLANK_RUNS.sub("\n\n", text.replace("\r\n", "\n"))
     lines = (line.rstrip() for line in text.split("\n"))
     return "\n".join(lines).strip("\n") + "\n"
+
+
+def _without_elements(markup: str) -> str:
+    """Markup without its script, style, head and title elements (closed ones)."""
+    parts: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()  # no end tag after one start: none after later ones
+    for start in _HTML_DROP_START.finditer(markup):
+        name = start.group(1).lower()
+        if start.start() < pos or name in unclosed:
+            continue
+        end = re.compile(rf"</{name}\s*>", re.I).search(markup, start.end())
+        if end is None:
+            unclosed.add(name)
+            continue
+        parts.append(markup[pos:start.start()])
+        pos = end.end()
+    parts.append(markup[pos:])
+    return "".join(parts)
+
+
+def _without_comments(markup: str) -> str:
+    """Markup without closed `<!-- -->` comments, found in one pass."""
+    parts: list[str] = []
+    pos = 0
+    while (start := markup.find("<!--", pos)) >= 0:
+        end = markup.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(markup[pos:start])
+        pos = end + 3
+    parts.append(markup[pos:])
+    return "".join(parts)

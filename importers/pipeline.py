@@ -19,7 +19,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from importers.base import ImportProblem, IncomingMessage
+from importers.base import (
+    ImportProblem,
+    IncomingMessage,
+    storable_message,
+    storable_problem,
+)
 from importers.detect import iter_source
 
 logger = logging.getLogger(__name__)
@@ -52,8 +57,10 @@ def _read_here(source: str, fmt: str, group: str | None,
     from forum.services.analysis import prepare_message
 
     for item in iter_source(source, fmt, group):
-        yield prepare_message(item, keep_raw) if isinstance(item, IncomingMessage) \
-            else item
+        if isinstance(item, IncomingMessage):
+            yield prepare_message(storable_message(item), keep_raw)
+        else:
+            yield storable_problem(item)
 
 
 def _size_of(sources: list[str]) -> int:
