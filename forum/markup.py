@@ -44,12 +44,25 @@ STRIPPED_CONTENT_TAGS = frozenset({"script", "style", "title", "noscript"})
 _LOCAL_CHAR = r"[\w.%+!#$&'*^`{|}~-]"
 # A host label has at most 63 characters (RFC 1035); the bound also keeps the
 # expressions linear on a run such as "a-at-a-at-..." (quadratic without it).
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_TLD = r"(?:[a-z]{2,}|[A-Z]{2,})(?![A-Za-z0-9-])"
+# Letters of any script: `sasha@пример.рф` and `jörg at bücher dot de` are addresses.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+# A top-level domain in one letter case ("com", "COM", "рф"), or one of these in
+# title case ("Example.Org"): "noon.Then" or "home.It" in run-on prose is not.
+_TITLE_TLDS = ("Com", "Org", "Net", "Edu", "Gov", "Mil", "Int", "Info", "Biz",
+               "Uk", "De", "Fr", "Nl", "Ca", "Au", "Jp", "Ch", "Se", "Dk", "Fi",
+               "Ru", "Es", "Pl", "Cz", "Nz", "Za", "Br", "Ie", "Il")
+_TLD = (rf"(?:[a-z]{{2,}}|[A-Z]{{2,}}|[^\W\d_a-zA-Z]{{2,}}|{'|'.join(_TITLE_TLDS)})"
+        r"(?![^\W_]|-)")
+# Top-level domains that make a bare `x at y dot tld` an address: "meet at home
+# dot the" is prose.  Any two letters (a country) or one of these.
+_SPELLED_TLDS = frozenset("""
+    com org net edu gov mil int info biz name pro aero coop museum mobi arpa
+""".split())
 _BRACKETED = r"\s*[(\[{<]\s*WORD\s*[)\]}>]\s*"
 _AT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:at)')}|\s+(?i:at)\s+|_at_|-at-)"
 _DOT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:dot)')}|\s+(?i:dot)\s+)"
-_AT = r"(?:@|%40)"
+# `&#64;` typed into a plain-text post shows as that text, which reads as "@".
+_AT = r"(?:@|%40|&#0*64;|&#[xX]0*40;|&commat;)"
 # Everything before the last `@` of a chain is the local part: in
 # `jdmooney@kocrsv01@delco.com` (user@host@domain, common in old signatures)
 # masking only the first part would leave `kocrsv01@delco.com` whole.
@@ -62,16 +75,20 @@ _ADDRESS_RE = re.compile(
 )
 # `user at host.com`, `user (at) host (dot) com`, `user_at_host.com`.
 _OBFUSCATED_RE = re.compile(
-    rf"(?<![\w.@%+-])(?P<local>[A-Za-z0-9._%+-]+)(?P<at>{_AT_WORD})"
+    rf"(?<![\w.@%+-])(?P<local>[\w.%+-]+)(?P<at>{_AT_WORD})"
     rf"(?P<domain>{_LABEL}(?:(?:\.|{_DOT_WORD}){_LABEL})*(?:\.|{_DOT_WORD}){_TLD})"
 )
 _DOT_WORD_RE = re.compile(_DOT_WORD)
+_BRACKETED_DOT_RE = re.compile(_BRACKETED.replace("WORD", "(?i:dot)"))
+# A domain made of numbers alone is a version (`python@3.11`), unless it is an
+# IPv4 address (`root@10.0.0.1`).
+_VERSION_RE = re.compile(r"\d+(?:\.\d+){0,2}|\d+(?:\.\d+){4,}")
 # What any `user at host dot com` form holds: an "at" ended by space, a bracket,
 # "_" or "-", then a host label and a dot (or "dot").  Spelled without re.I and
 # starting with a letter class, the search skips quickly through the text, so
 # most posts never run _OBFUSCATED_RE, which tries every word (~8x slower).
 _MAY_BE_OBFUSCATED = re.compile(
-    r"[aA][tT](?:\s+|\s*[)\]}>]\s*|_|-)[A-Za-z0-9][A-Za-z0-9-]{0,62}"
+    r"[aA][tT](?:\s+|\s*[)\]}>]\s*|_|-)[^\W_][\w-]{0,62}"
     r"(?:\.|\s*[(\[{<]?\s*[dD][oO][tT]\b)")
 # "the FAQ is at rtfm.mit.edu" is prose, not an address: a bare " at " with
 # plain dots is masked unless the word before it or the host says otherwise.
@@ -130,7 +147,7 @@ def mask_addresses(text: str | None) -> str:
     """Mask every address in `text`, including `user at host dot com` forms."""
     if not text:
         return ""
-    if "@" in text or "%40" in text:
+    if "@" in text or "%40" in text or "&#" in text or "&commat;" in text:
         text = _mask_all_addresses(text)
     return _mask_all_obfuscated(text)
 
@@ -159,11 +176,14 @@ def _mask_all_addresses(text: str) -> str:
 
 
 class _AtSigns:
-    """The next @ or %40 at or after a position, each string searched once."""
+    """The next @, %40 or character reference (`&#64;`, `&commat;`) at or after
+    a position, each string searched once.  A reference that is not an "@"
+    (`&#39;`) is tried and fails like a lone `@` does."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.found = {"@": -1, "%40": -1}  # next occurrence seen (-1: search)
+        # next occurrence seen (-1: search)
+        self.found = {"@": -1, "%40": -1, "&#": -1, "&commat;": -1}
 
     def next(self, position: int) -> int:
         for sign, at in self.found.items():
@@ -230,8 +250,7 @@ def _mask_all_obfuscated(text: str) -> str:
 
 
 _BRACKETS_BEFORE_AT = frozenset("([{<")  # "_" may begin the local part itself
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                         "0123456789._%+-")
+_LOCAL_CHARS = frozenset("._%+-")  # and letters and digits of any script
 
 
 def _run_start(text: str, at: int, walked: _Walked) -> int:
@@ -242,19 +261,31 @@ def _run_start(text: str, at: int, walked: _Walked) -> int:
 
 
 def _local_step(text: str, at: int) -> bool:
-    return text[at - 1] in _LOCAL_CHARS
+    before = text[at - 1]
+    return before.isalnum() or before in _LOCAL_CHARS
 
 
 def _mask_match(match: re.Match) -> str:
+    if "@" not in match["local"] and _VERSION_RE.fullmatch(match["domain"]):
+        return match[0]  # but `a@b.org@8` is a chain: its local part is masked
     return mask_local(match["local"]) + match["at"] + match["domain"]
 
 
 def _mask_obfuscated(match: re.Match) -> str:
-    if match["at"].strip().lower() == "at" and not _DOT_WORD_RE.search(match[0]):
-        prose_word = match["local"].lower() in _PROSE_BEFORE_AT
-        if prose_word or match["domain"].lower().startswith(_PROSE_HOST_PREFIXES):
-            return match[0]
+    if match["at"].strip().lower() == "at":
+        if not _DOT_WORD_RE.search(match[0]):
+            prose_word = match["local"].lower() in _PROSE_BEFORE_AT
+            if prose_word or match["domain"].lower().startswith(_PROSE_HOST_PREFIXES):
+                return match[0]
+        elif not _BRACKETED_DOT_RE.search(match[0]) and not _spelled_tld(match):
+            return match[0]  # "meet at home dot the": prose
     return _mask_match(match)
+
+
+def _spelled_tld(match: re.Match) -> bool:
+    """Whether the last label of a `x at y dot z` match is a likely domain."""
+    tld = _DOT_WORD_RE.split(match["domain"])[-1].rsplit(".", 1)[-1].lower()
+    return len(tld) == 2 or tld in _SPELLED_TLDS or not tld.isascii()
 
 
 def render_body(text: str | None) -> Markup:

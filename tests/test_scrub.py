@@ -1,9 +1,11 @@
-"""Taking removed text out of text and HTML: forum.scrub, no database."""
+"""Taking removed text out of text and HTML (forum.scrub) and masking addresses
+(forum.markup): pure functions, no database."""
 
 from __future__ import annotations
 
 import pytest
 
+from forum.markup import mask_addresses
 from forum.scrub import (
     ADDRESS_REMOVED,
     REDACTED,
@@ -88,3 +90,58 @@ def test_no_replacements_change_nothing():
     located = Located(MARK, [])
     assert located.quote("a", "b", "c") == ("a", "b", "c")
     assert scrub_text(MARK, []) == MARK and scrub_html("<p>x</p>", []) == "<p>x</p>"
+
+
+# -- address masking (forum.markup.mask_addresses): forms met in real archives ----
+
+@pytest.mark.parametrize(("written", "shown"), [
+    # A title-case top-level domain, as typed in signatures.
+    ("JSmith at Example.Org", "JSm... at Example.Org"),
+    ("Bob AT Example DOT Org", "Bo... AT Example DOT Org"),
+    ("x at y.Com", "x... at y.Com"),
+    # Character references typed into a plain-text post read as "@".
+    ("nora&#64;hostfifteen.com", "nor...&#64;hostfifteen.com"),
+    ("otto&#x40;hostsixteen.com", "ott...&#x40;hostsixteen.com"),
+    ("otto&#X40;hostsixteen.com", "ott...&#X40;hostsixteen.com"),
+    ("nora&#064;hostfifteen.com", "nor...&#064;hostfifteen.com"),
+    ("pia&commat;hostseventeen.com", "pi...&commat;hostseventeen.com"),
+    ("it&#39;s b&#64;c.de", "it&#39;s b...&#64;c.de"),
+    # Hosts and local parts in any script.
+    ("sasha@пример.рф", "sas...@пример.рф"),
+    ("jörg at bücher dot de", "jör... at bücher dot de"),
+    ("sasha at пример dot рф", "sas... at пример dot рф"),
+    # Numbers alone are a version, four of them an IPv4 host; and in a chain
+    # (user@host@domain, here a uuencoded line) the address is before them.
+    ("root@10.0.0.1", "roo...@10.0.0.1"),
+    ("W-S2@H.2A0DU48&!@8<", "W-S...@8<"),
+    # Spelled-out dots with a real top-level domain.
+    ("carol at hosttwo dot com.", "car... at hosttwo dot com."),
+    ("a at b dot c dot uk", "a... at b dot c dot uk"),
+])
+def test_every_form_of_an_address_is_masked(written, shown):
+    assert mask_addresses(written) == shown
+    assert mask_addresses(shown) == shown  # masking twice changes nothing
+
+
+@pytest.mark.parametrize("prose", [
+    "meet at home dot the i's later", "meet at home dot", "look at this.",
+    "install python@3.11 and numpy@1.26.4 or npm@10.2", "We met at noon.Then",
+    "I was at home.It was late", "the FAQ is at rtfm.mit.edu", "it&#39;s &#x41;",
+    "Tom &amp; Jerry &commat; home",
+])
+def test_prose_that_looks_a_little_like_an_address_is_kept(prose):
+    assert mask_addresses(prose) == prose
+
+
+@pytest.mark.parametrize("run", ["a&#" * 20_000, "a&#64;" * 20_000,
+                                 "a&commat;-" * 20_000, "é-at-" * 20_000,
+                                 "a at ö.ö dot " * 10_000])
+def test_masking_stays_linear_on_runs_of_the_new_forms(run):
+    import time
+
+    start = time.perf_counter()
+    mask_addresses(run)
+    once = time.perf_counter() - start
+    start = time.perf_counter()
+    mask_addresses(run * 4)
+    assert time.perf_counter() - start < 10 * once + 0.2

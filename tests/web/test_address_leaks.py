@@ -59,6 +59,9 @@ ADDRESS_RE = re.compile(
     r"(?P<local>[A-Za-z0-9._%+-]+)@[A-Za-z0-9][A-Za-z0-9-]*"
     r"(?:\.[A-Za-z0-9][A-Za-z0-9-]*)+"
 )
+# Numbers alone after the @ are a version ("1/4 mile@16.2", `python@3.11`), which
+# masking keeps; four of them are an IPv4 host.
+VERSION_RE = re.compile(r"\d+(?:\.\d+){0,2}|\d+(?:\.\d+){4,}")
 HREF_RE = re.compile(r'href="(?P<url>/[^"#]*)')
 ARTICLE = '{% from "_macros/posts.html" import article %}{{ article(entry) }}'
 
@@ -69,13 +72,15 @@ def full_addresses(text: str) -> set[str]:
     found = set()
     for candidate in (seen, unquote(seen)):
         found.update(m[0] for m in ADDRESS_RE.finditer(candidate)
-                     if not m["local"].endswith("..."))
+                     if not m["local"].endswith("...")
+                     and not VERSION_RE.fullmatch(m[0].rpartition("@")[2]))
     return found
 
 
 def test_full_addresses_sees_through_escapes_and_skips_masked_ones():
-    text = "a&#64;b.org <x%40y.net> tha...@sympatico.ca q@-x.y 1.5@home"
-    assert full_addresses(text) == {"a@b.org", "x@y.net"}
+    text = ("a&#64;b.org <x%40y.net> tha...@sympatico.ca q@-x.y 1.5@home "
+            "mile@16.2 root@10.0.0.1")
+    assert full_addresses(text) == {"a@b.org", "x@y.net", "root@10.0.0.1"}
 
 
 @pytest.fixture(scope="module")
