@@ -47,7 +47,7 @@ def label_rows(session: Session, site: Site) -> Iterator[dict]:
             "post_url": site.post_url(post.permalink), "kind": label.kind.key,
             "name": label.kind.display_name, "severity": label.kind.severity,
             "span": mask_addresses(label.exact) if label.exact else "",
-            "rationale": label.rationale,
+            "rationale": mask_addresses(label.rationale),
             "citations": ";".join(c.url for c in label.citations),
             "labelled_by": label.created_by.name,
             "labelled_at": label.created_at.isoformat() + "Z",
@@ -68,7 +68,8 @@ def citation_rows(session: Session, site: Site) -> Iterator[dict]:
             "kind": citation.kind, "identifier": citation.identifier,
             "url": citation.url, "title": citation.title,
             "container_title": citation.container_title, "issued": citation.issued,
-            "note": item.note, "in_quote": item.in_quote, "origin": item.origin,
+            "note": mask_addresses(item.note), "in_quote": item.in_quote,
+            "origin": item.origin,
         }
 
 
@@ -102,6 +103,6 @@ def _claim_review(label: Label, post: Post, site: Site) -> dict:
         "reviewRating": {"@type": "Rating", "alternateName": label.kind.display_name,
                          "ratingValue": VERDICT_RATINGS[label.kind.key],
                          "bestRating": 5, "worstRating": 1},
-        "reviewBody": label.rationale,
+        "reviewBody": mask_addresses(label.rationale),
         "citation": [c.url for c in label.citations],
     }

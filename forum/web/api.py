@@ -67,15 +67,17 @@ def _evidence(shown) -> dict:
         "labels": [{
             "id": label.id, "kind": label.kind.key,
             "name": label.kind.display_name, "severity": label.kind.severity,
-            "span": ({"exact": label.exact, "prefix": label.prefix,
-                      "suffix": label.suffix} if label.exact else None),
-            "rationale": label.rationale, "revision": label.revision,
+            "span": ({"exact": mask_addresses(label.exact),
+                      "prefix": mask_addresses(label.prefix),
+                      "suffix": mask_addresses(label.suffix)} if label.exact else None),
+            "rationale": mask_addresses(label.rationale), "revision": label.revision,
             "labelled_by": label.created_by.name,
             "labelled_at": iso(label.created_at),
             "updated_at": iso(label.updated_at),
             "citations": [_citation(c) for c in label.citations],
         } for label in shown.labels],
-        "citations": [{**_citation(item.citation), "note": item.note or None,
+        "citations": [{**_citation(item.citation),
+                       "note": mask_addresses(item.note) or None,
                        "in_quote": item.in_quote} for item in shown.citations],
     }
 
