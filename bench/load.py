@@ -100,9 +100,7 @@ def start(state: Load, args) -> list[threading.Thread]:
     threads = [threading.Thread(target=state.read, args=(seed,))
                for seed in range(args.readers)]
     # Readers never ask for the posts moderators hide (those answer 404).
-    count = 12 * args.moderators
-    mine, state.site.permalinks = (state.site.permalinks[-count:],
-                                   state.site.permalinks[:-count])
+    mine = state.site.set_aside(12 * args.moderators)
     for n in range(args.moderators):
         own = mine[n * 12:(n + 1) * 12]
         threads.append(threading.Thread(target=state.moderate,

@@ -53,6 +53,17 @@ class Site:
     permalinks: list[str]
     groups: list[str]
     queries: list[str]
+    thread_of: dict[str, int] = field(default_factory=dict)
+
+    def set_aside(self, count: int) -> list[str]:
+        """The last `count` posts, for moderators; readers never ask for them
+        or their threads (a hidden post, or a thread of hidden posts, is 404)."""
+        theirs, self.permalinks = self.permalinks[-count:], self.permalinks[:-count]
+        hidden_threads = {self.thread_of.get(p) for p in theirs}
+        self.threads = [t for t in self.threads if t not in hidden_threads]
+        self.permalinks = [p for p in self.permalinks
+                           if self.thread_of.get(p) not in hidden_threads]
+        return theirs
 
     def paths(self, rng: random.Random) -> list[str]:
         """A reader's round: pages, search, feeds and the API."""
@@ -236,10 +247,10 @@ def site_from(database_url: str, queries: list[str], limit: int = 500) -> Site:
         with engine.connect() as conn:
             threads = list(conn.scalars(text(
                 "SELECT id FROM threads ORDER BY id LIMIT :n"), {"n": limit}))
-            permalinks = list(conn.scalars(text(
-                "SELECT permalink FROM posts WHERE is_ghost = false AND "
-                "is_hidden = false ORDER BY id LIMIT :n"), {"n": limit}))
+            thread_of = dict(conn.execute(text(
+                "SELECT permalink, thread_id FROM posts WHERE is_ghost = false AND "
+                "is_hidden = false ORDER BY id LIMIT :n"), {"n": limit}).all())
             groups = list(conn.scalars(text("SELECT name FROM groups")))
     finally:
         engine.dispose()
-    return Site(threads, permalinks, groups, queries)
+    return Site(threads, list(thread_of), groups, queries, thread_of)

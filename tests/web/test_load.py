@@ -31,7 +31,7 @@ def run_load(port: int, site, env: dict, extra) -> tuple[Load, str]:
     """4 readers throughout; 2 moderators doing 18 actions each (two rounds of
     hide, restore and label over 6 posts of their own) while the import runs."""
     # Readers never ask for the posts moderators hide (those answer 404).
-    theirs, site.permalinks = site.permalinks[-12:], site.permalinks[:-12]
+    theirs = site.set_aside(12)
     state = Load(port, site)
     readers = [threading.Thread(target=state.read, args=(seed,)) for seed in range(4)]
     moderators = [threading.Thread(target=state.moderate, args=(
