@@ -47,6 +47,11 @@ def parse_args():
     parser.add_argument("--moderators", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--quiet-seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=5.0,
+                        help="seconds of reading before samples are kept")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a reader waits between two requests "
+                             "(0: each reader asks again as soon as answered)")
     return parser.parse_args()
 
 
@@ -83,6 +88,8 @@ def run(args, folder: Path, url: str) -> bool:
     with gunicorn(env, args.workers, folder / "gunicorn.log") as (port, _proc):
         state = Load(port, site)
         threads = start(state, args)
+        time.sleep(args.warmup)  # every worker's first requests open its caches
+        del state.samples[:]
         time.sleep(args.quiet_seconds)
         state.importing.set()
         started = time.perf_counter()
@@ -97,7 +104,7 @@ def run(args, folder: Path, url: str) -> bool:
 
 
 def start(state: Load, args) -> list[threading.Thread]:
-    threads = [threading.Thread(target=state.read, args=(seed,))
+    threads = [threading.Thread(target=state.read, args=(seed, args.think))
                for seed in range(args.readers)]
     # Readers never ask for the posts moderators hide (those answer 404).
     mine = state.site.set_aside(12 * args.moderators)
@@ -120,7 +127,8 @@ def summarise(args, state: Load, url: str, report: str, took: float) -> bool:
     done = sum(a.status == 302 for a in state.actions)
     other = sorted({a.status for a in state.actions if a.status not in (302, 500)})
     print(f"\nload on {args.db}: {args.workers} gunicorn workers, {args.readers} "
-          f"readers, {args.moderators} moderators; machine load {load()}")
+          f"readers (think {args.think * 1000:.0f} ms), {args.moderators} "
+          f"moderators; machine load {load()}")
     print(f"  requests: {len(samples):,} reader + {len(state.actions)} moderator; "
           f"5xx: {len(errors)}")
     print(f"  reader latency without import: p50 {percentile(quiet, 50):.0f} ms, "

@@ -132,7 +132,9 @@ class Load:
     actions: list[Action] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def read(self, seed: int) -> None:
+    def read(self, seed: int, think: float = 0.0) -> None:
+        """Fetch a round of pages after another; `think` seconds between two
+        requests (0: as fast as the server answers, a saturating client)."""
         rng, browser = random.Random(seed), Browser(self.port)
         try:
             while not self.stop.is_set():
@@ -142,6 +144,8 @@ class Load:
                     importing = self.importing.is_set()
                     status, _body, seconds = browser.request("GET", path)
                     self.samples.append(Sample(path, status, seconds, importing))
+                    if think:
+                        time.sleep(think * rng.uniform(0.5, 1.5))
         except Exception as error:  # noqa: BLE001 - reported by the caller
             self.errors.append(f"reader {seed}: {type(error).__name__}: {error}")
         finally:
@@ -157,8 +161,10 @@ class Load:
             step = 0
             while not self.stop.is_set() and (count is None or step < count):
                 permalink = permalinks[step % len(permalinks)]
-                kind = ("hide", "restore", "label")[(step // len(permalinks)) % 3]
-                self.actions.append(act(browser, name, kind, permalink))
+                cycle = step // len(permalinks)
+                kind = ("hide", "restore", "label")[cycle % 3]
+                self.actions.append(act(browser, name, kind, permalink,
+                                        LABEL_KINDS[cycle // 3 % len(LABEL_KINDS)]))
                 step += 1
                 time.sleep(pause)
         except Exception as error:  # noqa: BLE001 - reported by the caller
@@ -179,18 +185,23 @@ def sign_in(browser: Browser, name: str, password: str) -> None:
 FORMS = {
     "hide": ("hide", {"reason": "spam", "why": "load test"}),
     "restore": ("restore", {"why": "load test: shown again"}),
-    "label": ("labels", {"kind": "needs_source", "scope": "post",
-                         "rationale": "load test label"}),
+    "label": ("labels", {"scope": "post", "rationale": "load test label"}),
 }
+# A post takes one label of each kind: each round of labels uses the next kind.
+LABEL_KINDS = ["needs_source", "off_topic", "personal_experience",
+               "medical_advice_caution", "source_not_found", "unsupported"]
 
 
-def act(browser: Browser, name: str, kind: str, permalink: str) -> Action:
+def act(browser: Browser, name: str, kind: str, permalink: str,
+        label: str = "needs_source") -> Action:
     started = time.perf_counter()
     status, page, _ = browser.request("GET", f"/mod/p/{permalink}/")
     token = _TOKEN.search(page)
     if status != 200 or not token:
         return Action(name, kind, permalink, status, time.perf_counter() - started)
     route, form = FORMS[kind]
+    if kind == "label":
+        form = {**form, "kind": label}
     status, _, _ = browser.request("POST", f"/mod/p/{permalink}/{route}",
                                    {**form, "csrf_token": token.group(1)})
     return Action(name, kind, permalink, status, time.perf_counter() - started)
