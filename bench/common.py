@@ -203,3 +203,28 @@ def summary(values: list[float]) -> str:
     return (f"median {statistics.median(values):7.2f} ms  "
             f"p95 {percentile(values, 95):7.2f} ms  max {max(values):7.2f} ms  "
             f"(n={len(values)})")
+
+
+def run_flask(env: dict, *args: str, stdin: str | None = None,
+              ok: tuple[int, ...] = (0,)) -> str:
+    """`flask --app forum ARGS` in `env`; its output, or exit with its error.
+
+    `ok` lists the exit statuses that are not failures (`import` exits 1 when
+    it quarantined messages).
+    """
+    proc = subprocess.run([str(BIN / "flask"), "--app", "forum", *args], env=env,
+                          cwd=REPO, input=stdin, capture_output=True, text=True)
+    if proc.returncode not in ok:
+        sys.exit(f"flask {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+@contextmanager
+def data_folder(kept: str | None, prefix: str = "forum-bench-"):
+    """The given folder (kept afterwards), or a temporary one."""
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield Path(kept)
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield Path(tmp)

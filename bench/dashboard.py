@@ -47,7 +47,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -60,8 +59,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     clean_env,
     corpus,
+    data_folder,
     free_port,
     load,
+    run_flask,
     summary,
     wait_until_up,
 )
@@ -88,7 +89,7 @@ def main() -> None:
         child(Path(args.data_dir), args.messages)
         return
     print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir) as data:
+    with data_folder(args.data_dir, "forum-dashboard-bench-") as data:
         if not (data / "forum.sqlite").exists():
             flask(data, "db", "upgrade")
             import_archive(args, data)
@@ -113,27 +114,13 @@ def parse_args():
     return parser.parse_args()
 
 
-@contextmanager
-def data_folder(kept: str | None):
-    """The given folder (kept afterwards), or a temporary one."""
-    if kept:
-        Path(kept).mkdir(parents=True, exist_ok=True)
-        yield Path(kept)
-        return
-    with tempfile.TemporaryDirectory(prefix="forum-dashboard-bench-") as tmp:
-        yield Path(tmp)
 
 
 # -- 1. the archive, imported with the CLI ----------------------------------------
 
 
 def flask(data: Path, *args: str, stdin: str | None = None) -> str:
-    proc = subprocess.run([str(BIN / "flask"), "--app", "forum", *args],
-                          input=stdin, capture_output=True, text=True, cwd=REPO,
-                          env=clean_env(data))
-    if proc.returncode:
-        sys.exit(f"flask {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return proc.stdout
+    return run_flask(clean_env(data), *args, stdin=stdin)
 
 
 def import_archive(args, data: Path) -> None:

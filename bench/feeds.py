@@ -37,22 +37,23 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    BIN,
     REPO,
     clean_env,
     corpus,
+    data_folder,
     gunicorn,
     load,
     percentile,
     summary,
+)
+from common import (
+    run_flask as flask,
 )
 
 TARGET_MS = 50.0
@@ -61,7 +62,7 @@ TARGET_MS = 50.0
 def main() -> None:
     args = parse_args()
     print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir) as data:
+    with data_folder(args.data_dir, "forum-feeds-bench-") as data:
         env = clean_env(data, **({"DATABASE_URL": args.database_url}
                                  if args.database_url else {}))
         prepare(args, data, env)
@@ -99,24 +100,6 @@ def parse_args():
     parser.add_argument("--database-url", help="a PostgreSQL database to import "
                         "into (or reuse) instead of SQLite in the data folder")
     return parser.parse_args()
-
-
-@contextmanager
-def data_folder(kept: str | None):
-    if kept:
-        Path(kept).mkdir(parents=True, exist_ok=True)
-        yield Path(kept)
-        return
-    with tempfile.TemporaryDirectory(prefix="forum-feeds-bench-") as tmp:
-        yield Path(tmp)
-
-
-def flask(env: dict, *args: str) -> str:
-    proc = subprocess.run([str(BIN / "flask"), "--app", "forum", *args],
-                          capture_output=True, text=True, cwd=REPO, env=env)
-    if proc.returncode:
-        sys.exit(f"flask {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return proc.stdout
 
 
 def prepare(args, data: Path, env: dict) -> None:

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import BIN, GEN, REPO, SHARED, clean_env, corpus, database, gunicorn, load
+from common import GEN, SHARED, clean_env, corpus, database, gunicorn, load, run_flask
 from loadgen import Load, check_moderation, percentile, site_from
 
 PASSWORD = "load-test-password-1"
@@ -56,11 +56,7 @@ def parse_args():
 
 
 def flask(env: dict, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(BIN / "flask"), "--app", "forum", *args], env=env,
-                          cwd=REPO, input=stdin, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"flask {' '.join(args)}: {done.stderr[-2000:]}")
-    return done.stdout.strip()
+    return run_flask(env, *args, stdin=stdin, ok=(0, 1)).strip()
 
 
 def prepare(args, folder: Path, env: dict) -> Path:
