@@ -197,6 +197,7 @@ class ImportRunner:
         self._indexing.queue(changed)
         self._record_progress()
         self.session.commit()
+        self._committed = self._counts()
         self._indexing.pump()
         archiver.changed_post_ids.clear()
         self._new_ids, self._prepared = set(), {}
@@ -276,6 +277,7 @@ class ImportRunner:
         self.session.commit()
         self.report.run_id = run.id
         self._notes: list[tuple] = []
+        self._committed = self._counts()
         return run
 
     def _save_problems(self) -> None:
@@ -295,6 +297,9 @@ class ImportRunner:
                 position=msg.position[:255], reason=reason, post_id=post_id,
             ))
         self._problems, self._notes = [], []
+
+    def _counts(self) -> dict:
+        return {name: getattr(self.report, name) for name in (*_COUNTS, "truncated")}
 
     def _record_progress(self) -> None:
         """The counts so far and a heartbeat, committed with each batch."""
@@ -320,7 +325,11 @@ class ImportRunner:
                   else type(exc).__name__)[:2000]
         try:
             self.session.rollback()
-            self._save_problems()
+            # Only what was committed counts: the failed batch's messages,
+            # problems and repairs were rolled back and are read again next time.
+            for name, value in getattr(self, "_committed", {}).items():
+                setattr(self.report, name, value)
+            self._problems, self._notes = [], []
             self._record_progress()
             self.session.execute(update(ImportRun).where(ImportRun.id == run.id)
                                  .values(status="failed", failure=reason,

@@ -28,14 +28,15 @@ def this_worker() -> str:
 def settle_abandoned_runs(session: Session) -> int:
     """Mark failed every "running" run whose process is gone; returns how many.
 
-    Commits what it marks.  Only a run that is seen running pays for the write
-    transaction, so a page that calls this costs one small read otherwise.
+    Commits what it marks.  Only a dead run pays for a write transaction: a
+    page that calls this while an import is alive costs one small read.
     """
-    running = select(ImportRun.id).where(ImportRun.status == "running")
-    if session.scalar(running.limit(1)) is None:
+    host = socket.gethostname()
+    running = select(ImportRun).where(ImportRun.status == "running")
+    if not any(why_abandoned(run, host) for run in session.scalars(running)):
         return 0
     session.commit()  # end a read transaction: the next must take the write lock
-    host, settled = socket.gethostname(), 0
+    settled = 0
     with write_intent():
         for run in session.scalars(select(ImportRun)
                                    .where(ImportRun.status == "running")):

@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 
 from forum.models import (
     Author,
+    ChangedPost,
     Group,
     Post,
     Thread,
     ThreadGroup,
+    Tombstone,
 )
 from forum.services import audit, identity
 from forum.services.analysis import compress_raw
@@ -257,7 +259,8 @@ class _Batch:
             return ArchiveResult("skipped", None, "X-No-Archive: yes")
         group_ids = [self.a.group_id(g) for g in (msg.groups or [DEFAULT_GROUP])]
         existing = self.by_key.get(key)
-        if existing and existing.truncated and not msg.truncated:
+        if existing and existing.truncated and not msg.truncated \
+                and not self._moderated_text(existing.id):
             return self._heal(existing, msg, digest, group_ids)
         if existing and not existing.is_ghost:
             for group_id in group_ids:
@@ -273,6 +276,13 @@ class _Batch:
             self.pending.links.add((post_id, group_id))
         self.a.touched_groups.update(group_ids)
         return ArchiveResult("imported", post_id)
+
+    def _moderated_text(self, post_id: int) -> bool:
+        """True when moderators changed or erased the post's text (a redaction,
+        a takedown, a purge): a complete copy must not bring the words back."""
+        changed = select(ChangedPost.post_id).where(ChangedPost.post_id == post_id)
+        purged = select(Tombstone.post_id).where(Tombstone.post_id == post_id)
+        return self.session.scalar(changed.union(purged).limit(1)) is not None
 
     def _heal(self, existing: _Known, msg, digest, group_ids) -> ArchiveResult:
         """A complete copy of a message stored cut off replaces the cut copy.

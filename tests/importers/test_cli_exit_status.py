@@ -82,11 +82,16 @@ def test_an_interrupted_import_is_recorded_as_failed(kind, tmp_path):
             assert err.strip().splitlines()[-1] == \
                 "error: import run 1 failed: KeyboardInterrupt"
             with engine.connect() as conn:
-                status, failure, finished = conn.execute(text(
-                    "SELECT status, failure, finished_at FROM import_runs")).one()
+                status, failure, finished, imported = conn.execute(text(
+                    "SELECT status, failure, finished_at, imported "
+                    "FROM import_runs")).one()
+                stored = conn.scalar(text(
+                    "SELECT count(*) FROM posts WHERE import_run_id = 1 "
+                    "AND is_ghost = false"))
         finally:
             engine.dispose()
         assert (status, failure) == ("failed", "KeyboardInterrupt")
+        assert imported == stored  # only what was committed is counted
         assert finished is not None
         shown = flask(env, "imports", "show", "1").stdout
         assert shown.splitlines()[0] == "run 1: failed (KeyboardInterrupt)"

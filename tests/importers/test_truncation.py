@@ -150,3 +150,32 @@ def test_the_import_page_lists_repairs_with_their_posts(app, client, import_sour
     assert f'href="/p/{cut_post.permalink}/"' in page
     repaired = page.count("<td>repaired</td>")
     assert repaired == report.repaired > 0
+
+
+@pytest.mark.parametrize("change", ["redact", "purge"])
+def test_a_complete_copy_never_undoes_a_redaction_or_a_purge(app, import_sources,
+                                                              tmp_path, change):
+    from forum.services.accounts import create_user
+    from forum.services.takedowns import purge_post, redact_post
+
+    source = corpus("notmuch-mail", "notmuch-lkml.mbox")
+    data = source.read_bytes()
+    cut, whole = _cut(source, tmp_path, _cut_mid_line(data, len(data) // 2))
+    import_sources(cut, group="lkml")
+    admin = create_user(db.session, "ada", "correct horse battery", "admin")
+    post = db.session.scalar(select(Post).where(Post.truncated.is_not(None)))
+    phrase = post.body_text.split()[3]
+    if change == "redact":
+        redact_post(db.session, admin, post, phrase, "personal_information")
+    else:
+        purge_post(db.session, admin, post, "legal")
+    db.session.commit()
+    before = db.session.get(Post, post.id).body_text
+
+    healed = import_sources(whole, group="lkml")
+    db.session.expire_all()
+    after = db.session.get(Post, post.id)
+    assert after.body_text == before and after.truncated is not None
+    assert healed.balanced()
+    if change == "redact":
+        assert phrase not in after.body_text
