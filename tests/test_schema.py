@@ -116,6 +116,23 @@ def test_a_fresh_data_folder_serves_every_page_before_any_import(backend, tmp_pa
     assert (tmp_path / "fresh" / "forum.sqlite").exists()
 
 
+def test_a_database_unreachable_at_start_is_created_when_it_appears(tmp_path):
+    from forum import create_app
+
+    folder = tmp_path / "not-yet"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'f.sqlite'}",
+                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    assert app.extensions["forum_schema"] is None  # could not even open it
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "cannot be reached" in page.get_data(as_text=True)
+    folder.mkdir()  # the volume is mounted, the server is up
+    assert client.get("/").status_code == 200
+    assert _revision(f"sqlite:///{folder / 'f.sqlite'}") == head_revision()
+
+
 def test_an_unversioned_database_with_tables_is_not_touched(tmp_path):
     from forum import create_app
 

@@ -10,7 +10,7 @@ from flask import Flask, abort
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
-from forum.schema import read_state
+from forum.schema import create_if_empty
 
 UNREACHABLE = "The archive's database cannot be reached just now. Try again shortly."
 
@@ -23,8 +23,8 @@ def register(app: Flask) -> None:
     def _require_current_schema() -> None:
         if app.extensions["forum_schema_current"]:
             return
-        try:
-            state = read_state(db.engine)
+        try:  # a database unreachable at start may be there, and empty, now
+            state = create_if_empty(db.engine)
         except SQLAlchemyError:
             abort(503, description=UNREACHABLE)
         if not state.current:
