@@ -228,3 +228,20 @@ def data_folder(kept: str | None, prefix: str = "forum-bench-"):
         return
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         yield Path(tmp)
+
+
+def import_corpus(env: dict, messages: int) -> dict:
+    """Import the seed-1 corpus of `messages` with the CLI; print and return its
+    report (read, imported, quarantined...) with the time it took."""
+    import json
+
+    mbox = corpus(messages)
+    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
+    started = time.perf_counter()
+    report = json.loads(run_flask(env, "import", str(mbox), "--json", ok=(0, 1))
+                        .strip().splitlines()[-1])
+    report["wall"] = time.perf_counter() - started
+    print(f"import (CLI): read {report['read']} imported {report['imported']} "
+          f"quarantined {report['quarantined']} in {report['wall']:.0f} s "
+          f"(load {load()})")
+    return report

@@ -58,9 +58,9 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     clean_env,
-    corpus,
     data_folder,
     free_port,
+    import_corpus,
     load,
     run_flask,
     summary,
@@ -124,14 +124,7 @@ def flask(data: Path, *args: str, stdin: str | None = None) -> str:
 
 
 def import_archive(args, data: Path) -> None:
-    mbox = corpus(args.messages)
-    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
-    started = time.perf_counter()
-    report = json.loads(flask(data, "import", str(mbox), "--json")
-                        .strip().splitlines()[-1])
-    print(f"import (CLI): read {report['read']} imported {report['imported']} "
-          f"quarantined {report['quarantined']} in "
-          f"{time.perf_counter() - started:.0f} s (load {load()})")
+    import_corpus(clean_env(data), args.messages)
 
 
 # -- 2. moderation at scale, in a child -------------------------------------------

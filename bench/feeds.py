@@ -45,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     REPO,
     clean_env,
-    corpus,
     data_folder,
     gunicorn,
+    import_corpus,
     load,
     percentile,
     summary,
@@ -110,13 +110,7 @@ def prepare(args, data: Path, env: dict) -> None:
     if run_child(env, "count")["posts"]:
         print("archive: reusing the archive already there")
         return
-    mbox = corpus(args.messages)
-    print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
-    started = time.perf_counter()
-    report = json.loads(flask(env, "import", str(mbox), "--json")
-                        .strip().splitlines()[-1])
-    print(f"import (CLI): read {report['read']} imported {report['imported']} in "
-          f"{time.perf_counter() - started:.0f} s (load {load()})")
+    import_corpus(env, args.messages)
 
 
 def biggest(env: dict) -> tuple[dict, int]:
