@@ -35,6 +35,10 @@ class PendingRows:
     reparents: list[dict] = field(default_factory=list)
     merges: list[tuple[int, int]] = field(default_factory=list)
 
+    def forget_source(self, post_id: int) -> None:
+        """Drop a post's pending source: a complete copy replaces a cut one."""
+        self.sources = [row for row in self.sources if row["post_id"] != post_id]
+
     def write(
         self,
         session: Session,

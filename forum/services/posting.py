@@ -165,6 +165,7 @@ class _Batch:
         self.subject_threads: dict[tuple[int, str], int] = {}
         self.threads_created = 0
         self.changed: set[int] = set()
+        self.heal_audits: list[tuple[int, str]] = []  # written once the posts are
 
     def run(self) -> list[ArchiveResult]:
         prepared = [self._prepare(m) for m in self.messages]
@@ -297,15 +298,14 @@ class _Batch:
             "content_hash": digest, "date_note": msg.date_note,
         })
         self.pending.healed_sources.append(existing.id)
+        self.pending.forget_source(existing.id)  # the cut copy may be in this batch
         self._add_source(existing.id, msg)
         for group_id in group_ids:
             self.pending.dup_links.add((existing.id, group_id))
         self.a.touched_groups.update(group_ids)
-        audit.record(self.session, None, "import.replace_truncated",
-                     target_type="post", target_id=existing.id, post_id=existing.id,
-                     reason="complete copy imported",
-                     why=f"stored copy was cut off: {existing.truncated}; "
-                         f"replaced from {msg.source} [{msg.position}]")
+        self.heal_audits.append((existing.id, (
+            f"stored copy was cut off: {existing.truncated}; "
+            f"replaced from {msg.source} [{msg.position}]")))
         existing.truncated = None
         return ArchiveResult("imported", existing.id, HEALED)
 
@@ -325,7 +325,8 @@ class _Batch:
                    parent_id=parent.id if parent else None, is_ghost=False)
         self.pending.posts.append(row)
         self._add_source(post_id, msg)
-        self._remember(_Known(post_id, thread_id, False, row["parent_id"], key), mid)
+        self._remember(_Known(post_id, thread_id, False, row["parent_id"], key,
+                              msg.truncated), mid)
         self.dirty_threads.add(thread_id)
         return post_id
 
@@ -334,7 +335,7 @@ class _Batch:
         row["pid"] = ghost.id
         self.pending.fills.append(row)
         self._add_source(ghost.id, msg)
-        ghost.is_ghost = False
+        ghost.is_ghost, ghost.truncated = False, msg.truncated
         if ghost.key != key:
             self.by_key.pop(ghost.key, None)
             ghost.key = key
@@ -498,6 +499,15 @@ class _Batch:
         self.changed = self.pending.write(self.session, self._thread,
                                           self.dirty_threads, self._thread_of_post)
         refresh_threads(self.session, {self._thread(t) for t in self.dirty_threads})
+        self._audit_heals()
+
+    def _audit_heals(self) -> None:
+        """Audit each healed post once its row exists (the cut copy may have been
+        inserted by this very batch, and an entry refers to its post)."""
+        for post_id, why in self.heal_audits:
+            audit.record(self.session, None, "import.replace_truncated",
+                         target_type="post", target_id=post_id, post_id=post_id,
+                         reason="complete copy imported", why=why)
 
     def _thread_of_post(self, post_id: int) -> int | None:
         known = self.by_id.get(post_id)

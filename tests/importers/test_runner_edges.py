@@ -1,0 +1,38 @@
+"""Edge cases of the import loop: an outcome never depends on where batches end."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import AuditEntry, Post, PostSource
+
+_HEAD = (b"From ann@example.org Mon Oct  2 12:00:00 2000\n"
+         b"From: Ann <ann@example.org>\nSubject: s\nMessage-ID: <m@example.org>\n"
+         b"Date: Mon, 2 Oct 2000 12:00:00 +0000\n"
+         b"Content-Type: multipart/mixed; boundary=XX\n\n"
+         b"--XX\nContent-Type: text/plain\n\nhello there, the first line\n")
+# The same message twice: first without its closing boundary (cut off), then whole.
+CUT_THEN_WHOLE = (_HEAD + b"\n" + _HEAD + b"and the line the cut copy lost\n"
+                  b"\n--XX--\n")
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_a_complete_copy_heals_a_cut_one_in_the_same_batch(import_sources, tmp_path,
+                                                           batch_size):
+    mbox = tmp_path / "copies.mbox"
+    mbox.write_bytes(CUT_THEN_WHOLE)
+    report = import_sources(mbox, group="g", batch_size=batch_size)
+    assert report.balanced()
+    assert (report.imported, report.duplicates, report.truncated) == (2, 0, 1)
+    post = db.session.scalars(select(Post)).one()
+    assert post.truncated is None
+    assert "the line the cut copy lost" in post.body_text
+    assert count(PostSource) == 1
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions == ["import.replace_truncated"]
