@@ -82,7 +82,12 @@ class ThreadGroup(db.Model):
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_thread_groups_group_last", "group_id", "last_post_at"),)
+    # A group page's order (migration 0015): latest activity, undated last,
+    # then thread id; declared DESC NULLS LAST on PostgreSQL only.
+    __table_args__ = (
+        Index("ix_thread_groups_listing", "group_id", "last_post_at", "thread_id",
+              postgresql_ops={"last_post_at": "DESC NULLS LAST", "thread_id": "DESC"}),
+    )
 
 
 class Post(db.Model):

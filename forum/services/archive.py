@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from forum.errors import Gone, NotFound
 from forum.extensions import db
@@ -36,6 +36,10 @@ MISSING = "missing"  # a ghost: the archive never saw the message
 UNAVAILABLE = "unavailable"  # hidden by a moderator
 
 VISIBLE = (Post.is_hidden.is_(False), Post.is_ghost.is_(False))
+# A listing shows a post's subject, author and date: its body is read only if
+# something asks for it.
+LISTING_ONLY = (defer(Post.body_text), defer(Post.body_html), defer(Post.references),
+                defer(Post.parent_evidence))
 
 
 # -- groups --------------------------------------------------------------------
@@ -76,20 +80,32 @@ def group_threads(
     year: int | None = None,
     month: int | None = None,
 ) -> Page:
-    """Threads of `group` by last activity there; or those started in year/month."""
+    """Threads of `group` by last activity there; or those started in year/month.
+
+    A thread has a listing row in a group only while it has visible posts
+    there (threading writes rows for visible posts alone, and hiding or
+    restoring rewrites them), so the rows need no check against the posts:
+    they are read, and counted, from their index (migration 0015).  The
+    group's stored thread count is not used for the pager: an import
+    refreshes it only when it ends.
+    """
     stmt = (
-        select(Thread, ThreadGroup.post_count, ThreadGroup.last_post_at)
-        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
-        .where(ThreadGroup.group_id == group.id, _has_visible_post(Thread.id))
-        .order_by(ThreadGroup.last_post_at.desc().nulls_last(), Thread.id.desc())
+        select(ThreadGroup.thread_id, ThreadGroup.post_count, ThreadGroup.last_post_at)
+        .where(ThreadGroup.group_id == group.id)
+        .order_by(ThreadGroup.last_post_at.desc().nulls_last(),
+                  ThreadGroup.thread_id.desc())
     )
     if year is not None and month is not None:
         start, end = _month_range(year, month)
-        stmt = stmt.where(Thread.first_post_at >= start, Thread.first_post_at < end)
+        stmt = stmt.join(Thread, Thread.id == ThreadGroup.thread_id).where(
+            Thread.first_post_at >= start, Thread.first_post_at < end)
     result = paginate(stmt, page, per_page, scalars=False)
-    firsts = first_visible_posts([row[0].id for row in result.items])
-    result.items = [ThreadRow(t, n or 0, last, firsts.get(t.id))
-                    for t, n, last in result.items]
+    ids = [row.thread_id for row in result.items]
+    threads = {t.id: t for t in
+               db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    firsts = first_visible_posts(ids)
+    result.items = [ThreadRow(threads[tid], n or 0, last, firsts.get(tid))
+                    for tid, n, last in result.items if tid in threads]
     return result
 
 
@@ -121,7 +137,7 @@ def first_visible_posts(thread_ids: Sequence[int]) -> dict[int, Post]:
     stmt = select(Post).join(
         first,
         and_(Post.thread_id == first.c.thread_id, Post.thread_order == first.c.order),
-    )
+    ).options(*LISTING_ONLY)
     return {post.thread_id: post for post in db.session.scalars(stmt).unique()}
 
 

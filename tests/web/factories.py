@@ -94,9 +94,11 @@ class ArchiveFactory:
                                                 post_count=0))
                 group.thread_count += 1
             listing.post_count += 1
-            listing.last_post_at = max(filter(None, [listing.last_post_at, post.date]))
+            listing.last_post_at = max(filter(None, [listing.last_post_at, post.date]),
+                                      default=None)
             group.post_count += 1
-            group.last_post_at = max(filter(None, [group.last_post_at, post.date]))
+            group.last_post_at = max(filter(None, [group.last_post_at, post.date]),
+                                    default=None)
         self.session.flush()
 
     def _add(self, row):
