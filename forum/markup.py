@@ -61,6 +61,9 @@ _SPELLED_TLDS = frozenset("""
 _BRACKETED = r"\s*[(\[{<]\s*WORD\s*[)\]}>]\s*"
 _AT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:at)')}|\s+(?i:at)\s+|_at_|-at-)"
 _DOT_WORD = rf"(?:{_BRACKETED.replace('WORD', '(?i:dot)')}|\s+(?i:dot)\s+)"
+# An IP literal stands for a host name (RFC 5321 address-literal):
+# `root@[192.168.1.2]`, `ops@[IPv6:2001:db8::1]`.
+_IP_LITERAL = r"\[(?:\d{1,3}(?:\.\d{1,3}){3}|(?i:ipv6):[0-9A-Fa-f:.]{2,45})\]"
 # `&#64;` typed into a plain-text post shows as that text, which reads as "@".
 _AT = r"(?:@|%40|&#0*64;|&#[xX]0*40;|&commat;)"
 # Everything before the last `@` of a chain is the local part: in
@@ -71,7 +74,7 @@ _AT = r"(?:@|%40|&#0*64;|&#[xX]0*40;|&commat;)"
 _ADDRESS_RE = re.compile(
     rf"(?<!{_LOCAL_CHAR})(?<!{_LOCAL_CHAR}@)"
     rf"(?P<local>{_LOCAL_CHAR}+(?:@{_LOCAL_CHAR}+)*)"
-    rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:\.{_LABEL})*)"
+    rf"(?P<at>{_AT})(?P<domain>{_IP_LITERAL}|{_LABEL}(?:\.{_LABEL})*)"
 )
 # `user at host.com`, `user (at) host (dot) com`, `user_at_host.com`.
 _OBFUSCATED_RE = re.compile(

@@ -87,6 +87,11 @@ def test_mask_email_of_nothing():
     # user@host@domain, from 1993 signatures: all before the last @ is masked.
     ("email@bferrell@uceng.uc.edu", "ema...@uceng.uc.edu"),
     ("2545500@jeff-lab@queensu.ca (Peter)", "254...@queensu.ca (Peter)"),
+    # A domain may be an IP literal (RFC 5321 address-literal).
+    ("user@[10.0.0.1]", "use...@[10.0.0.1]"),
+    ("Root <root@[192.168.1.2]> wrote:", "Root <roo...@[192.168.1.2]> wrote:"),
+    ("vera@[IPv6:2001:db8::1]", "ver...@[IPv6:2001:db8::1]"),
+    ("ops&#64;[10.1.2.3]", "op...&#64;[10.1.2.3]"),
 ])
 def test_mask_addresses_in_text(text, masked):
     assert mask_addresses(text) == masked
@@ -118,7 +123,8 @@ def _mask_by_every_rule(text: str) -> str:
 ADDRESS_FRAGMENTS = ["joe", " ", "  ", "\xa0", "\u2003", "at", "AT", "At", "(at)",
                      "[ at ]", "_at_", "-at-", "@", "%40", "example", ".", "dot",
                      " DOT ", "(dot)", "com", "c", "-", "_", "\n", "<", ">",
-                     "mit.edu", "x1", "é", "cat"]
+                     "mit.edu", "x1", "é", "cat", "[", "]", "10.0.0.1",
+                     "IPv6:", "::1"]
 
 
 @settings(max_examples=1000)

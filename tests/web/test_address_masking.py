@@ -89,10 +89,16 @@ FORMS = [
          "jackal", "body"),
     Form("next to a citation", "zara@hostcite.com", "zara@hostcite.com", "yak",
          "body"),
+    Form("IPv4-literal domain", "ursula@[10.0.0.1]", "ursula@[10.0.0.1]", "urchin",
+         "body"),
+    Form("IPv6-literal domain", "vera.six@[IPv6:2001:db8::1]",
+         "vera.six@[IPv6:2001:db8::1]", "vole", "body"),
     Form("<address> in a quote", "<gina.quote@hostsix.com>",
          "gina.quote@hostsix.com", "kestrel", "quote"),
     Form("<address> in a nested quote", "<harry.nested@hostnested.com>",
          "harry.nested@hostnested.com", "lynx", "quote"),
+    Form("<address> with an IP-literal domain in a quote", "<root@[192.168.1.2]>",
+         "root@[192.168.1.2]", "marmot", "quote"),
     Form("Message-ID in an attribution", "<abc123@news.hostseven.com>",
          "abc123@news.hostseven.com", "article", "attribution"),
     Form("address in an attribution", "jsmith2@example.org",
@@ -121,6 +127,8 @@ FORMS = [
          "lists@list-host.org", "Lists", "from"),
     Form("From, plain", "Alice Sender <alice.sender@origin-host.com>",
          "alice.sender@origin-host.com", "Alice", "from"),
+    Form("From, IP-literal domain", "Ira Literal <ira.literal@[192.0.2.7]>",
+         "ira.literal@[192.0.2.7]", "Literal", "from"),
     Form("Message-ID header", "<start.walrus@mid-host.example.com>",
          "start.walrus@mid-host.example.com", "walrus", "message-id"),
     Form("unreadable Date header", "ask yves@datehost.com", "yves@datehost.com",
@@ -203,6 +211,10 @@ def _forms(where: str) -> list[Form]:
     return [form for form in FORMS if form.where == where]
 
 
+def _form(name: str) -> Form:
+    return next(form for form in FORMS if form.name == name)
+
+
 START = "<start.walrus@mid-host.example.com>"
 BODY = "\n".join([
     "Hello all, here are the ways people wrote their addresses.", "",
@@ -215,6 +227,7 @@ REPLY = """\
 In article <abc123@news.hostseven.com>, jsmith2@example.org (John Smith) wrote:
 > Gina Quote said kestrel <gina.quote@hostsix.com> knows the way.
 > > Harry wrote that lynx <harry.nested@hostnested.com> is shy.
+> Root said the marmot keeper <root@[192.168.1.2]> is away.
 > The rest of the quoted lines are ordinary.
 
 I agree with the lemur point.
@@ -243,6 +256,9 @@ MESSAGES = [
              "herons seen by wendy (at) subjecttwo (dot) org",
              "<subject.two@mid-host.example.com>", "Thu, 12 Oct 2000 03:00:00 +0000",
              "Herons wade slowly.\n"),
+    _message("Ira Literal <ira.literal@[192.0.2.7]>", "Literal hosts",
+             "<literal.one@mid-host.example.com>", "Thu, 12 Oct 2000 04:00:00 +0000",
+             "Some hosts have no name.\n"),
     _message("Yves Date <yves.sender@origin-host.com>", "Dates can be odd",
              "<date.one@mid-host.example.com>", "sometime, ask yves@datehost.com",
              "The date line was odd.\n"),
@@ -284,14 +300,16 @@ def archive(module_app, tmp_path_factory):
         db.session.add(Label(
             post_id=first.id, kind_id=kind.id, exact=_body_line(FORMS[1]),
             prefix=_body_line(FORMS[0]) + "\n", suffix="\n" + _body_line(FORMS[2]),
-            rationale=f"The badger keeper's line; ask {FORMS[4].raw}.",
+            rationale=f"The badger keeper's line; ask {FORMS[4].raw} or "
+                      f"{_form('IPv4-literal domain').raw}.",
             is_withdrawn=False, revision=1,
             created_by_id=moderator.id, created_at=now, updated_by_id=moderator.id,
             updated_at=now))
         # Moderators' own words are shown to readers too: rationales and notes.
         attached = citations.attach_citation(
             db.session, moderator, first, "PMID 9068914",
-            note=f"the yak keeper's study, from {FORMS[5].raw}")
+            note=f"the yak keeper's study, from {FORMS[5].raw} or "
+                 f"{_form('IPv6-literal domain').raw}")
         evidence.label_post(db.session, moderator, first, "limited_evidence",
                             f"Only one study; its author is {FORMS[3].raw}.",
                             exact=mask_addresses(_body_line(FORMS[2])),
@@ -487,5 +505,5 @@ def test_hosts_stay_readable_so_a_reader_knows_where_a_post_came_from(walks):
     threads = readable("".join(page for url, page in walks["reader"].pages.items()
                                if url.startswith("/t/")))
     for form in _forms("body"):
-        host = form.address.rpartition("@")[2].split(".")[0]
+        host = form.address.casefold().rpartition("@")[2].split(".")[0]
         assert host in threads, form.name
