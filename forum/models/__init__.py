@@ -4,6 +4,7 @@ from forum.models.accounts import LoginAttempt, User
 from forum.models.archive import (
     Author,
     Group,
+    GroupMonth,
     Post,
     PostGroup,
     PostSource,
@@ -36,6 +37,7 @@ __all__ = [
     "FieldOriginal",
     "Flag",
     "Group",
+    "GroupMonth",
     "ImportProblemRecord",
     "ImportRun",
     "Label",

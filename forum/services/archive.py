@@ -22,6 +22,7 @@ from forum.extensions import db
 from forum.models import (
     Author,
     Group,
+    GroupMonth,
     ImportProblemRecord,
     ImportRun,
     Post,
@@ -110,18 +111,17 @@ def group_threads(
 
 
 def group_archive_months(group: Group) -> list[tuple[int, int, int]]:
-    """(year, month, threads started that month) for `group`, newest first."""
-    year = func.extract("year", Thread.first_post_at)
-    month = func.extract("month", Thread.first_post_at)
+    """(year, month, threads started that month) for `group`, newest first.
+
+    Stored with the group's counters (services.counters): like them, it is
+    brought up to date when an import ends or a post is hidden or shown.
+    """
     stmt = (
-        select(year, month, func.count())
-        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
-        .where(ThreadGroup.group_id == group.id, ThreadGroup.post_count > 0,
-               Thread.first_post_at.is_not(None))
-        .group_by(year, month)
-        .order_by(year.desc(), month.desc())
+        select(GroupMonth.year, GroupMonth.month, GroupMonth.thread_count)
+        .where(GroupMonth.group_id == group.id, GroupMonth.thread_count > 0)
+        .order_by(GroupMonth.year.desc(), GroupMonth.month.desc())
     )
-    return [(int(y), int(m), n) for y, m, n in db.session.execute(stmt)]
+    return [tuple(row) for row in db.session.execute(stmt)]
 
 
 def first_visible_posts(thread_ids: Sequence[int]) -> dict[int, Post]:

@@ -2,18 +2,27 @@
 
 Counting is done with aggregate queries, never by incrementing, so a counter
 can always be repaired by running this again.  Every count is of visible
-posts, so whatever changes a post's visibility (hiding, restoring, purging)
-calls `refresh_after_visibility_change`.
+posts (a group's threads per month too), so whatever changes a post's
+visibility (hiding, restoring, purging) calls
+`refresh_after_visibility_change`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from forum.models import Author, Group, Post, PostGroup, Thread, ThreadGroup
+from forum.models import (
+    Author,
+    Group,
+    GroupMonth,
+    Post,
+    PostGroup,
+    Thread,
+    ThreadGroup,
+)
 from forum.services.threading import refresh_threads
 
 
@@ -70,6 +79,25 @@ def refresh_group(session: Session, group_id: int) -> None:
         .where(Group.id == group_id)
         .values(post_count=posts, thread_count=threads, last_post_at=last)
     )
+    refresh_months(session, group_id)
+
+
+def refresh_months(session: Session, group_id: int) -> None:
+    """Recount the threads of one group started in each month."""
+    year = func.extract("year", Thread.first_post_at)
+    month = func.extract("month", Thread.first_post_at)
+    rows = session.execute(
+        select(year, month, func.count())
+        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
+        .where(ThreadGroup.group_id == group_id, ThreadGroup.post_count > 0,
+               Thread.first_post_at.is_not(None))
+        .group_by(year, month)
+    ).all()
+    session.execute(delete(GroupMonth).where(GroupMonth.group_id == group_id))
+    if rows:
+        session.execute(insert(GroupMonth), [
+            {"group_id": group_id, "year": int(y), "month": int(m), "thread_count": n}
+            for y, m, n in rows])
 
 
 def _refresh_authors(session: Session, author_ids: list[int]) -> None:

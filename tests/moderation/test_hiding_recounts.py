@@ -25,6 +25,8 @@ DAY = datetime(2001, 3, 1, 12, 0)
 GROUP = "sci.med.nutrition"
 _NUM = re.compile(r'<td class="num">(\d+)</td>')
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(
+    r'/\d{4}/\d{1,2}/"[^>]*>(\w+)</a>\s*<span class="small muted">\((\d+)\)')
 
 
 @pytest.fixture
@@ -121,10 +123,14 @@ def test_hiding_a_threads_only_post_takes_the_thread_off_the_listings(
     assert _home_row(home) == ("1", "3", "2001-03-03")
     assert client.get(f"/t/{archive['lone']}/").status_code == 404
 
+    assert _months(page) == [("March", "1")]
+
     _restore(auth, archive["only"])
     assert _shown(client) == before
     assert _home_row(client.get("/").get_data(as_text=True)) == (
         "2", "4", "2001-03-05")
+    assert _months(client.get(f"/g/{GROUP}/").get_data(as_text=True)) == [
+        ("March", "2")]
     assert client.get(f"/t/{archive['lone']}/").status_code == 200
 
 
@@ -137,6 +143,7 @@ def test_hiding_every_post_of_the_group_empties_its_counts(
     assert (shown["posts"], shown["threads"], shown["latest"], shown["listing"]) == (
         0, 0, None, [])
     assert shown["authors"] == {"Ann": 0, "Bo": 0}
+    assert _months(client.get(f"/g/{GROUP}/").get_data(as_text=True)) == []
 
 
 def test_a_post_hidden_by_reader_flags_is_uncounted(app, client, archive):
@@ -170,3 +177,8 @@ def _home_row(page: str) -> tuple[str, str, str]:
     row = page.split(f">{GROUP}</a>", 1)[1].split("</tr>", 1)[0]
     threads, posts = _NUM.findall(row)
     return threads, posts, _DATE.search(row).group(0)
+
+
+def _months(page: str) -> list[tuple[str, str]]:
+    """(month, threads started) in the group page's "By month" list."""
+    return _MONTH.findall(page)

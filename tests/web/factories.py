@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from forum.extensions import db
 from forum.models import Author, Group, Post, PostGroup, Thread, ThreadGroup
+from forum.services.counters import refresh_months
 
 # An address whose local part is not masked (masked ones end in "...").
 ADDRESS_RE = re.compile(r"([\w.+%-]+)@([\w-]+(?:\.[\w-]+)+)")
@@ -100,6 +101,8 @@ class ArchiveFactory:
             group.last_post_at = max(filter(None, [group.last_post_at, post.date]),
                                     default=None)
         self.session.flush()
+        for group in groups:
+            refresh_months(self.session, group.id)
 
     def _add(self, row):
         self.session.add(row)
