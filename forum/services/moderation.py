@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
+from forum.markup import mask_addresses
 from forum.models import AuditEntry, Flag, Post, User
 from forum.permissions import FLAG_RESOLVE, POST_HIDE, require
 from forum.services.audit import record, utcnow
@@ -152,9 +154,30 @@ def resolve_flag(session: Session, actor: User, flag: Flag, outcome: str,
     return flag
 
 
-def flags_on(session: Session, post_id: int) -> list[Flag]:
-    return list(session.scalars(select(Flag).where(Flag.post_id == post_id)
-                                .order_by(Flag.status != "pending", Flag.id)))
+@dataclass(frozen=True, slots=True)
+class ShownFlag:
+    """A flag as moderators see it; a copy, so masking never reaches the row."""
+
+    id: int
+    created_at: datetime
+    reason: str
+    text: str
+    status: str
+    resolved_by: User | None
+    outcome: str
+
+
+def flags_on(session: Session, post_id: int) -> list[ShownFlag]:
+    """A post's flags, pending first, with addresses in their free text masked.
+
+    Readers type anything into a flag (their own address, the author's) and
+    outcome notes may quote it: like every text shown, both are masked.
+    """
+    flags = session.scalars(select(Flag).where(Flag.post_id == post_id)
+                            .order_by(Flag.status != "pending", Flag.id))
+    return [ShownFlag(flag.id, flag.created_at, flag.reason,
+                      mask_addresses(flag.text), flag.status, flag.resolved_by,
+                      mask_addresses(flag.outcome)) for flag in flags]
 
 
 def flagged_posts(session: Session, limit: int = 50) -> list[tuple[Post, int]]:

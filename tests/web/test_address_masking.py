@@ -11,8 +11,9 @@ is fine.  The ordinary words written next to each address must still be
 there, so masking cannot pass by dropping a post.  Moderators' own words that
 readers see (label rationales, citation notes) and that the audit log keeps
 carry addresses of the table too, as does a label quote stored before masking
-knew its form.  `test_every_get_route_is_walked` fails for a new page until
-the walk reaches it.
+knew its form, as do the text readers type into flags and the outcome notes on
+them.  `test_every_get_route_is_walked` fails for a new page until the walk
+reaches it.
 
 Admins see a post's original text after a takedown ("Original text (admins
 only)", forum/web/takedowns.py and templates/moderation/_takedowns.html):
@@ -37,6 +38,7 @@ from forum.models import Author, Citation, Label, Post, Thread
 from forum.services import citations, evidence
 from forum.services.accounts import create_user
 from forum.services.evidence import seed_label_kinds
+from forum.services.moderation import flag_post, resolve_flag
 from importers.runner import ImportOptions, ImportRunner
 from tests.evidence.conftest import PASSWORD, Auth
 
@@ -314,9 +316,25 @@ def archive(module_app, tmp_path_factory):
                             f"Only one study; its author is {FORMS[3].raw}.",
                             exact=mask_addresses(_body_line(FORMS[2])),
                             citations=[attached.citation])
+        _flag(first, moderator)
         db.session.commit()
         db.session.remove()
     return module_app
+
+
+def _flag(post: Post, moderator) -> None:
+    """Readers type addresses into flags; a moderator's outcome note may too."""
+    options = {"per_hour": 10, "hide_at": 0}
+    flag_post(db.session, post, "personal_information", FLAG_TEXT, "reader-1",
+              **options)
+    resolved = flag_post(db.session, post, "spam", "", "reader-2", **options)
+    resolve_flag(db.session, moderator, resolved, "disagreed", FLAG_OUTCOME)
+
+
+FLAG_TEXT = (f"The wombat keeper is {FORMS[0].raw}, {FORMS[2].raw}, "
+             f"{_form('&#64; in text').raw} and {_form('IPv4-literal domain').raw}.")
+FLAG_OUTCOME = f"Quokka keepers publish {FORMS[3].raw} themselves."
+FLAG_WORDS = ("wombat", "quokka")
 
 
 # -- the walk ---------------------------------------------------------------------
@@ -498,6 +516,10 @@ def test_the_words_next_to_the_addresses_are_still_there(archive, walks, who):
     posts = readable(" ".join(walk.pages[f"/p/{permalink}/"]
                               for permalink in rows["permalinks"]))
     assert "sta...@mid-host.example.com" in posts  # a Message-ID, masked
+    if who == "mask-mod":
+        mod_posts = readable(" ".join(walk.pages[f"/mod/p/{permalink}/"]
+                                      for permalink in rows["permalinks"]))
+        assert [word for word in FLAG_WORDS if word not in mod_posts] == []
 
 
 def test_hosts_stay_readable_so_a_reader_knows_where_a_post_came_from(walks):
