@@ -124,6 +124,10 @@ class Archiver:
         self._rows_at_analyze += self._rows_since_analyze
         self._rows_since_analyze = 0
 
+    def skips(self, msg: IncomingMessage) -> bool:
+        """Whether `msg` asked not to be archived and that wish is honoured."""
+        return msg.no_archive and self.honour_no_archive
+
     # -- shared caches -------------------------------------------------------------
 
     def group_id(self, name: str) -> int:
@@ -220,9 +224,9 @@ class _Batch:
 
     def _load_authors(self, prepared: list[tuple]) -> None:
         cache = self.a._author_ids
-        wanted = {
+        wanted = {  # a message skipped unread names no author
             identity.author_identity(m.author_name, m.author_email): m
-            for m, *_ in prepared
+            for m, *_ in prepared if not self.a.skips(m)
         }
         missing = sorted(set(wanted) - set(cache))
         for start in range(0, len(missing), 500):
@@ -256,7 +260,7 @@ class _Batch:
     # -- decisions ---------------------------------------------------------------
 
     def _one(self, msg, digest, mid, key, synthetic) -> ArchiveResult:
-        if msg.no_archive and self.a.honour_no_archive:
+        if self.a.skips(msg):
             return ArchiveResult("skipped", None, "X-No-Archive: yes")
         group_ids = [self.a.group_id(g) for g in (msg.groups or [DEFAULT_GROUP])]
         existing = self.by_key.get(key)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import AuditEntry, Post, PostSource
+from forum.models import AuditEntry, Author, Group, Post, PostSource
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 _HEAD = (b"From ann@example.org Mon Oct  2 12:00:00 2000\n"
          b"From: Ann <ann@example.org>\nSubject: s\nMessage-ID: <m@example.org>\n"
@@ -36,3 +40,9 @@ def test_a_complete_copy_heals_a_cut_one_in_the_same_batch(import_sources, tmp_p
     assert count(PostSource) == 1
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions == ["import.replace_truncated"]
+
+
+def test_a_message_skipped_for_x_no_archive_leaves_no_trace(import_sources):
+    report = import_sources(DATA / "x-no-archive.eml", group="g")
+    assert (report.read, report.skipped) == (1, 1)
+    assert [count(model) for model in (Post, Author, Group)] == [0, 0, 0]
