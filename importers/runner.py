@@ -310,11 +310,13 @@ class ImportRunner:
                              .values(heartbeat_at=_now(), **values))
 
     def _finish_run(self, run: ImportRun) -> None:
+        """Record the end; a failure written meanwhile (another process took this
+        run for dead) was wrong, and is cleared."""
         self._save_problems()
         self._record_progress()
         r = self.report
         self.session.execute(update(ImportRun).where(ImportRun.id == r.run_id).values(
-            finished_at=_now(),
+            finished_at=_now(), failure=None,
             status="finished" if r.balanced() else "unbalanced"))
         self.session.commit()
         logger.info("import run %s finished: %s", run.id, r.to_dict())

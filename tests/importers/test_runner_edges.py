@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
-from forum.models import AuditEntry, Author, Group, Post, PostSource
+from forum.models import AuditEntry, Author, Group, ImportRun, Post, PostSource
+from importers.runner import ImportOptions, ImportRunner
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -46,3 +47,21 @@ def test_a_message_skipped_for_x_no_archive_leaves_no_trace(import_sources):
     report = import_sources(DATA / "x-no-archive.eml", group="g")
     assert (report.read, report.skipped) == (1, 1)
     assert [count(model) for model in (Post, Author, Group)] == [0, 0, 0]
+
+
+def test_a_run_that_finishes_keeps_no_failure_from_earlier(app, tmp_path):
+    """Another process once took the live run for dead (a shared host name)."""
+    mbox = tmp_path / "copies.mbox"
+    mbox.write_bytes(CUT_THEN_WHOLE)
+
+    def declared_dead(_read: int) -> None:
+        db.session.execute(update(ImportRun).values(
+            status="failed", failure="no progress reported; presumed dead"))
+        db.session.commit()
+
+    runner = ImportRunner(db.session, ImportOptions(batch_size=1),
+                          progress=declared_dead)
+    report = runner.run([str(mbox)])
+    db.session.expire_all()
+    run = db.session.get(ImportRun, report.run_id)
+    assert (run.status, run.failure) == ("finished", None)
