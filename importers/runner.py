@@ -184,7 +184,7 @@ class ImportRunner:
     def _archive_batch(self, archiver: Archiver, batch: list[IncomingMessage]) -> None:
         if batch:
             try:
-                with self.session.begin_nested():
+                with archiver.undoable(), self.session.begin_nested():
                     results = archiver.archive(batch)
                 self._count(batch, results)
             except Exception as exc:  # noqa: BLE001 - retried message by message
@@ -225,7 +225,7 @@ class ImportRunner:
     def _archive_one_by_one(self, archiver, batch) -> None:
         for msg in batch:
             try:
-                with self.session.begin_nested():
+                with archiver.undoable(), self.session.begin_nested():
                     results = archiver.archive([msg])
                 self._count([msg], results)
             except Exception as exc:  # noqa: BLE001 - quarantine, never abort

@@ -16,6 +16,8 @@ turn out to be one are merged.  A parent that would close a loop is ignored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -102,6 +104,24 @@ class Archiver:
         self.threads_created += batch.threads_created
         self._maybe_analyze(len(batch.pending.posts))
         return results
+
+    @contextmanager
+    def undoable(self) -> Iterator[None]:
+        """Wrap a batch whose savepoint may roll back: if it does, forget what the
+        batch taught the archiver, as its cached ids may name rows no longer there.
+
+        Counters' touched ids are kept: recounting a missing row changes nothing.
+        """
+        saved = (self.threads_created, set(self.changed_post_ids),
+                 self._rows_since_analyze)
+        try:
+            yield
+        except BaseException:
+            self._group_ids.clear()
+            self._author_ids.clear()
+            self.threads_created, changed, self._rows_since_analyze = saved
+            self.changed_post_ids.intersection_update(changed)
+            raise
 
     def finish(self) -> None:
         """Bring group and author counters up to date after the last batch."""
