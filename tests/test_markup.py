@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
 from html.parser import HTMLParser
 
@@ -92,6 +93,8 @@ def test_mask_email_of_nothing():
     ("Root <root@[192.168.1.2]> wrote:", "Root <roo...@[192.168.1.2]> wrote:"),
     ("vera@[IPv6:2001:db8::1]", "ver...@[IPv6:2001:db8::1]"),
     ("ops&#64;[10.1.2.3]", "op...&#64;[10.1.2.3]"),
+    # "İ" lower-cases to two characters: the hints still point at the "at".
+    ("İİ İzmir: joe AT example DOT com", "İİ İzmir: jo... AT example DOT com"),
 ])
 def test_mask_addresses_in_text(text, masked):
     assert mask_addresses(text) == masked
@@ -124,7 +127,8 @@ ADDRESS_FRAGMENTS = ["joe", " ", "  ", "\xa0", "\u2003", "at", "AT", "At", "(at)
                      "[ at ]", "_at_", "-at-", "@", "%40", "example", ".", "dot",
                      " DOT ", "(dot)", "com", "c", "-", "_", "\n", "<", ">",
                      "mit.edu", "x1", "é", "cat", "[", "]", "10.0.0.1",
-                     "IPv6:", "::1"]
+                     "IPv6:", "::1", "&#64;", "&#X40;", "&#39;", "&commat;", "{at}",
+                     "aT", "that", "İ", "\t"]
 
 
 @settings(max_examples=1000)
@@ -132,6 +136,16 @@ ADDRESS_FRAGMENTS = ["joe", " ", "  ", "\xa0", "\u2003", "at", "AT", "At", "(at)
 @example(text=" _(at)mit.edu")  # "_" before "(at)" is the local part, not a bracket
 def test_the_quick_checks_before_masking_skip_nothing(text):
     assert mask_addresses(text) == _mask_by_every_rule(text)
+
+
+def test_lower_casing_keeps_every_character_a_word_or_space_character_or_not():
+    """The "at" hints are looked for in lower-cased text (markup._lowered)."""
+    word, space = re.compile(r"\w"), re.compile(r"\s")
+    changed = [char for char in map(chr, range(sys.maxunicode + 1))
+               if len(lower := char.lower()) == 1
+               and (bool(word.match(char)) != bool(word.match(lower))
+                    or bool(space.match(char)) != bool(space.match(lower)))]
+    assert changed == []
 
 
 @pytest.mark.corpus
