@@ -90,23 +90,24 @@ def group_threads(
     group's stored thread count is not used for the pager: an import
     refreshes it only when it ends.
     """
+    listed = select(ThreadGroup.thread_id).where(ThreadGroup.group_id == group.id)
     stmt = (
-        select(ThreadGroup.thread_id, ThreadGroup.post_count, ThreadGroup.last_post_at)
+        select(Thread, ThreadGroup.post_count, ThreadGroup.last_post_at)
+        .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
         .where(ThreadGroup.group_id == group.id)
         .order_by(ThreadGroup.last_post_at.desc().nulls_last(),
                   ThreadGroup.thread_id.desc())
     )
     if year is not None and month is not None:
         start, end = _month_range(year, month)
-        stmt = stmt.join(Thread, Thread.id == ThreadGroup.thread_id).where(
-            Thread.first_post_at >= start, Thread.first_post_at < end)
-    result = paginate(stmt, page, per_page, scalars=False)
-    ids = [row.thread_id for row in result.items]
-    threads = {t.id: t for t in
-               db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
-    firsts = first_visible_posts(ids)
-    result.items = [ThreadRow(threads[tid], n or 0, last, firsts.get(tid))
-                    for tid, n, last in result.items if tid in threads]
+        in_month = (Thread.first_post_at >= start, Thread.first_post_at < end)
+        stmt = stmt.where(*in_month)
+        listed = (listed.join(Thread, Thread.id == ThreadGroup.thread_id)
+                  .where(*in_month))
+    result = paginate(stmt, page, per_page, scalars=False, counting=listed)
+    firsts = first_visible_posts([row[0].id for row in result.items])
+    result.items = [ThreadRow(t, n or 0, last, firsts.get(t.id))
+                    for t, n, last in result.items]
     return result
 
 
