@@ -28,8 +28,9 @@ class ImportRun(db.Model):
     repaired: Mapped[int] = mapped_column(Integer, default=0)
     threads: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    # Who runs it ("host:pid") and when it last reported progress: a run whose
-    # process is gone is marked failed, never left "running" for ever.
+    # Who runs it ("host:pid@table", see services.import_runs) and when it
+    # last reported progress: a run whose process is gone is marked failed,
+    # never left "running" for ever.
     worker: Mapped[str | None] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     failure: Mapped[str | None] = mapped_column(Text)
