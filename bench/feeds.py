@@ -1,4 +1,4 @@
-"""Atom feed latency over HTTP on a big group, beside the old group-feed query.
+"""Feed and group page latency over HTTP on a big group, beside their old queries.
 
     .venv/bin/python bench/feeds.py                        # 100,000 messages, SQLite
     .venv/bin/python bench/feeds.py --messages 10000 --rounds 20
@@ -22,9 +22,13 @@ and reads the newest from an index on (group_id, post_date, post_id).
    round for --rounds rounds: the group feed, the group page, the biggest
    thread's page and feed, and search feeds (newest matches of a common word,
    in the group and archive-wide).
-3. In-process, on the same database, the old group-feed query (join and sort
-   the group) against `archive.newest_posts`, which the feed now calls;
-   both return the same posts (checked), --rounds times each.
+3. In-process, on the same database, --rounds times each: the old group-feed
+   query (join and sort the group) against `archive.newest_posts`, which the
+   feed now calls; and the group page's old queries (its threads checked
+   against their posts, counted and sorted; its months counted from all of
+   its threads) against `archive.group_threads` and
+   `archive.group_archive_months` (migrations 0015 and 0016).  Each pair
+   returns the same rows (checked).
 Prints median, p95 and max per URL and query, and the load average: the
 machine's two cores are shared, so compare figures from one run.
 """
@@ -187,20 +191,70 @@ def child(what: list[str]) -> None:
             old = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
                    .where(PostGroup.group_id == group.id, *archive.VISIBLE)
                    .order_by(Post.date.desc().nulls_last(), Post.id.desc()).limit(50))
-            runs = {"old query (sort)": lambda: db.session.scalars(old).unique().all(),
-                    "newest_posts (index)": lambda: archive.newest_posts(group=group)}
-            timings: dict[str, list[float]] = {label: [] for label in runs}
-            results = {label: [p.id for p in run()] for label, run in runs.items()}
-            for _ in range(int(what[1])):
-                for label, run in runs.items():
-                    started = time.perf_counter()
-                    run()
-                    timings[label].append((time.perf_counter() - started) * 1000)
-                    db.session.expire_all()
-            same = len(set(map(tuple, results.values()))) == 1
+            pairs = [
+                {"old feed query (sort)": lambda: [
+                    p.id for p in db.session.scalars(old).unique().all()],
+                 "newest_posts (index)": lambda: [
+                     p.id for p in archive.newest_posts(group=group)]},
+                {"old group listing": lambda: old_listing(group),
+                 "group_threads (index)": lambda: [
+                     row.thread.id for row in archive.group_threads(group).items]},
+                {"old month counts": lambda: old_months(group),
+                 "group_archive_months": lambda: archive.group_archive_months(group)},
+            ]
+            timings: dict[str, list[float]] = {}
+            same = True
+            for runs in pairs:
+                results = [json.dumps(run(), default=str) for run in runs.values()]
+                same = same and len(set(results)) == 1
+                timings.update({label: [] for label in runs})
+                for _ in range(int(what[1])):
+                    for label, run in runs.items():
+                        started = time.perf_counter()
+                        run()
+                        timings[label].append((time.perf_counter() - started) * 1000)
+                        db.session.expire_all()
             print(json.dumps({"timings": timings, "same": same}))
         db.session.remove()
         db.engine.dispose()
+
+
+def old_listing(group) -> list[int]:
+    """The group page's first 50 threads as it found them before migration
+    0015: each thread checked for a visible post, all counted, then sorted."""
+    from sqlalchemy import exists, func, select
+
+    from forum.extensions import db
+    from forum.models import Post, Thread, ThreadGroup
+    from forum.services import archive
+
+    stmt = (select(Thread, ThreadGroup.post_count, ThreadGroup.last_post_at)
+            .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
+            .where(ThreadGroup.group_id == group.id,
+                   exists().where(Post.thread_id == Thread.id, *archive.VISIBLE))
+            .order_by(ThreadGroup.last_post_at.desc().nulls_last(), Thread.id.desc()))
+    db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).subquery()))
+    ids = [row[0].id for row in db.session.execute(stmt.limit(50)).all()]
+    archive.first_visible_posts(ids)
+    return ids
+
+
+def old_months(group) -> list[tuple[int, int, int]]:
+    """The group page's months as it counted them before migration 0016."""
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Thread, ThreadGroup
+
+    year = func.extract("year", Thread.first_post_at)
+    month = func.extract("month", Thread.first_post_at)
+    stmt = (select(year, month, func.count())
+            .join(ThreadGroup, ThreadGroup.thread_id == Thread.id)
+            .where(ThreadGroup.group_id == group.id, ThreadGroup.post_count > 0,
+                   Thread.first_post_at.is_not(None))
+            .group_by(year, month).order_by(year.desc(), month.desc()))
+    return [(int(y), int(m), n) for y, m, n in db.session.execute(stmt)]
 
 
 if __name__ == "__main__":
