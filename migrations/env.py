@@ -16,7 +16,17 @@ SEARCH_BACKEND_TABLES = {"search_documents", "search_words"}
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     table = obj if type_ == "table" else getattr(obj, "table", None)
-    return getattr(table, "name", name) not in SEARCH_BACKEND_TABLES
+    if getattr(table, "name", name) in SEARCH_BACKEND_TABLES:
+        return False
+    return reflected or _made_on_this_database(obj)
+
+
+def _made_on_this_database(obj) -> bool:
+    """An index declared for one database only (`.ddl_if(dialect=...)`, e.g.
+    the thread listing's, DESC NULLS LAST on PostgreSQL) is compared there only."""
+    condition = getattr(obj, "_ddl_if", None)
+    dialect = getattr(condition, "dialect", None)
+    return dialect is None or dialect == context.get_context().dialect.name
 
 
 def run_with(connection) -> None:

@@ -99,10 +99,14 @@ class ThreadGroup(db.Model):
     last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # A group page's order (migration 0015): latest activity, undated last,
-    # then thread id; declared DESC NULLS LAST on PostgreSQL only.
+    # then thread id.  PostgreSQL needs it declared in that order; SQLite
+    # takes no NULLS clause in an index and reads an ascending one backwards.
     __table_args__ = (
+        Index("ix_thread_groups_listing", "group_id",
+              text("last_post_at DESC NULLS LAST"), text("thread_id DESC"),
+              ).ddl_if(dialect="postgresql"),
         Index("ix_thread_groups_listing", "group_id", "last_post_at", "thread_id",
-              postgresql_ops={"last_post_at": "DESC NULLS LAST", "thread_id": "DESC"}),
+              ).ddl_if(dialect="sqlite"),
     )
 
 
