@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from forum.markup import mask_addresses, mask_email, render_post_body
 from forum.services.taxonomy import SEVERITY_ICONS, SEVERITY_WORDS
+from forum.services.thread_tools import LOW_CONFIDENCE
 
 
 def utc(value: datetime | None) -> str:
@@ -73,6 +74,27 @@ def severity_word(severity: str) -> str:
     return SEVERITY_WORDS.get(severity, severity.title())
 
 
+# How sure an inferred parent is, in words, from the importer's confidence
+# (importers/reconstruct.py): the lowest score each word needs, highest first.
+# A Message-ID named in an attribution scores 0.97-0.99 and a moderator's
+# confirmation 1.0: "certain".  Below LOW_CONFIDENCE moderators are asked to
+# check the parent (services.thread_tools), so readers see "possible" there.
+CONFIDENCE_WORDS = (
+    (0.95, "certain"),
+    (0.85, "very likely"),
+    (LOW_CONFIDENCE, "likely"),
+)
+LEAST_CONFIDENT = "possible"
+
+
+def confidence_word(value: float | None) -> str:
+    """An inferred parent's confidence (0..1) as a word: "very likely"."""
+    for least, word in CONFIDENCE_WORDS:
+        if value is not None and value >= least:
+            return word
+    return LEAST_CONFIDENT
+
+
 _CITATION_PREFIX = {"pmid": "PMID ", "pmcid": "", "doi": "doi:", "isbn": "ISBN ",
                     "arxiv": "arXiv:", "url": ""}
 
@@ -86,4 +108,5 @@ FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
     "day": day, "link_url": link_url, "severity_icon": severity_icon,
     "severity_word": severity_word, "citation_label": citation_label,
+    "confidence_word": confidence_word,
 }

@@ -40,11 +40,26 @@ def test_inferred_parent_shows_confidence_and_evidence_in_details(client, thread
     shown = pages(client, *thread)
     for name in ("tree", "flat", "reply"):
         html = shown[name]
-        assert '<details class="inferred"><summary>reply inferred, confidence 0.92' \
-            in html, name
+        assert ('<details class="inferred"><summary title="confidence 0.92">'
+                "reply inferred, very likely</summary>") in html, name
         assert "quotes 4 lines of Mark London&#39;s message" in html, name
         assert unmasked_addresses(html) == [], name
     assert "reply inferred" not in shown["root"]
+
+
+@pytest.mark.parametrize(("confidence", "word"), [
+    (1.0, "certain"), (0.97, "certain"), (0.95, "certain"), (0.94, "very likely"),
+    (0.85, "very likely"), (0.84, "likely"), (0.7, "likely"), (0.69, "possible"),
+    (0.2, "possible"), (0.0, "possible"),
+])
+def test_inferred_confidence_reads_as_a_word_with_the_number_on_hover(
+        client, thread, confidence, word):
+    _thread, _root, reply = thread
+    reply.parent_confidence = confidence
+    db.session.commit()
+    html = client.get(f"/p/{reply.permalink}/").get_data(as_text=True)
+    assert (f'<summary title="confidence {confidence:.2f}">reply inferred, {word}'
+            "</summary>") in html
 
 
 def test_day_precision_dates_show_no_time(client, thread):
