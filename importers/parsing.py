@@ -186,6 +186,24 @@ def _build(msg, headers, data, source, position, envelope, newsgroups, now):
     )
 
 
+def signer_of(data: bytes) -> tuple[str, str | None] | None:
+    """(name, address) of a stored message's From, decoded as its import
+    decoded it; None when `data` is not a mail message or has no From.
+
+    Reads the header block only: migration 0017 runs it over every kept
+    original to give older posts the name they were signed with.
+    """
+    data = strip_envelope(data)[0].lstrip(b"\r\n")
+    if unreadable_reason(data):
+        return None
+    end = _body_start(data)
+    msg = _PARSER.parsebytes(data[:end] if end >= 0 else data, headersonly=True)
+    headers = _Headers(msg, [])
+    if headers.first("from") is None:
+        return None
+    return parse_author(headers.text("from", words=False), [])
+
+
 def _truncation(repairs: list[str]) -> str | None:
     """Why the message looks cut off, from what parsing it met, or None."""
     found = [why for sign, why in _CUT_SIGNS if any(sign in r for r in repairs)]

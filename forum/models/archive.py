@@ -56,8 +56,10 @@ class GroupMonth(db.Model):
 class Author(db.Model):
     """One identity per address (or per name where no address is known).
 
-    The address is kept for takedowns and never shown: pages use `display_name`
-    and the masked form.  `slug` is a hash, so author URLs reveal nothing.
+    The address is kept for takedowns and never shown: pages use the masked
+    form.  `name` is the first name seen for the address (each post shows the
+    name it was signed with, `Post.author_name`).  `slug` is a hash, so author
+    URLs reveal nothing.
     """
 
     __tablename__ = "authors"
@@ -130,6 +132,11 @@ class Post(db.Model):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     thread_order: Mapped[int] = mapped_column(Integer, default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"), index=True)
+    # The name the post's own From gives (decoded; an address-only From's
+    # masked address): one address signs with several names, and the author
+    # row keeps only the first.  None for ghosts, purged posts and the posts
+    # of authors pseudonymised before migration 0017: they show the author's.
+    author_name: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     date_note: Mapped[str | None] = mapped_column(Text)
@@ -159,6 +166,13 @@ class Post(db.Model):
         Index("ix_posts_ghost_ids", "id", sqlite_where=text("is_ghost IS 1"),
               postgresql_where=text("is_ghost IS true")),
     )
+
+    @property
+    def byline(self) -> str:
+        """The name shown as the post's author: its own, else its author's."""
+        if self.author_name:
+            return self.author_name
+        return self.author.name if self.author is not None else ""
 
     @property
     def reference_ids(self) -> list[str]:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 
+from forum.markup import mask_email
 from importers.base import IncomingMessage
 
 # A Message-ID we trust to be globally unique: a local part, @, a real host part.
@@ -61,6 +62,17 @@ def author_identity(name: str, email: str | None) -> str:
     """One author per address; per name where there is no address."""
     key = f"mail:{email.strip().lower()}" if email else f"name:{name.strip().lower()}"
     return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def signed_name(name: str, email: str | None) -> str:
+    """The name a message is signed with: its From display name, else (an
+    address-only From) its masked address, else "Unknown".
+
+    Stored as the post's own name and as a new author's name; an address
+    standing as a display name is kept and masked where it is shown.
+    """
+    email = (email or "").strip().lower()
+    return (name or "").strip()[:255] or (mask_email(email) if email else "Unknown")
 
 
 def author_slug(identity: str) -> str:

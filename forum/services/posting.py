@@ -244,10 +244,11 @@ class _Batch:
 
     def _load_authors(self, prepared: list[tuple]) -> None:
         cache = self.a._author_ids
-        wanted = {  # a message skipped unread names no author
-            identity.author_identity(m.author_name, m.author_email): m
-            for m, *_ in prepared if not self.a.skips(m)
-        }
+        wanted: dict[str, IncomingMessage] = {}
+        for m, *_ in prepared:  # a message skipped unread names no author
+            if not self.a.skips(m):  # a new author is named by their first post
+                wanted.setdefault(
+                    identity.author_identity(m.author_name, m.author_email), m)
         missing = sorted(set(wanted) - set(cache))
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
@@ -270,8 +271,7 @@ class _Batch:
             "id": author_id,
             "identity": ident,
             "slug": identity.author_slug(ident),
-            "name": (msg.author_name or "").strip()[:255]
-            or (mask_email(email) if email else "Unknown"),
+            "name": identity.signed_name(msg.author_name, email),
             "email": email,
             "masked_email": mask_email(email) if email else None,
             "post_count": 0,
@@ -318,6 +318,7 @@ class _Batch:
         """
         self.pending.heals.append({
             "pid": existing.id, "subject": msg.subject or "",
+            "author_name": identity.signed_name(msg.author_name, msg.author_email),
             "body_text": msg.body_text or "", "body_html": msg.body_html,
             "content_hash": digest, "date_note": msg.date_note,
         })
@@ -414,7 +415,8 @@ class _Batch:
             "is_ghost": True, "is_hidden": False, "thread_id": thread_id,
             "parent_id": parent.id if parent else None, "parent_confidence": None,
             "parent_evidence": None, "date_precision": "exact", "source_url": None,
-            "depth": 0, "thread_order": 0, "author_id": None, "subject": "",
+            "depth": 0, "thread_order": 0, "author_id": None, "author_name": None,
+            "subject": "",
             "date": None, "date_note": None, "body_text": "", "body_html": None,
             "content_hash": "", "references": "", "import_run_id": self.a.run_id,
             "truncated": None,  # every row of one executemany has the same keys
@@ -502,6 +504,7 @@ class _Batch:
             "parent_evidence": msg.parent_evidence,
             "date_precision": msg.date_precision, "source_url": msg.source_url,
             "depth": 0, "thread_order": 0, "author_id": author_id,
+            "author_name": identity.signed_name(msg.author_name, msg.author_email),
             "subject": msg.subject or "", "date": msg.date, "date_note": msg.date_note,
             "body_text": msg.body_text or "", "body_html": msg.body_html,
             "content_hash": digest, "references": " ".join(msg.parent_ids),
