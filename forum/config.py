@@ -32,6 +32,8 @@ def default_config(data_dir: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "FORUM_SITE_NAME": "Discussion Archive",
         "FORUM_PAGE_SIZE": 50,
+        # Posts on one page of a thread (a long thread is cut where subtrees end).
+        "FORUM_THREAD_PAGE_SIZE": 50,
         "FORUM_HONOUR_NO_ARCHIVE": True,
         # "auto" (postgres on PostgreSQL, else tantivy in FORUM_SEARCH_DIR),
         # "tantivy", "whoosh", "postgres", "null"; "-ram" variants for tests.

@@ -171,6 +171,8 @@ class ThreadEntry:
     permalink: str | None = None
     parent_permalink: str | None = None
     parent_placeholder: str | None = None
+    parent_author: str | None = None  # a visible parent's author and date
+    parent_date: datetime | None = None
 
 
 def get_thread(thread_id: int) -> Thread:
@@ -186,7 +188,7 @@ def thread_posts(thread: Thread) -> list[ThreadEntry]:
     posts = list(db.session.scalars(
         select(Post).where(Post.thread_id == thread.id).order_by(Post.thread_order)
     ).unique())
-    keep = _ids_with_visible_subtree(posts)
+    keep = ids_with_visible_subtree([(p.id, p.parent_id, p.is_ghost) for p in posts])
     by_id = {post.id: post for post in posts}
     entries = []
     for post in posts:
@@ -238,13 +240,6 @@ def _newest_first(stmt, date, key, limit: int) -> list[Post]:
     return posts
 
 
-def thread_posts_flat(thread: Thread) -> list[ThreadEntry]:
-    """The visible posts of a thread by date (undated last), without placeholders."""
-    entries = [e for e in thread_posts(thread) if e.post is not None]
-    return sorted(entries, key=lambda e: (e.post.date is None, e.post.date or
-                                          datetime.min, e.post.thread_order))
-
-
 def _is_visible(post: Post) -> bool:
     return not post.is_hidden and not post.is_ghost
 
@@ -259,18 +254,20 @@ def _public_permalink(post: Post) -> str | None:
     return None if post.is_hidden else post.permalink
 
 
-def _ids_with_visible_subtree(posts: list[Post]) -> set[int]:
+def ids_with_visible_subtree(
+        posts: Sequence[tuple[int, int | None, bool]]) -> set[int]:
     """Visible and hidden posts plus their ancestors: what a tree must show.
 
-    A hidden post stays in its tree as a "hidden post" placeholder, so readers
-    see that something was taken down; a ghost only where it has replies.
+    `posts` are (id, parent id, is ghost).  A hidden post stays in its tree as
+    a "hidden post" placeholder, so readers see that something was taken
+    down; a ghost only where it has replies.
     """
-    parents = {post.id: post.parent_id for post in posts}
+    parents = {post_id: parent_id for post_id, parent_id, _ghost in posts}
     keep: set[int] = set()
-    for post in posts:
-        if post.is_ghost:
+    for post_id, _parent, ghost in posts:
+        if ghost:
             continue
-        node: int | None = post.id
+        node: int | None = post_id
         while node is not None and node not in keep:
             keep.add(node)
             node = parents.get(node)
@@ -441,6 +438,7 @@ __all__ = [
     "get_thread",
     "group_archive_months",
     "group_threads",
+    "ids_with_visible_subtree",
     "import_run_problems",
     "list_groups",
     "list_import_runs",
@@ -448,5 +446,4 @@ __all__ = [
     "post_context",
     "runs_with_problems",
     "thread_posts",
-    "thread_posts_flat",
 ]

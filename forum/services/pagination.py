@@ -21,9 +21,12 @@ class Page:
     page: int
     per_page: int
     total: int
+    page_count: int | None = None  # when pages are not all per_page long
 
     @property
     def pages(self) -> int:
+        if self.page_count is not None:
+            return self.page_count
         return max(1, ceil(self.total / self.per_page))
 
     @property

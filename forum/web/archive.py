@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 
 from forum.extensions import db
 from forum.permissions import MOD_VIEW
-from forum.services import archive, evidence_view
+from forum.services import archive, evidence_view, thread_pages
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
@@ -20,7 +20,7 @@ bp = Blueprint("archive", __name__)
 for _name, _filter in FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
-VIEWS = ("tree", "flat")
+VIEWS = thread_pages.VIEWS
 
 
 @bp.get("/")
@@ -54,19 +54,21 @@ def _group_page(group, threads, **month):
 
 @bp.get("/t/<int:thread_id>/")
 def thread(thread_id: int):
+    """One page of a thread; `?post=PERMALINK` opens the page that holds it."""
     view = request.args.get("view", "tree")
     if view not in VIEWS:
         abort(400, description="'view' must be 'tree' or 'flat'.")
     thread = archive.get_thread(thread_id)
-    if view == "flat":
-        entries = archive.thread_posts_flat(thread)
-    else:
-        entries = archive.thread_posts(thread)
-    first = next((e.post for e in entries if e.post is not None), None)
+    wanted = request.args.get("post") or None
+    shown = thread_pages.thread_page(
+        thread, view, None if wanted else page_arg(), wanted,
+        per_page("FORUM_THREAD_PAGE_SIZE"))
+    entries = shown.entries
     markers = evidence_view.markers(
         db.session, [e.post.id for e in entries if e.post is not None])
     return render_template(
-        "archive/thread.html", thread=thread, entries=entries, view=view, first=first,
+        "archive/thread.html", thread=thread, shown=shown, entries=entries,
+        view=view, first=archive.first_visible_posts([thread.id]).get(thread.id),
         markers=markers,
     )
 

@@ -61,9 +61,9 @@ def refuse_nul() -> None:
                                "(%00), which nothing here accepts.")
 
 
-def per_page() -> int:
-    """The configured listing size (FORUM_PAGE_SIZE may come from the environment)."""
+def per_page(setting: str = "FORUM_PAGE_SIZE") -> int:
+    """The configured listing size (the setting may come from the environment)."""
     try:
-        return max(1, int(current_app.config.get("FORUM_PAGE_SIZE", 50)))
+        return max(1, int(current_app.config.get(setting, 50)))
     except (TypeError, ValueError):
         return 50
