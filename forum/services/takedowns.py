@@ -129,25 +129,29 @@ def pseudonymise_author(session: Session, actor: User, author: Author, reason: s
                         why: str = "", also: Iterable[str] = ()) -> ContentChange:
     """Replace the author's name and addresses across the archive.
 
-    The author's own posts show the pseudonym (the author row changes); every
-    post that names them (attribution lines, quoted addresses, signatures of
-    replies) is scrubbed of the name and of the address, masked or not.
-    `also` adds names and addresses the archive does not hold for the author
-    (a Google Groups copy shows only `m...@host`, and not in the header).
+    The author's own posts show the pseudonym (the author row changes, and
+    so does each post's own name); every post that names them (attribution
+    lines, quoted addresses, signatures of replies) is scrubbed of the name,
+    of the other names their posts were signed with, and of the address,
+    masked or not.  `also` adds names and addresses the archive does not hold
+    for the author (a Google Groups copy shows only `m...@host`, and not in
+    the header).
     """
     require(actor, AUTHOR_TAKEDOWN)
     if reason not in TAKEDOWN_REASONS:
         raise TakedownRejected("Choose a reason for the takedown.")
     if active_takedown(session, author) is not None:
         raise TakedownRejected("This author is already pseudonymised.")
+    extra = _extra_terms(also)
     removed = {"name": author.name, "email": author.email,
-               "masked_email": author.masked_email,
-               "also": _extra_terms(also)}
+               "masked_email": author.masked_email, "also": extra,
+               "signed": _signed_names(session, author, [author.name, *extra])}
     change = _new_change(session, actor, "pseudonymise", removed,
                          pseudonym_for(author), reason, why, author_id=author.id)
     scrub = replacements_of(change)
-    post_ids = [post_id for post_id in _candidates(session, scrub)
-                if _original_holds(session, session.get(Post, post_id), scrub)]
+    named = {post_id for post_id in _candidates(session, scrub)
+             if _original_holds(session, session.get(Post, post_id), scrub)}
+    post_ids = sorted(named | set(_posts_by(session, author)))
     author.name, author.email, author.masked_email = change.replacement, None, None
     _apply(session, change, post_ids)
     reindex_later(session, _posts_by(session, author))
@@ -163,6 +167,19 @@ def _extra_terms(also: Iterable[str]) -> list[str]:
     if short:
         raise TakedownRejected(f"'{short[0]}' is too short to remove safely.")
     return [term for term in terms if term][:20]
+
+
+def _signed_names(session: Session, author: Author, known: list[str]) -> list[str]:
+    """The other names the author's posts were signed with, removed as theirs."""
+    names = session.scalars(select(Post.author_name).distinct().where(
+        Post.author_id == author.id, Post.author_name.is_not(None)))
+    seen = {" ".join(term.split()).casefold() for term in known if term}
+    found = []
+    for name in sorted({" ".join(name.split()) for name in names}):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            found.append(name)
+    return found
 
 
 def active_takedown(session: Session, author: Author) -> ContentChange | None:
@@ -216,13 +233,19 @@ def hold_changes(session: Session, post_ids: Iterable[int]) -> int:
             thread = threads.get(change.post_id)
             if change.kind == "redact" and post.thread_id != thread:
                 continue
-            if _holds_now(post, scrub) and session.get(
+            if (_is_own(change, post) or _holds_now(post, scrub)) and session.get(
                     ChangedPost, (change.id, post.id)) is None:
                 session.add(ChangedPost(change_id=change.id, post_id=post.id))
                 touched.add(post.id)
     session.flush()
     rebuild(session, touched)
     return len(touched)
+
+
+def _is_own(change: ContentChange, post: Post) -> bool:
+    """Whether the post is by the author this change pseudonymises."""
+    return change.kind == "pseudonymise" and post.author_id is not None \
+        and post.author_id == change.author_id
 
 
 def _holds_now(post: Post, scrub: list[Replacement]) -> bool:
@@ -288,7 +311,7 @@ def purge_post(session: Session, actor: User, post: Post, reason: str,
         raise TakedownRejected("Choose a reason for the purge.")
     _refuse_purged(session, post)
     post.subject, post.body_text, post.body_html = "", "", None
-    post.parent_evidence = post.date_note = None
+    post.parent_evidence = post.date_note = post.author_name = None
     post.is_hidden = True
     for reply in session.scalars(select(Post).where(Post.parent_id == post.id)):
         reply.parent_evidence = None  # it quotes the purged post's words
@@ -349,17 +372,23 @@ def replacements_of(change: ContentChange) -> list[Replacement]:
                 found.append(Replacement(term, ADDRESS_REMOVED, "masked"))
         else:
             found.append(Replacement(term, change.replacement, "words"))
-    name = (change.removed.get("name") or "").strip()
-    if "@" in name:
-        found.append(Replacement(name, ADDRESS_REMOVED))
-    elif len(name.split()) >= 2 and len(name) >= 5:
-        found.append(Replacement(name, change.replacement, "words"))
-        first = name.split()[0]  # "Mark wrote:" in a reply to Mark London
-        if len(first) >= 3:
-            found.append(Replacement(first, change.replacement, "attribution"))
-    elif len(name) >= 2:
-        found.append(Replacement(name, change.replacement, "attribution"))
+    names = [change.removed.get("name") or "", *(change.removed.get("signed") or [])]
+    for name in names:
+        found += _name_replacements(name.strip(), change.replacement)
     return found
+
+
+def _name_replacements(name: str, pseudonym: str) -> list[Replacement]:
+    """A name everywhere as words, its first word in attributions only."""
+    if "@" in name:
+        return [Replacement(name, ADDRESS_REMOVED)]
+    if len(name.split()) >= 2 and len(name) >= 5:
+        first = name.split()[0]  # "Mark wrote:" in a reply to Mark London
+        return [Replacement(name, pseudonym, "words")] + (
+            [Replacement(first, pseudonym, "attribution")] if len(first) >= 3 else [])
+    if len(name) >= 2:
+        return [Replacement(name, pseudonym, "attribution")]
+    return []
 
 
 def _new_change(session: Session, actor: User, kind: str, removed: dict,
@@ -383,12 +412,19 @@ def rebuild(session: Session, post_ids: Iterable[int]) -> None:
     """Set each touched column to its original with the active changes applied."""
     for post_id in post_ids:
         post = session.get(Post, post_id)
-        scrub = _active_replacements(session, post_id)
+        changes = _active_changes(session, post_id)
+        scrub = [found for change in changes for found in replacements_of(change)]
         located = Located(_original_plain(session, post), scrub)
         for column, kind in _POST_COLUMNS:
             _rewrite(session, post, column, post_id,
                      lambda value, kind=kind, scrub=scrub: _scrubbed(value, kind,
                                                                      scrub))
+        # The name the post was signed with: the pseudonym while its author's
+        # takedown holds (a redaction leaves it, as it leaves the author's).
+        pseudonym = next((change.replacement for change in changes
+                          if _is_own(change, post)), None)
+        _rewrite(session, post, "author_name", post_id,
+                 lambda value, pseudonym=pseudonym: pseudonym or value)
         _rewrite_slices(session, post_id, located)
     session.flush()
 
@@ -411,13 +447,12 @@ def _rewrite_slices(session: Session, post_id: int, located: Located) -> None:
         _rewrite(session, revision, "exact", post_id, located.anywhere)
 
 
-def _active_replacements(session: Session, post_id: int) -> list[Replacement]:
-    changes = session.scalars(
+def _active_changes(session: Session, post_id: int) -> list[ContentChange]:
+    return list(session.scalars(
         select(ContentChange).join(ChangedPost,
                                    ChangedPost.change_id == ContentChange.id)
         .where(ChangedPost.post_id == post_id, ContentChange.reverted_at.is_(None))
-        .order_by(ContentChange.id))
-    return [found for change in changes for found in replacements_of(change)]
+        .order_by(ContentChange.id)))
 
 
 def _revisions_of(session: Session, post_id: int) -> list[LabelRevision]:

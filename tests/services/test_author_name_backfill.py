@@ -9,13 +9,19 @@ end up where a fresh import is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from forum import create_app
 from forum.extensions import db
 from forum.migrate import alembic_config, upgrade
+from forum.models import Author, Post
+from forum.services.accounts import create_user
+from forum.services.takedowns import pseudonymise_author, purge_post
 from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import REPO
 from tests.processes import scratch_database
@@ -53,17 +59,35 @@ def _migrate(url: str, step, revision: str) -> None:
         engine.dispose()
 
 
-def _import(url: str, tmp_path, *sources, keep_raw: bool = True) -> None:
+@contextmanager
+def _archive(url: str, tmp_path) -> Iterator[None]:
     app = create_app({"TESTING": True, "SECRET_KEY": "x",
                       "SQLALCHEMY_DATABASE_URI": url,
                       "FORUM_DATA_DIR": str(tmp_path / "data"),
                       "FORUM_SEARCH_BACKEND": "null"})
     with app.app_context():
         upgrade()
-        ImportRunner(db.session, ImportOptions(group="misc.names", keep_raw=keep_raw)
-                     ).run([str(source) for source in sources])
+        yield
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def _import(url: str, tmp_path, *sources, keep_raw: bool = True) -> None:
+    with _archive(url, tmp_path):
+        ImportRunner(db.session, ImportOptions(group="misc.names", keep_raw=keep_raw)
+                     ).run([str(source) for source in sources])
+
+
+def _take_down(url: str, tmp_path, email: str, purge: str) -> str:
+    """Pseudonymise the author of `email` and purge post `purge`; the pseudonym."""
+    with _archive(url, tmp_path):
+        admin = create_user(db.session, "ada", "correct horse battery", "admin")
+        author = db.session.scalar(select(Author).where(Author.email == email))
+        change = pseudonymise_author(db.session, admin, author, "author_request")
+        purge_post(db.session, admin, db.session.scalar(
+            select(Post).where(Post.message_id == purge)), "author_request")
+        return change.replacement
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -86,3 +110,23 @@ def test_the_migration_reads_each_name_from_the_kept_original(kind, tmp_path):
         # Without its original, a post can only get its author's name.
         assert _names(url) == {**imported,
                                "fifth@names.example": "Alexander Epaneshnikov"}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_migration_leaves_purged_posts_and_pseudonymised_authors_empty(
+        kind, tmp_path):
+    with scratch_database(kind, tmp_path) as url:
+        _import(url, tmp_path, NAMES)
+        pseudonym = _take_down(url, tmp_path, "aepan@example.org",
+                               purge="second@names.example")
+        assert _names(url) == {
+            "first@names.example": pseudonym, "second@names.example": None,
+            "third@names.example": pseudonym,
+            "fourth@names.example": "carol.home@example.com"}
+        _migrate(url, command.downgrade, "0016")
+        _migrate(url, command.upgrade, "head")
+        # Empty shows the author row's name: the pseudonym, the name after an undo.
+        assert _names(url) == {
+            "first@names.example": None, "second@names.example": None,
+            "third@names.example": None,
+            "fourth@names.example": "carol.home@example.com"}
