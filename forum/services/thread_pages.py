@@ -24,6 +24,7 @@ from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Author, Post, Thread
 from forum.services.archive import (
+    LISTING_ONLY,
     MISSING,
     UNAVAILABLE,
     ThreadEntry,
@@ -74,6 +75,7 @@ class ThreadPage:
     posts: int  # visible posts in the whole thread
     first_number: int  # position of the page's first visible post (1-based)
     last_number: int
+    first_post: Post | None = None  # the thread's first visible post (its title)
 
 
 def outline(thread: Thread) -> list[Node]:
@@ -140,8 +142,19 @@ def thread_page(thread: Thread, view: str = "tree", page: int | None = None,
     count = sum(node.visible for node in on_page)
     total = sum(node.visible for node in shown)
     pager = Page([], page, size, total, page_count=len(starts))
-    return ThreadPage(_entries(on_page, nodes), pager, view, total,
-                      before + 1 if count else 0, before + count)
+    entries = _entries(on_page, nodes)
+    return ThreadPage(entries, pager, view, total, before + 1 if count else 0,
+                      before + count, _first_post(nodes, entries))
+
+
+def _first_post(nodes: list[Node], entries: list[ThreadEntry]) -> Post | None:
+    """The thread's first visible post in tree order, from the page if it is there."""
+    first = next((node.id for node in nodes if node.visible), None)
+    shown = next((e.post for e in entries if e.post and e.post.id == first), None)
+    if shown or first is None:
+        return shown
+    return db.session.scalar(select(Post).options(*LISTING_ONLY)
+                             .where(Post.id == first))
 
 
 def _page_holding(shown: list[Node], starts: list[int], permalink: str) -> int:

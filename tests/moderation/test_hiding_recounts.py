@@ -23,7 +23,7 @@ from tests.web.factories import ArchiveFactory
 pytestmark = pytest.mark.search_backend("whoosh-ram")
 DAY = datetime(2001, 3, 1, 12, 0)
 GROUP = "sci.med.nutrition"
-_NUM = re.compile(r'<td class="num">(\d+)</td>')
+_NUM = re.compile(r'<td class="num"[^>]*>(\d+)</td>')
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(
     r'/\d{4}/\d{1,2}/"[^>]*>(\w+)</a>\s*<span class="small muted">\((\d+)\)')
