@@ -1,0 +1,175 @@
+"""Long-thread pages over HTTP: paged (today) beside one page of everything.
+
+    .venv/bin/python bench/thread_page.py                 # 100,000 messages, SQLite
+    .venv/bin/python bench/thread_page.py --data-dir /tmp/forum-feeds-100k   # reuse
+    .venv/bin/python bench/thread_page.py --data-dir /tmp/pg \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/threads
+
+The archive is the deterministic corpus (../shared/bench/gen_corpus.py
+--messages N --seed 1), imported with the project's CLI or reused from
+--data-dir / --database-url after `db upgrade`.  The benchmark takes the
+biggest thread with at least --min-posts visible posts and fetches, from a
+real server (`gunicorn -w 1`), its first, middle and last pages in both
+views and the page holding its last post (`?post=`), --rounds times each,
+checking each answers 200.  The same URLs are then fetched from a second
+server whose FORUM_THREAD_PAGE_SIZE holds the whole thread, which is what a
+thread page was before paging.  Prints median, p95 and HTML size per URL.
+Targets (issue 15): p95 <= 100 ms and < 300 KB for a 1,000-post thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402 - bench scripts run as files
+    REPO,
+    clean_env,
+    data_folder,
+    gunicorn,
+    import_corpus,
+    load,
+    percentile,
+    summary,
+)
+from common import (
+    run_flask as flask,
+)
+
+TARGET_MS, TARGET_KB = 100.0, 300.0
+WHOLE = "1000000"  # a page size that holds any thread: one page, as before
+
+
+def main() -> None:
+    args = parse_args()
+    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
+    with data_folder(args.data_dir, "forum-thread-bench-") as data:
+        env = clean_env(data, **({"DATABASE_URL": args.database_url}
+                                 if args.database_url else {}))
+        prepare(args, env)
+        thread = run_child(env, "thread", str(args.min_posts))
+        print(f"thread {thread['id']}: {thread['posts']} visible posts")
+        urls = paths(thread)
+        for label, size in (("paged", "50"), ("one page", WHOLE)):
+            env["FORUM_THREAD_PAGE_SIZE"] = size
+            with gunicorn(env, 1, data / "bench-thread-gunicorn.log") as (port, _p):
+                timings, sizes = measure(port, urls if size != WHOLE else
+                                         {"whole thread": urls["first page"]},
+                                         args.rounds)
+            print(f"-- {label} (FORUM_THREAD_PAGE_SIZE={size})")
+            for name, values in timings.items():
+                print(f"{name:<22} {summary(values)}  {sizes[name] / 1024:7.1f} KB")
+        print(f"targets: p95 <= {TARGET_MS:.0f} ms and < {TARGET_KB:.0f} KB a page")
+    print(f"load average at end: {load()}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--min-posts", type=int, default=1000)
+    parser.add_argument("--data-dir", help="import into this folder and keep it; "
+                        "if it already holds an archive, reuse it")
+    parser.add_argument("--database-url", help="a PostgreSQL database to import "
+                        "into (or reuse) instead of SQLite in the data folder")
+    return parser.parse_args()
+
+
+def prepare(args, env: dict) -> None:
+    print("db upgrade: " + flask(env, "db", "upgrade").strip().replace("\n", "; "))
+    if run_child(env, "count")["posts"]:
+        print("archive: reusing the archive already there")
+        return
+    import_corpus(env, args.messages)
+
+
+def paths(thread: dict) -> dict[str, str]:
+    base, pages = f"/t/{thread['id']}/", thread["pages"]
+    return {
+        "first page": base,
+        "middle page": f"{base}?page={max(1, pages // 2)}",
+        "last page": f"{base}?page={pages}",
+        "flat, middle page": f"{base}?view=flat&page={max(1, pages // 2)}",
+        "?post= last post": f"{base}?post={thread['last']}",
+    }
+
+
+def measure(port: int, urls: dict[str, str], rounds: int):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    sizes: dict[str, int] = {}
+
+    def get(name: str, url: str) -> float:
+        started = time.perf_counter()
+        conn.request("GET", url)
+        response = conn.getresponse()
+        body = response.read()
+        took = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            sys.exit(f"GET {url} answered {response.status}")
+        sizes[name] = len(body)
+        return took
+
+    for name, url in urls.items():
+        get(name, url)  # warm up, and check it answers
+    timings: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            timings[name].append(get(name, url))
+    conn.close()
+    for name, values in timings.items():
+        if percentile(values, 95) > TARGET_MS or sizes[name] > TARGET_KB * 1024:
+            print(f"   over target: {name}")
+    return timings, sizes
+
+
+# -- in a child, with the app --------------------------------------------------------
+
+
+def run_child(env: dict, *what: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", *what],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    if proc.returncode:
+        sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(what: list[str]) -> None:
+    sys.path.insert(0, str(REPO))
+    from sqlalchemy import func, select
+
+    from forum import create_app
+    from forum.extensions import db
+    from forum.models import Post, Thread
+    from forum.services import archive, thread_pages
+
+    app = create_app()
+    with app.app_context():
+        if what[0] == "count":
+            print(json.dumps({"posts": db.session.scalar(select(func.count(Post.id)))}))
+        else:
+            thread_id, posts = db.session.execute(
+                select(Post.thread_id, func.count()).where(*archive.VISIBLE)
+                .group_by(Post.thread_id).having(func.count() >= int(what[1]))
+                .order_by(func.count().desc()).limit(1)).one()
+            nodes = thread_pages.shown_nodes(
+                thread_pages.outline(db.session.get(Thread, thread_id)), "tree")
+            pages = len(thread_pages.page_starts(nodes, 50, "tree"))
+            last = [n.permalink for n in nodes if n.visible][-1]
+            print(json.dumps({"id": thread_id, "posts": posts, "pages": pages,
+                              "last": last}))
+        db.session.remove()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child(sys.argv[sys.argv.index("--child") + 1:])
+    else:
+        main()
