@@ -326,7 +326,7 @@ def print_hits(page, as_json: bool) -> None:
 def _hit(post, groups: list[str]) -> dict:
     from forum.markup import mask_addresses
 
-    author = post.author.name if post.author and post.author.name else "Unknown"
+    author = post.byline or "Unknown"
     return {
         "id": post.id,
         "date": post.date.strftime("%Y-%m-%d %H:%M") if post.date else None,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum.markup import mask_addresses, post_plain_text, split_blocks
@@ -194,7 +194,8 @@ def _document_rows():
     return (
         select(Post.id, Post.thread_id, Post.subject, Post.body_text, Post.body_html,
                Post.date, Post.content_hash, Post.is_hidden, Post.is_ghost,
-               Author.name.label("author_name"))
+               # The name the post was signed with (Post.byline), else its author's.
+               func.coalesce(Post.author_name, Author.name).label("author_name"))
         .outerjoin(Author, Author.id == Post.author_id)
     )
 

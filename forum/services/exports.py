@@ -86,7 +86,7 @@ def claim_reviews(session: Session, site: Site) -> list[dict]:
 
 def _claim_review(label: Label, post: Post, site: Site) -> dict:
     url = site.post_url(post.permalink)
-    author = post.author.name if post.author else ""
+    author = post.byline
     appearance = {"@type": "DiscussionForumPosting", "url": url,
                   "headline": mask_addresses(post.subject or "")}
     if post.date:

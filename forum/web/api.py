@@ -138,7 +138,7 @@ def _thread_row(row: archive.ThreadRow) -> dict:
         "subject": mask_addresses(row.subject),
         "post_count": row.post_count,
         "last_post_at": iso(row.last_post_at),
-        "started_by": _author(row.first_post.author) if row.first_post else None,
+        "started_by": _author(row.first_post) if row.first_post else None,
         "url": url_for("api.thread", thread_id=row.thread.id, _external=True),
     }
 
@@ -163,16 +163,17 @@ def _post_summary(post) -> dict:
     return {
         "permalink": post.permalink,
         "subject": mask_addresses(post.subject),
-        "author": _author(post.author),
+        "author": _author(post),
         "date": iso(post.date),
     }
 
 
-def _author(author) -> dict | None:
-    if author is None:
+def _author(post) -> dict | None:
+    """Who wrote the post: the name its own From gave, and the author's page."""
+    if post.author is None:
         return None
     return {
-        "name": mask_addresses(author.name),
-        "address": address(author) or None,
-        "slug": author.slug,
+        "name": mask_addresses(post.byline),
+        "address": address(post.author) or None,
+        "slug": post.author.slug,
     }

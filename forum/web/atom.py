@@ -62,8 +62,7 @@ def _entry(root: ET.Element, item: Entry) -> None:
     _link(entry, url, rel="alternate", type="text/html")
     _add(entry, "updated", iso(post.date) or "1970-01-01T00:00:00Z")
     author = ET.SubElement(entry, f"{{{ATOM}}}author")
-    name = post.author.name if post.author else ""
-    _add(author, "name", mask_addresses(name) or "Unknown")
+    _add(author, "name", mask_addresses(post.byline) or "Unknown")
     _add(entry, "summary", item.summary).set("type", "text")
 
 

@@ -11,7 +11,10 @@ their author's name, then, where the original bytes were kept and are a mail
 message or a hypermail page from the author's address, the name read again
 from them, as the import reads it.  The posts of an author pseudonymised now
 are left empty (they show the author row's name, the pseudonym, and after an
-undo the restored name); purged posts stay empty.
+undo the restored name); purged posts stay empty.  Search indexes a post's
+author by this name now: posts whose name differs from their author's are
+queued in the search outbox, applied by the next writer (an import, a
+moderator's change, `flask --app forum search verify`).
 """
 import zlib
 
@@ -42,6 +45,14 @@ WHERE posts.id > :after AND posts.author_name IS NOT NULL
 ORDER BY posts.id LIMIT 500
 """)
 SET_NAME = sa.text("UPDATE posts SET author_name = :name WHERE id = :id")
+REINDEX = """
+INSERT INTO search_outbox (post_id, is_bulk, queued_at)
+SELECT posts.id, false, CURRENT_TIMESTAMP
+FROM posts JOIN authors ON authors.id = posts.author_id
+WHERE posts.author_name <> authors.name
+  AND posts.is_hidden = false AND posts.is_ghost = false
+ORDER BY posts.id
+"""
 
 
 def upgrade():
@@ -60,6 +71,7 @@ def upgrade():
                                                                     row.author_name)]
         if changed:
             conn.execute(SET_NAME, changed)
+    op.execute(REINDEX)
 
 
 def _signed(raw: bytes, email: str) -> str | None:

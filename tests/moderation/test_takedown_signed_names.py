@@ -49,8 +49,16 @@ def aepan(app, import_sources) -> Author:
     return db.session.scalar(select(Author).where(Author.email == "aepan@example.org"))
 
 
+def _shown(client, post: Post) -> str:
+    """What readers get of the post: its page, its thread, its feed, the API."""
+    urls = (f"/p/{post.permalink}/", f"/t/{post.thread_id}/",
+            f"/t/{post.thread_id}/feed.atom", f"/api/v1/posts/{post.permalink}",
+            f"/api/v1/threads/{post.thread_id}", f"/a/{post.author.slug}/")
+    return "".join(client.get(url).get_data(as_text=True) for url in urls)
+
+
 def test_a_takedown_signs_the_authors_posts_with_the_pseudonym_until_undone(
-        aepan, moderator, import_sources, tmp_path):
+        client, aepan, moderator, import_sources, tmp_path):
     before = _names()
     assert CYRILLIC in _post("fourth@names.example").body_text
     change = pseudonymise_author(db.session, moderator, aepan, "author_request")
@@ -61,6 +69,9 @@ def test_a_takedown_signs_the_authors_posts_with_the_pseudonym_until_undone(
                         "third@names.example": pseudonym}
     assert CYRILLIC not in _post("fourth@names.example").body_text
     assert f"{pseudonym} wrote:" in _post("fourth@names.example").body_text
+    shown = _shown(client, _post("third@names.example"))
+    assert pseudonym in shown
+    assert "Epaneshnikov" not in shown and "епанешников" not in shown
 
     later = tmp_path / "later.mbox"
     later.write_text(LATER, encoding="utf-8")
@@ -72,6 +83,7 @@ def test_a_takedown_signs_the_authors_posts_with_the_pseudonym_until_undone(
     revert_change(db.session, moderator, change, "asked to be named again")
     db.session.commit()
     assert _names() == {**before, "fifth@names.example": "Sasha Epaneshnikov"}
+    assert CYRILLIC in _shown(client, _post("third@names.example"))
     assert CYRILLIC in _post("fourth@names.example").body_text
     assert db.session.scalar(select(FieldOriginal).where(
         FieldOriginal.column == "author_name")) is None

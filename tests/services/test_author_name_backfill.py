@@ -48,6 +48,18 @@ def _names(url: str) -> dict[str, str | None]:
         engine.dispose()
 
 
+def _queued(url: str) -> list[str]:
+    """The posts waiting in the search outbox."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text(
+                "SELECT message_id FROM posts JOIN search_outbox "
+                "ON search_outbox.post_id = posts.id ORDER BY message_id")))
+    finally:
+        engine.dispose()
+
+
 def _migrate(url: str, step, revision: str) -> None:
     engine = create_engine(url)
     try:
@@ -106,10 +118,13 @@ def test_the_migration_reads_each_name_from_the_kept_original(kind, tmp_path):
             "fifth@names.example": "Sasha",
         }
         _migrate(url, command.downgrade, "0016")
+        assert _queued(url) == []
         _migrate(url, command.upgrade, "head")
         # Without its original, a post can only get its author's name.
         assert _names(url) == {**imported,
                                "fifth@names.example": "Alexander Epaneshnikov"}
+        # The search index named the third by its author: it is indexed again.
+        assert _queued(url) == ["third@names.example"]
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
