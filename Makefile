@@ -10,7 +10,7 @@ SEED_ARTICLES := $(sort $(wildcard samples/article-*.txt))
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run sample test lint browser-deps search-deps crash-test
+.PHONY: install run sample test lint browser-deps search-deps axe-deps crash-test
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,12 @@ browser-deps:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium chromium-driver >/dev/null) ; } || echo "chromium not installed: browser tests will be skipped"
 
+# axe-core (package.json) for the accessibility test, with npm when there is one.
+axe-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	@{ command -v npm >/dev/null && npm ci --no-audit --no-fund --silent && touch $@ ; } \
+	  || echo "axe-core not installed (no npm, or npm ci failed): the accessibility test will be skipped"
+
 # PostgreSQL's RUM index (Debian's postgresql-15-rum) ranks inside the index; the
 # postgres search backend falls back to GIN without it.
 search-deps:
@@ -50,7 +56,7 @@ search-deps:
 	    >/dev/null) ; } || echo "postgresql-$$v-rum not installed: PostgreSQL search uses GIN"; \
 	fi
 
-test: install browser-deps search-deps
+test: install browser-deps search-deps axe-deps
 	$(BIN)/pytest -rs -q -n 2
 
 # The crash test over all twenty 20news tarballs, on SQLite and PostgreSQL.
