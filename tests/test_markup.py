@@ -25,6 +25,8 @@ from forum.markup import (
     split_blocks,
     words_pattern,
 )
+from importers.parsing import parse_message
+from tests.helpers import corpus
 
 FULL_ADDRESS = re.compile(r"([\w.+%-]+)@([\w-]+(?:\.[\w-]+)+)")
 
@@ -185,8 +187,8 @@ def test_render_body_escapes_and_masks_attribution():
 ])
 def test_render_body_never_emits_markup_from_text(attack):
     found = Elements(render_body(f"Look: {attack}\n> {attack}\n"))
-    assert found.tags <= {"div"}
-    assert {name for name, _ in found.attributes} == {"class"}
+    assert found.tags <= {"div", "p", "br", "pre", "ul", "li", "blockquote"}
+    assert {name for name, _ in found.attributes} <= {"class", "tabindex"}
     assert attack in "".join(found.text)
 
 
@@ -221,7 +223,7 @@ def test_long_quote_folds_into_details():
 def test_short_quote_stays_open():
     html = render_body("> one\n> two\n> three\nReply.\n")
     assert "<details" not in html
-    assert '<div class="quote">&gt; one\n&gt; two\n&gt; three</div>' in html
+    assert '<div class="quote"><p>one<br>two<br>three</p></div>' in html
 
 
 def test_blank_lines_between_quotes_join_them():
@@ -274,19 +276,96 @@ def test_uuencoded_block_without_end_stops_at_prose():
     assert [b.kind for b in blocks] == ["binary", "text"]
 
 
-def test_whitespace_and_newlines_are_kept():
+def test_carriage_returns_end_lines_and_indented_code_keeps_its_spaces():
     html = render_body("a\r\n\r\n    indented\tcode\r\n")
-    assert "a\n\n    indented\tcode" in html
+    assert '<p>a</p><pre class="fixed" tabindex="0">    indented\tcode</pre>' in html
 
 
-def test_trailing_blank_line_before_a_fold_survives():
+def test_text_before_a_fold_is_a_paragraph():
     html = render_body("Text\n\n> 1\n> 2\n> 3\n> 4\n")
-    assert '<div class="text">Text\n\n</div>' in html
+    assert '<div class="text"><p>Text</p></div><details class="fold-quote">' in html
 
 
 def test_empty_body():
     assert render_body("") == '<div class="body-text"></div>'
     assert render_body(None) == '<div class="body-text"></div>'
+
+
+# -- reflowed bodies -------------------------------------------------------------
+
+
+def test_prose_is_reflowed_into_paragraphs():
+    html = render_body("Magnesium is in nuts, greens and grains, and most people\n"
+                       "get enough of it from food alone, as far as I know.\n\n"
+                       "Thanks,\nBob\n")
+    assert html == ('<div class="body-text"><div class="text"><p>Magnesium is in '
+                    "nuts, greens and grains, and most people get enough of it "
+                    "from food alone, as far as I know.</p><p>Thanks,<br>Bob</p>"
+                    "</div></div>")
+
+
+def test_hand_laid_lines_are_fixed_and_scroll_in_their_own_box():
+    html = render_body("What I took:\nDose      Pain\n100 mg    5\n300 mg    3\n")
+    assert html == ('<div class="body-text"><div class="text"><p>What I took:</p>'
+                    '<pre class="fixed" tabindex="0">Dose      Pain\n100 mg    5\n'
+                    "300 mg    3</pre></div></div>")
+
+
+def test_list_items_keep_their_markers():
+    html = render_body("- one & two\n- three\n")
+    assert '<ul class="items"><li>- one &amp; two</li><li>- three</li></ul>' in html
+
+
+def test_quotes_lose_their_marks_and_nest_by_depth():
+    html = render_body("> Ann wrote that magnesium helps.\n>> It does not, said Bo.\n"
+                       "> Then she asked again.\nReply.\n")
+    assert ('<div class="quote"><p>Ann wrote that magnesium helps.</p><blockquote>'
+            "<p>It does not, said Bo.</p></blockquote><p>Then she asked again.</p>"
+            "</div>") in html
+    assert "&gt;" not in html
+
+
+def test_a_folded_quote_counts_its_source_lines():
+    html = render_body("> a\n>\n> b\n> c\nReply.\n")
+    assert '<summary>4 quoted lines</summary><div class="quote"><p>a</p>' in html
+
+
+def test_an_address_split_by_quote_marks_is_masked_once_they_are_gone():
+    html = render_body("> Please mail the list organiser, who is joe\n"
+                       "> at example dot com, before Friday.\n")
+    assert "jo... at example dot com" in html
+    assert "joe at example" not in html
+
+
+def test_links_survive_reflow():
+    html = render_body("The paper is at http://example.org/paper and it says that\n"
+                       "magnesium helps.\n")
+    assert ('<p>The paper is at <a href="http://example.org/paper" rel="nofollow '
+            'noopener ugc">http://example.org/paper</a> and it says that magnesium '
+            "helps.</p>") in html
+
+
+def test_an_original_message_tail_is_reflowed_with_its_quotes():
+    html = render_body("Agreed.\n\n-----Original Message-----\nFrom: Joe\n\n"
+                       "> quoted\n> text\n")
+    assert ('<div class="tail"><p>-----Original Message-----<br>From: Joe</p>'
+            "<blockquote><p>quoted<br>text</p></blockquote></div>") in html
+
+
+def test_a_signature_keeps_its_lines_and_takes_focus_to_scroll():
+    html = render_body("Body.\n-- \nAnn   Smith\n  Dept. of Medicine\n")
+    assert ('<div class="signature" tabindex="0">Ann   Smith\n  Dept. of Medicine'
+            "</div>") in html
+
+
+@pytest.mark.corpus
+def test_a_real_post_with_ascii_art_renders_paragraphs_and_pre():
+    path = corpus("usenet-20news", "spool", "sci.med", "58953")
+    body = parse_message(path.read_bytes(), str(path), "0", newsgroups=True).body_text
+    html = render_body(body)
+    assert html.count('<pre class="fixed" tabindex="0">') == 4
+    assert "<p>The Pressure Point Massager is an aggressive physical massager " in html
+    assert "   |_______________________________|</pre>" in html
 
 
 # -- HTML bodies ---------------------------------------------------------------
