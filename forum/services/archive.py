@@ -171,8 +171,9 @@ class ThreadEntry:
     permalink: str | None = None
     parent_permalink: str | None = None
     parent_placeholder: str | None = None
-    parent_author: str | None = None  # a visible parent's author and date
+    parent_author: str | None = None  # a visible parent's signed name and date
     parent_date: datetime | None = None
+    parent_here: bool = True  # whether the parent is on the same page
 
 
 def get_thread(thread_id: int) -> Thread:

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.errors import NotFound
 from forum.extensions import db
@@ -47,7 +47,7 @@ class Node:
     ghost: bool
     date: datetime | None
     permalink: str
-    author: str | None
+    author: str | None  # the name the post was signed with
 
     @property
     def visible(self) -> bool:
@@ -82,7 +82,8 @@ def outline(thread: Thread) -> list[Node]:
     """Every post of the thread in tree order, without bodies."""
     rows = db.session.execute(
         select(Post.id, Post.parent_id, Post.depth, Post.thread_order,
-               Post.is_hidden, Post.is_ghost, Post.date, Post.permalink, Author.name)
+               Post.is_hidden, Post.is_ghost, Post.date, Post.permalink,
+               func.coalesce(Post.author_name, Author.name))
         .outerjoin(Author, Author.id == Post.author_id)
         .where(Post.thread_id == thread.id)
         .order_by(Post.thread_order, Post.id))
@@ -126,7 +127,7 @@ def _tree_cut(nodes: list[Node], start: int, size: int) -> int:
 
 def thread_page(thread: Thread, view: str = "tree", page: int | None = None,
                 permalink: str | None = None, size: int = 50) -> ThreadPage:
-    """The page asked for, or the one holding `permalink` (a visible post)."""
+    """The page asked for, or the one holding `permalink`."""
     nodes = outline(thread)
     shown = shown_nodes(nodes, view)
     starts = page_starts(shown, size, view)
@@ -158,11 +159,12 @@ def _first_post(nodes: list[Node], entries: list[ThreadEntry]) -> Post | None:
 
 
 def _page_holding(shown: list[Node], starts: list[int], permalink: str) -> int:
+    """The page of a visible post; the first page for any other permalink (a
+    link to a post since hidden still opens its thread, and says nothing of
+    it)."""
     at = next((i for i, node in enumerate(shown)
                if node.permalink == permalink and node.visible), None)
-    if at is None:
-        raise NotFound("That message is not in this thread.")
-    return bisect_right(starts, at)
+    return 1 if at is None else bisect_right(starts, at)
 
 
 def _entries(on_page: list[Node], nodes: list[Node]) -> list[ThreadEntry]:
@@ -171,6 +173,7 @@ def _entries(on_page: list[Node], nodes: list[Node]) -> list[ThreadEntry]:
     posts = {post.id: post for post in db.session.scalars(
         select(Post).where(Post.id.in_(ids))).unique()} if ids else {}
     by_id = {node.id: node for node in nodes}
+    here = {node.id for node in on_page}
     entries = []
     for node in on_page:
         entry = ThreadEntry(node.depth, posts.get(node.id), node.placeholder,
@@ -179,6 +182,7 @@ def _entries(on_page: list[Node], nodes: list[Node]) -> list[ThreadEntry]:
         if parent is not None:
             entry.parent_permalink = parent.public_permalink
             entry.parent_placeholder = parent.placeholder
+            entry.parent_here = parent.id in here
             if parent.visible:
                 entry.parent_author, entry.parent_date = parent.author, parent.date
         entries.append(entry)

@@ -185,7 +185,8 @@ def test_thread_of_only_hidden_posts_is_404(client, create):
 def test_post_page_links_parent_replies_and_thread(client, sample):
     html = client.get(f"/p/{sample.reply.permalink}/").get_data(as_text=True)
     assert f'href="/p/{sample.root.permalink}/"' in html
-    assert f'href="/t/{sample.thread.id}/#p-{sample.reply.permalink}"' in html
+    assert (f'href="/t/{sample.thread.id}/?post={sample.reply.permalink}'
+            f'#p-{sample.reply.permalink}"') in html   # the page that holds it
     assert "No replies in the archive." in html  # its only reply is hidden
     root = client.get(f"/p/{sample.root.permalink}/").get_data(as_text=True)
     assert f'href="/p/{sample.reply.permalink}/"' in root

@@ -2,9 +2,10 @@
 
 Every visible post appears on exactly one page, in the order the whole
 thread had; a nested page is cut before a post at the shallowest depth of
-its second half; `?post=PERMALINK` opens the page that holds the post; a
-page past the end, or a hidden or unknown permalink, is a 404; each page
-loads the bodies of its own posts only.
+its second half; `?post=PERMALINK` opens the page that holds the post (the
+first page for a hidden or unknown one); a page past the end is a 404; a
+reply names its parent and links to the parent's page; each page loads the
+bodies of its own posts only.
 """
 
 from __future__ import annotations
@@ -113,13 +114,23 @@ def test_a_permalink_opens_the_page_that_holds_it(client, long_thread, view):
     assert last.permalink in ids
 
 
-def test_a_hidden_or_unknown_permalink_is_not_found(client, long_thread):
+def test_a_hidden_or_unknown_permalink_opens_the_first_page(client, long_thread):
     thread, posts = long_thread
     hidden = next(p for p in posts if p.is_hidden)
+    first, _page = _shown(client, f"/t/{thread.id}/")
     for permalink in (hidden.permalink, "a" * 32, "nonsense"):
-        response = client.get(f"/t/{thread.id}/?post={permalink}")
-        assert response.status_code == 404
-        assert hidden.permalink not in response.get_data(as_text=True)
+        ids, page = _shown(client, f"/t/{thread.id}/?post={permalink}")
+        assert ids == first and hidden.permalink not in page
+
+
+def test_a_reply_names_its_parent_and_links_to_its_page(client, long_thread):
+    thread, posts = long_thread
+    _ids, page = _shown(client, f"/t/{thread.id}/?page=2")
+    root = posts[0]
+    assert (f'in reply to <a href="/t/{thread.id}/?post={root.permalink}'
+            f'#p-{root.permalink}">Thai Nguyen, 2001-02-03</a>') in page
+    reply = posts[4]   # the second reply, on this page with its answers
+    assert f'in reply to <a href="#p-{reply.permalink}">Thai Nguyen, ' in page
 
 
 def test_a_page_loads_the_bodies_of_its_own_posts_only(app, client, long_thread):
