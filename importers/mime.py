@@ -1,4 +1,5 @@
-"""Message bodies: lying charsets, transfer encodings and the text part to keep.
+"""Message bodies: lying charsets, transfer encodings, the text part to keep,
+and `format=flowed` (RFC 3676) soft line breaks undone.
 
 Declared charsets are a hint, not a fact: bytes are tried against the declared
 charset, then UTF-8, then Windows-1252, then Latin-1 (which never fails), and any
@@ -24,6 +25,8 @@ _NO_CHARSET = frozenset({"unknown-8bit", "x-unknown", "unknown", "8bit", "defaul
 # Types that are never shown as text even when a message is nothing else.
 _BINARY_MAINTYPES = frozenset({"image", "audio", "video", "application", "model"})
 _CHARSET_PARAM = re.compile(r"""charset\*?\s*=\s*["']?\s*([^"';\s]+)""", re.I)
+_FLOWED = re.compile(r"""(?:^|;)\s*format\s*=\s*["']?flowed\b""")
+_DELSP = re.compile(r"""(?:^|;)\s*delsp\s*=\s*["']?yes\b""")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 # Every pattern here stays linear on broken markup (1 MB of "<" or of unclosed
 # "<script>"): no match may rescan the rest of the text from each "<".
@@ -107,7 +110,8 @@ def part_text(part: Message, repairs: list[str]) -> str:
         repairs.append(repair)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    flowed = flowed_param(part.get("content-type"))
+    return text if flowed is None else decode_flowed(text, delsp=flowed)
 
 
 def _base64_prefix(part: Message, fallback: bytes, repairs: list[str]) -> bytes:
@@ -138,6 +142,60 @@ def charset_param(content_type: str | None) -> str | None:
         return None
     match = _CHARSET_PARAM.search(str(content_type))
     return match.group(1).lower() if match else None
+
+
+def flowed_param(content_type: str | None) -> bool | None:
+    """None unless a text/plain Content-Type says `format=flowed`; then
+    whether it says `delsp=yes` too (RFC 3676)."""
+    if not content_type or "flowed" not in (value := str(content_type).lower()):
+        return None
+    if not value.lstrip().startswith("text/plain") or not _FLOWED.search(value):
+        return None
+    return _DELSP.search(value) is not None
+
+
+def decode_flowed(text: str, delsp: bool = False) -> str:
+    """RFC 3676 text as its sender's lines: soft breaks undone, stuffing removed.
+
+    A line ending in a space is continued by the next line of the same quote
+    depth (without the space with DelSp=yes); one space after the quote
+    marks, or at the start of an unquoted line, is stuffing.  Quoted lines
+    come back as `>> text`; the signature separator `-- ` stays as it is, and
+    so does a blank line after a flowed one (the RFC would take it into the
+    paragraph, losing the gap a careless sender meant).  Lines that are not
+    flowed are kept, so plain text is left as it was.
+    """
+    lines: list[str] = []
+    joined, joined_depth = None, 0  # the paragraph being joined, and its depth
+    for line in text.split("\n"):
+        content = line.lstrip(">")
+        depth = len(line) - len(content)
+        if content[:1] == " ":
+            content = content[1:]
+        signature = content == "-- "
+        if joined is not None and (depth != joined_depth or signature or not content):
+            lines.append(_quoted(joined_depth, joined))  # the paragraph ends here
+            joined = None
+        flowed = content.endswith(" ") and not signature
+        if flowed and delsp:
+            content = content[:-1]
+        if joined is not None:
+            content = joined + content
+        if flowed:
+            joined, joined_depth = content, depth
+        else:
+            lines.append(content if signature else _quoted(depth, content))
+            joined = None
+    if joined is not None:
+        lines.append(_quoted(joined_depth, joined))
+    return "\n".join(lines)
+
+
+def _quoted(depth: int, content: str) -> str:
+    content = content.rstrip(" ")
+    if not depth:
+        return content
+    return ">" * depth + (" " + content if content else "")
 
 
 def extract_body(msg: Message, repairs: list[str]) -> tuple[str, str | None]:

@@ -18,8 +18,10 @@ from importers.headers import (
     normalize_message_id,
     parse_author,
 )
-from importers.mime import decode_bytes, html_to_text
+from importers.mbox import iter_mbox
+from importers.mime import decode_bytes, decode_flowed, flowed_param, html_to_text
 from importers.parsing import newsgroups_of, parse_message
+from tests.helpers import corpus
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NOW = datetime(2030, 1, 1)
@@ -329,3 +331,74 @@ def test_html_to_text_drops_scripts_and_keeps_breaks():
 )
 def test_newsgroups_of(value, expected):
     assert newsgroups_of(value) == expected
+
+
+# -- format=flowed (RFC 3676) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "body"), [
+    ("format-flowed.eml",
+     "Bo Example wrote:\n"
+     "> Does magnesium help with sleep as well, or only with cramps?\n"
+     ">> It helps with cramps, the leaflet says, though not always.\n\n"
+     "Magnesium helps some people with cramps, but the studies I have read are "
+     "small and not blinded.\n\n"
+     "From what I hear, the dose matters more than the salt.\n\n-- \nAnn\n"),
+    ("format-flowed-delsp.eml",
+     "A soft break inside a long word: magnesium, written by a mail program "
+     "that cuts words anywhere.\n"),
+])
+def test_flowed_text_is_decoded_at_import(name, body):
+    message = parsed(name)
+    assert message.body_text == body
+    assert message.raw == (DATA / name).read_bytes()  # the source keeps its lines
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ('text/plain; charset="UTF-8"; format=flowed', False),
+    ("text/plain; format=flowed; delsp=yes", True),
+    ('Text/Plain; Format="Flowed"; DelSp="Yes"', True),
+    ("text/plain; format=flowed; delsp=no", False),
+    ("text/plain; format=fixed", None),
+    ("text/plain; name=flowed.txt", None),
+    ("text/html; format=flowed", None),
+    ("text/plain", None),
+    (None, None),
+])
+def test_flowed_param(value, expected):
+    assert flowed_param(value) == expected
+
+
+@pytest.mark.parametrize(("text", "delsp", "expected"), [
+    ("one \ntwo \nthree\nfour", False, "one two three\nfour"),
+    ("magne\nsium", False, "magne\nsium"),  # no trailing space: a hard break
+    ("magne \nsium", True, "magnesium"),
+    ("> a \n> b\n>> c \n>> d", False, "> a b\n>> c d"),
+    ("> a \n>> b", False, "> a\n>> b"),  # a depth change ends a paragraph
+    (" From the top\n  two spaces", False, "From the top\n two spaces"),
+    ("text \n-- \nsig", False, "text\n-- \nsig"),  # "-- " is never flowed
+    ("last \n", False, "last\n"),
+    ("ends here \n\nnext", False, "ends here\n\nnext"),  # the gap stays
+    (">\n> \n", False, ">\n>\n"),
+])
+def test_decode_flowed(text, delsp, expected):
+    assert decode_flowed(text, delsp) == expected
+
+
+def test_text_that_is_not_flowed_keeps_its_trailing_spaces():
+    data = (DATA / "format-flowed.eml").read_bytes().replace(b"; format=flowed", b"")
+    assert "with=20" not in parse_message(data, "x", "1").body_text
+    assert "only with \n> cramps?" in parse_message(data, "x", "1").body_text
+
+
+@pytest.mark.corpus
+def test_a_real_flowed_mail_becomes_one_line_per_paragraph():
+    path = corpus("googlegroups-open-iscsi", "open-iscsi-2022.mbox.xz")
+    [message] = [m for m in iter_mbox(path) if getattr(m, "message_id", None)
+                 == "d72a3055-5375-de38-d286-8e88fc6c9487@suse.com"]
+    assert ("There is an iscsi service that does nothing but create the "
+            "initiatorname.iscsi file in /etc/iscsi if it does not yet exist called "
+            "iscsi-init.service.\n") in message.body_text
+    assert not any(line.endswith(" ") and line != "-- "
+                   for line in message.body_text.split("\n"))
+    assert b"does nothing but create the \ninitiatorname" in message.raw
