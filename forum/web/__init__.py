@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
         headers,
         moderation,
         queue,
+        raw,
         schema_gate,
         search,
         takedowns,
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
     )
 
     app.register_blueprint(archive.bp)
+    app.register_blueprint(raw.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(feeds.bp)

@@ -431,7 +431,8 @@ def _reader_urls(rows) -> list[str]:
             f"/t/{thread}/", f"/t/{thread}/?view=flat", f"/t/{thread}/feed.atom",
             f"/api/v1/threads/{thread}")),
         *(url for permalink in rows["permalinks"] for url in (
-            f"/p/{permalink}/", f"/api/v1/posts/{permalink}")),
+            f"/p/{permalink}/", f"/p/{permalink}/as-posted.txt",
+            f"/api/v1/posts/{permalink}")),
         *(f"/a/{slug}/" for slug in rows["authors"]),
         *(f"/citations/{citation}/" for citation in rows["citations"]),
         *_search_urls(),
