@@ -32,3 +32,8 @@ def test_hidden_ghost_and_unknown_posts_have_none(client, sample):
         response = client.get(f"/p/{permalink}/as-posted.txt")
         assert response.status_code == 404
         assert b"SECRET" not in response.data
+
+
+def test_the_post_page_links_to_its_text_as_posted(client, sample):
+    page = client.get(f"/p/{sample.reply.permalink}/").get_data(as_text=True)
+    assert f'href="/p/{sample.reply.permalink}/as-posted.txt">as posted</a>' in page
