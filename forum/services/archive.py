@@ -184,27 +184,6 @@ def get_thread(thread_id: int) -> Thread:
     return thread
 
 
-def thread_posts(thread: Thread) -> list[ThreadEntry]:
-    """The thread as a tree in stored order; placeholders where posts are missing."""
-    posts = list(db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).order_by(Post.thread_order)
-    ).unique())
-    keep = ids_with_visible_subtree([(p.id, p.parent_id, p.is_ghost) for p in posts])
-    by_id = {post.id: post for post in posts}
-    entries = []
-    for post in posts:
-        if post.id not in keep:
-            continue
-        shown, placeholder = _shown(post)
-        entry = ThreadEntry(post.depth, shown, placeholder, _public_permalink(post))
-        parent = by_id.get(post.parent_id)
-        if parent is not None:
-            entry.parent_permalink = _public_permalink(parent)
-            entry.parent_placeholder = _shown(parent)[1]
-        entries.append(entry)
-    return entries
-
-
 def newest_posts(group: Group | None = None, thread: Thread | None = None,
                  limit: int = 50) -> list[Post]:
     """A group's or a thread's newest visible posts, newest first (for feeds).
@@ -446,5 +425,4 @@ __all__ = [
     "paginate",
     "post_context",
     "runs_with_problems",
-    "thread_posts",
 ]

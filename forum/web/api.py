@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, url_for
 
 from forum.extensions import db
 from forum.markup import mask_addresses
-from forum.services import archive, citations, evidence_view
+from forum.services import archive, citations, evidence_view, thread_pages
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso
 from forum.web.links import link
@@ -25,20 +25,30 @@ def group_threads(name: str):
     group = archive.get_group(name)
     page = archive.group_threads(group, page_arg(), per_page())
     return jsonify(group=group.name, **_paging(page),
+                   next=url_for("api.group_threads", name=group.name,
+                                page=page.next_num, _external=True)
+                   if page.has_next else None,
                    threads=[_thread_row(row) for row in page.items])
 
 
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
+    """One page of a thread in tree order, cut as the thread page is: `total`
+    counts its visible posts, `next` is the next page's address or null."""
     thread = archive.get_thread(thread_id)
-    entries = archive.thread_posts(thread)
-    first = next((e.post for e in entries if e.post is not None), None)
+    shown = thread_pages.thread_page(thread, "tree", page_arg(), None,
+                                     per_page("FORUM_THREAD_PAGE_SIZE"))
+    entries, pager = shown.entries, shown.pager
+    first = shown.first_post
     markers = evidence_view.markers(
         db.session, [e.post.id for e in entries if e.post is not None])
     return jsonify(
         id=thread.id,
         subject=mask_addresses(first.subject if first else ""),
         url=url_for("archive.thread", thread_id=thread.id, _external=True),
+        **_paging(pager),
+        next=url_for("api.thread", thread_id=thread.id, page=pager.next_num,
+                     _external=True) if pager.has_next else None,
         posts=[_entry(entry, markers) for entry in entries],
     )
 

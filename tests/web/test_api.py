@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
+from forum.extensions import db
 from tests.web.factories import unmasked_addresses
+
+START_DAY = datetime(2001, 5, 6, 7, 8)
 
 
 def get_json(client, url, status=200):
@@ -106,3 +110,30 @@ def test_wrong_method_is_json_405(client, sample):
     assert response.status_code == 405
     assert response.get_json()["error"]
     assert "GET" in response.headers["Allow"]
+
+
+def test_lists_page_with_a_count_and_a_next_link(app, client, create, monkeypatch):
+    """No list stops silently: each page says how many there are and where
+    the next page is, until the last says null."""
+    monkeypatch.setitem(app.config, "FORUM_PAGE_SIZE", 2)
+    monkeypatch.setitem(app.config, "FORUM_THREAD_PAGE_SIZE", 3)
+    group, author = create.group("misc.paging"), create.author()
+    long = create.thread("Long")
+    root = create.post(long, [group], author=author, date=START_DAY)
+    posts = [root] + [create.post(long, [group], parent=root, author=author,
+                                  date=START_DAY) for _ in range(6)]
+    for n in range(4):
+        create.post(create.thread(f"Short {n}"), [group], author=author,
+                    date=START_DAY)
+    db.session.commit()
+    for url, key, total in [(f"/api/v1/threads/{long.id}", "posts", 7),
+                            ("/api/v1/groups/misc.paging/threads", "threads", 5)]:
+        seen, pages = [], 0
+        while url:
+            data = get_json(client, url.removeprefix("http://localhost"))
+            assert data["total"] == total
+            seen += data[key]
+            url, pages = data["next"], pages + 1
+        assert pages == data["pages"] > 1 and len(seen) == total
+    assert [p["permalink"] for p in get_json(
+        client, f"/api/v1/threads/{long.id}?page=3")["posts"]] == [posts[-1].permalink]
