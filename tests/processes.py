@@ -139,3 +139,18 @@ def count_rows(database_url: str, table: str) -> int:
             return conn.scalar(text(f"SELECT count(*) FROM {table}"))
     finally:
         engine.dispose()
+
+
+def migrate(database_url: str, step, revision: str) -> None:
+    """Run an Alembic command (`alembic.command.upgrade` or `downgrade`) to
+    `revision` on the database at `database_url`."""
+    from forum.migrate import alembic_config
+
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            config = alembic_config(database_url)
+            config.attributes["connection"] = conn
+            step(config, revision)
+    finally:
+        engine.dispose()

@@ -12,9 +12,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from forum.migrate import alembic_config
 from tests.helpers import REPO
-from tests.processes import app_env, flask, scratch_database
+from tests.processes import app_env, flask, migrate, scratch_database
 
 SAMPLE = REPO / "samples" / "health-forum-sample.mbox.gz"
 ROWS = "SELECT group_id, year, month, thread_count FROM group_months ORDER BY 1, 2, 3"
@@ -29,23 +28,12 @@ def _months(url: str) -> list[tuple]:
         engine.dispose()
 
 
-def _migrate(url: str, step, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            config = alembic_config(url)
-            config.attributes["connection"] = conn
-            step(config, revision)
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_the_migration_fills_the_months_the_import_counted(kind, tmp_path):
     with scratch_database(kind, tmp_path) as url:
         flask(app_env(tmp_path / "data", url), "import", str(SAMPLE))
         counted = _months(url)
         assert len(counted) > 3 and all(n > 0 for *_key, n in counted)
-        _migrate(url, command.downgrade, "0015")
-        _migrate(url, command.upgrade, "head")
+        migrate(url, command.downgrade, "0015")
+        migrate(url, command.upgrade, "head")
         assert _months(url) == counted

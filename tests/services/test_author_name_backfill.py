@@ -18,13 +18,13 @@ from sqlalchemy import create_engine, select, text
 
 from forum import create_app
 from forum.extensions import db
-from forum.migrate import alembic_config, upgrade
+from forum.migrate import upgrade
 from forum.models import Author, Post
 from forum.services.accounts import create_user
 from forum.services.takedowns import pseudonymise_author, purge_post
 from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import REPO
-from tests.processes import scratch_database
+from tests.processes import migrate, scratch_database
 
 NAMES = REPO / "tests" / "data" / "from-one-address-two-names.mbox"
 LATER = """From aepan@example.org Tue Oct 17 10:00:00 2000
@@ -56,17 +56,6 @@ def _queued(url: str) -> list[str]:
             return list(conn.scalars(text(
                 "SELECT message_id FROM posts JOIN search_outbox "
                 "ON search_outbox.post_id = posts.id ORDER BY message_id")))
-    finally:
-        engine.dispose()
-
-
-def _migrate(url: str, step, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            config = alembic_config(url)
-            config.attributes["connection"] = conn
-            step(config, revision)
     finally:
         engine.dispose()
 
@@ -117,9 +106,9 @@ def test_the_migration_reads_each_name_from_the_kept_original(kind, tmp_path):
             "fourth@names.example": "carol.home@example.com",
             "fifth@names.example": "Sasha",
         }
-        _migrate(url, command.downgrade, "0016")
+        migrate(url, command.downgrade, "0016")
         assert _queued(url) == []
-        _migrate(url, command.upgrade, "head")
+        migrate(url, command.upgrade, "head")
         # Without its original, a post can only get its author's name.
         assert _names(url) == {**imported,
                                "fifth@names.example": "Alexander Epaneshnikov"}
@@ -138,8 +127,8 @@ def test_the_migration_leaves_purged_posts_and_pseudonymised_authors_empty(
             "first@names.example": pseudonym, "second@names.example": None,
             "third@names.example": pseudonym,
             "fourth@names.example": "carol.home@example.com"}
-        _migrate(url, command.downgrade, "0016")
-        _migrate(url, command.upgrade, "head")
+        migrate(url, command.downgrade, "0016")
+        migrate(url, command.upgrade, "head")
         # Empty shows the author row's name: the pseudonym, the name after an undo.
         assert _names(url) == {
             "first@names.example": None, "second@names.example": None,
