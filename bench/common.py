@@ -245,3 +245,46 @@ def import_corpus(env: dict, messages: int) -> dict:
           f"quarantined {report['quarantined']} in {report['wall']:.0f} s "
           f"(load {load()})")
     return report
+
+
+def fetch_rounds(port: int, urls: dict[str, str], rounds: int
+                 ) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """GET each URL once to warm up (exiting unless it answers 200), then each
+    once per round for `rounds` rounds on one keep-alive connection: the
+    milliseconds per URL, and each answer's size in bytes."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    sizes: dict[str, int] = {}
+
+    def get(name: str, url: str) -> float:
+        started = time.perf_counter()
+        conn.request("GET", url)
+        response = conn.getresponse()
+        body = response.read()
+        took = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            sys.exit(f"GET {url} answered {response.status}")
+        sizes[name] = len(body)
+        return took
+
+    for name, url in urls.items():
+        get(name, url)
+    timings: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            timings[name].append(get(name, url))
+    conn.close()
+    return timings, sizes
+
+
+def run_child(script: str, flag: str, env: dict, *what: str) -> dict:
+    """Run `script flag WHAT...` (a bench script's part that needs the app) in
+    `env`; the JSON object its last line prints, or exit with its error."""
+    import json
+
+    proc = subprocess.run([sys.executable, script, flag, *what],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    if proc.returncode:
+        sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

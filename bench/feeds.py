@@ -36,10 +36,8 @@ machine's two cores are shared, so compare figures from one run.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,11 +48,15 @@ from common import (  # noqa: E402 - bench scripts run as files
     REPO,
     clean_env,
     data_folder,
+    fetch_rounds,
     gunicorn,
     import_corpus,
     load,
     percentile,
     summary,
+)
+from common import (
+    run_child as common_run_child,
 )
 from common import (
     run_flask as flask,
@@ -84,7 +86,7 @@ def main() -> None:
             "search feed in group": f"/search/feed.atom?q={args.word}&group={name}",
         }
         with gunicorn(env, 1, data / "bench-feeds-gunicorn.log") as (port, _proc):
-            timings = measure(port, urls, args.rounds)
+            timings, _sizes = fetch_rounds(port, urls, args.rounds)
         for label, values in timings.items():
             print(f"{label:<22} {summary(values)}")
         print(f"group feed p95 {percentile(timings['group feed'], 95):.2f} ms "
@@ -122,29 +124,6 @@ def biggest(env: dict) -> tuple[dict, int]:
     return found, found["thread_id"]
 
 
-def measure(port: int, urls: dict[str, str], rounds: int) -> dict[str, list[float]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def get(url: str) -> float:
-        started = time.perf_counter()
-        conn.request("GET", url)
-        response = conn.getresponse()
-        response.read()
-        took = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            sys.exit(f"GET {url} answered {response.status}")
-        return took
-
-    for url in urls.values():
-        get(url)  # warm up, and check it answers
-    timings: dict[str, list[float]] = {label: [] for label in urls}
-    for _ in range(rounds):
-        for label, url in urls.items():
-            timings[label].append(get(url))
-    conn.close()
-    return timings
-
-
 def queries(env: dict, rounds: int) -> str:
     found = run_child(env, "queries", str(rounds))
     return "\n".join(
@@ -156,11 +135,7 @@ def queries(env: dict, rounds: int) -> str:
 
 
 def run_child(env: dict, *what: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--query-child", *what],
-                          capture_output=True, text=True, cwd=REPO, env=env)
-    if proc.returncode:
-        sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common_run_child(__file__, "--query-child", env, *what)
 
 
 def child(what: list[str]) -> None:

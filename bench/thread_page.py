@@ -20,12 +20,9 @@ Targets (issue 15): p95 <= 100 ms and < 300 KB for a 1,000-post thread.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,11 +30,15 @@ from common import (  # noqa: E402 - bench scripts run as files
     REPO,
     clean_env,
     data_folder,
+    fetch_rounds,
     gunicorn,
     import_corpus,
     load,
     percentile,
     summary,
+)
+from common import (
+    run_child as common_run_child,
 )
 from common import (
     run_flask as flask,
@@ -102,27 +103,7 @@ def paths(thread: dict) -> dict[str, str]:
 
 
 def measure(port: int, urls: dict[str, str], rounds: int):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    sizes: dict[str, int] = {}
-
-    def get(name: str, url: str) -> float:
-        started = time.perf_counter()
-        conn.request("GET", url)
-        response = conn.getresponse()
-        body = response.read()
-        took = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            sys.exit(f"GET {url} answered {response.status}")
-        sizes[name] = len(body)
-        return took
-
-    for name, url in urls.items():
-        get(name, url)  # warm up, and check it answers
-    timings: dict[str, list[float]] = {name: [] for name in urls}
-    for _ in range(rounds):
-        for name, url in urls.items():
-            timings[name].append(get(name, url))
-    conn.close()
+    timings, sizes = fetch_rounds(port, urls, rounds)
     for name, values in timings.items():
         if percentile(values, 95) > TARGET_MS or sizes[name] > TARGET_KB * 1024:
             print(f"   over target: {name}")
@@ -133,11 +114,7 @@ def measure(port: int, urls: dict[str, str], rounds: int):
 
 
 def run_child(env: dict, *what: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", *what],
-                          capture_output=True, text=True, cwd=REPO, env=env)
-    if proc.returncode:
-        sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common_run_child(__file__, "--child", env, *what)
 
 
 def child(what: list[str]) -> None:
