@@ -297,3 +297,11 @@ def test_import_reports_are_linked_for_moderators_only(client, sample):
     db.session.commit()
     Auth(client).login("mara")
     assert 'href="/imports/"' in client.get("/mod/").get_data(as_text=True)
+
+
+def test_every_page_names_the_site_icon_and_the_icon_is_served(client, sample):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).startswith("<svg ")
