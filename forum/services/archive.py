@@ -176,6 +176,14 @@ class ThreadEntry:
     parent_here: bool = True  # whether the parent is on the same page
 
 
+def main_group(thread: Thread) -> Group | None:
+    """The group where most of the thread's visible posts are (its breadcrumb)."""
+    return db.session.scalar(
+        select(Group).join(ThreadGroup, ThreadGroup.group_id == Group.id)
+        .where(ThreadGroup.thread_id == thread.id)
+        .order_by(ThreadGroup.post_count.desc(), Group.name).limit(1))
+
+
 def get_thread(thread_id: int) -> Thread:
     """The thread with this id, or NotFound when it has nothing visible."""
     thread = db.session.get(Thread, thread_id)
@@ -422,6 +430,7 @@ __all__ = [
     "import_run_problems",
     "list_groups",
     "list_import_runs",
+    "main_group",
     "paginate",
     "post_context",
     "runs_with_problems",

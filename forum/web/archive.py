@@ -68,7 +68,7 @@ def thread(thread_id: int):
         db.session, [e.post.id for e in entries if e.post is not None])
     return render_template(
         "archive/thread.html", thread=thread, shown=shown, entries=entries,
-        view=view, first=shown.first_post,
+        view=view, first=shown.first_post, group=archive.main_group(thread),
         markers=markers,
     )
 

@@ -6,6 +6,7 @@ reach them.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -305,3 +306,23 @@ def test_every_page_names_the_site_icon_and_the_icon_is_served(client, sample):
     with client.get("/static/favicon.svg") as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
         assert icon.get_data(as_text=True).startswith("<svg ")
+
+
+def _crumbs(html: str) -> list[str]:
+    trail = html.split('<nav class="crumbs" aria-label="Breadcrumb">', 1)[1]
+    trail = trail.split("</nav>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+            for item in trail.split("<li>")[1:]]
+
+
+def test_breadcrumbs_lead_from_the_archive_to_the_page(client, sample):
+    thread = client.get(f"/t/{sample.thread.id}/").get_data(as_text=True)
+    assert _crumbs(thread) == ["Archive", "comp.lang.misc", "Compiler crashes"]
+    assert '<a href="/g/comp.lang.misc/">comp.lang.misc</a>' in thread
+    post = client.get(f"/p/{sample.reply.permalink}/").get_data(as_text=True)
+    assert _crumbs(post)[:3] == ["Archive", "comp.lang.misc", "Thread"]
+    assert 'aria-current="page">Re: Compiler crashes</span>' in post
+    search = client.get("/search?q=compiler").get_data(as_text=True)
+    assert _crumbs(search) == ["Archive", "Search"]
+    group = client.get("/g/comp.lang.misc/").get_data(as_text=True)
+    assert _crumbs(group) == ["Archive", "comp.lang.misc"]
