@@ -288,3 +288,23 @@ def run_child(script: str, flag: str, env: dict, *what: str) -> dict:
     if proc.returncode:
         sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def reuse_or_import(env: dict, messages: int) -> None:
+    """Bring the archive in `env` to the current migration (`db upgrade`),
+    then reuse it if it holds posts, or import the seed-1 corpus into it."""
+    started = time.perf_counter()
+    upgraded = run_flask(env, "db", "upgrade").strip().replace("\n", "; ")
+    print(f"db upgrade: {upgraded} ({time.perf_counter() - started:.1f} s)")
+    count = ("from sqlalchemy import func, select; from forum import create_app; "
+             "from forum.extensions import db; from forum.models import Post; "
+             "app = create_app(); app.app_context().push(); "
+             "print(db.session.scalar(select(func.count(Post.id))))")
+    proc = subprocess.run([sys.executable, "-c", count], capture_output=True,
+                          text=True, cwd=REPO, env=env)
+    if proc.returncode:
+        sys.exit(f"counting the archive's posts failed:\n{proc.stderr[-3000:]}")
+    if int(proc.stdout.strip().splitlines()[-1]):
+        print("archive: reusing the archive already there")
+        return
+    import_corpus(env, messages)

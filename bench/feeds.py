@@ -50,16 +50,13 @@ from common import (  # noqa: E402 - bench scripts run as files
     data_folder,
     fetch_rounds,
     gunicorn,
-    import_corpus,
     load,
     percentile,
+    reuse_or_import,
     summary,
 )
 from common import (
     run_child as common_run_child,
-)
-from common import (
-    run_flask as flask,
 )
 
 TARGET_MS = 50.0
@@ -71,7 +68,7 @@ def main() -> None:
     with data_folder(args.data_dir, "forum-feeds-bench-") as data:
         env = clean_env(data, **({"DATABASE_URL": args.database_url}
                                  if args.database_url else {}))
-        prepare(args, data, env)
+        reuse_or_import(env, args.messages)
         group, thread_id = biggest(env)
         print(f"group {group['name']}: {group['post_count']} posts, "
               f"{group['thread_count']} threads; biggest thread {thread_id} "
@@ -108,17 +105,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def prepare(args, data: Path, env: dict) -> None:
-    """Import the corpus, or reuse the archive there after `db upgrade`."""
-    started = time.perf_counter()
-    upgraded = flask(env, "db", "upgrade").strip().replace("\n", "; ")
-    print(f"db upgrade: {upgraded} ({time.perf_counter() - started:.1f} s)")
-    if run_child(env, "count")["posts"]:
-        print("archive: reusing the archive already there")
-        return
-    import_corpus(env, args.messages)
-
-
 def biggest(env: dict) -> tuple[dict, int]:
     found = run_child(env, "biggest")
     return found, found["thread_id"]
@@ -149,9 +135,7 @@ def child(what: list[str]) -> None:
 
     app = create_app()
     with app.app_context():
-        if what[0] == "count":
-            print(json.dumps({"posts": db.session.scalar(select(func.count(Post.id)))}))
-        elif what[0] == "biggest":
+        if what[0] == "biggest":
             group = db.session.scalar(select(Group).order_by(Group.post_count.desc())
                                       .limit(1))
             thread_id, size = db.session.execute(

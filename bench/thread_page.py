@@ -32,16 +32,13 @@ from common import (  # noqa: E402 - bench scripts run as files
     data_folder,
     fetch_rounds,
     gunicorn,
-    import_corpus,
     load,
     percentile,
+    reuse_or_import,
     summary,
 )
 from common import (
     run_child as common_run_child,
-)
-from common import (
-    run_flask as flask,
 )
 
 TARGET_MS, TARGET_KB = 100.0, 300.0
@@ -54,7 +51,7 @@ def main() -> None:
     with data_folder(args.data_dir, "forum-thread-bench-") as data:
         env = clean_env(data, **({"DATABASE_URL": args.database_url}
                                  if args.database_url else {}))
-        prepare(args, env)
+        reuse_or_import(env, args.messages)
         thread = run_child(env, "thread", str(args.min_posts))
         print(f"thread {thread['id']}: {thread['posts']} visible posts")
         urls = paths(thread)
@@ -81,14 +78,6 @@ def parse_args():
     parser.add_argument("--database-url", help="a PostgreSQL database to import "
                         "into (or reuse) instead of SQLite in the data folder")
     return parser.parse_args()
-
-
-def prepare(args, env: dict) -> None:
-    print("db upgrade: " + flask(env, "db", "upgrade").strip().replace("\n", "; "))
-    if run_child(env, "count")["posts"]:
-        print("archive: reusing the archive already there")
-        return
-    import_corpus(env, args.messages)
 
 
 def paths(thread: dict) -> dict[str, str]:
@@ -128,9 +117,7 @@ def child(what: list[str]) -> None:
 
     app = create_app()
     with app.app_context():
-        if what[0] == "count":
-            print(json.dumps({"posts": db.session.scalar(select(func.count(Post.id)))}))
-        else:
+        if what[0] == "thread":
             thread_id, posts = db.session.execute(
                 select(Post.thread_id, func.count()).where(*archive.VISIBLE)
                 .group_by(Post.thread_id).having(func.count() >= int(what[1]))
