@@ -19,6 +19,7 @@ import nh3
 from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
+from forum.article_doc import DocBlock, article_blocks, is_article_id
 from forum.reflow import reflow
 
 # Quotes of up to this many lines stay open: a fold would cost more than it hides.
@@ -320,11 +321,70 @@ def render_body(text: str | None) -> Markup:
     return Markup(f'<div class="body-text">{"".join(parts)}</div>')
 
 
-def render_post_body(body_text: str | None, body_html: str | None = None) -> Markup:
-    """Render a stored post: the text part when there is one, else its HTML."""
+def render_post_body(body_text: str | None, body_html: str | None = None,
+                     article: bool = False) -> Markup:
+    """Render a stored post: the text part when there is one, else its HTML.
+
+    `article`: the text is a web article's, shown as a document (headings,
+    lists, tables; forum.article_doc) rather than as mail.
+    """
     if (body_text or "").strip() or not body_html:
-        return render_body(body_text)
+        return render_article(body_text) if article else render_body(body_text)
     return sanitize_html(body_html)
+
+
+def render_post(post) -> Markup:
+    """A stored post's body as every page shows it (and labels anchor to)."""
+    return render_post_body(post.body_text, post.body_html,
+                            article=is_article_id(post.message_id))
+
+
+def render_article(text: str | None) -> Markup:
+    """A web article's text as a document: headings, paragraphs, lists, tables."""
+    text = mask_addresses(text or "")
+    parts, previous = [], None
+    for block in article_blocks(text):
+        parts.append(_render_doc_block(block, previous))
+        previous = block
+    return Markup(f'<div class="body-text article-text">{"".join(parts)}</div>')
+
+
+def _render_doc_block(block: DocBlock, previous: DocBlock | None) -> str:
+    after_heading = previous is not None and previous.kind == "heading"
+    if block.kind == "heading":
+        level = 4 if after_heading else 3  # a post's own title is an h2 or h1
+        return f"<h{level}>{_linked(block.lines[0])}</h{level}>"
+    if block.kind in ("list", "ordered"):
+        tag = "ul" if block.kind == "list" else "ol"
+        items = "".join(f"<li>{_linked(item)}</li>" for item in block.lines)
+        return f'<{tag} class="items">{items}</{tag}>'
+    if block.kind == "table":
+        return _render_table(block, previous.lines[0] if after_heading else "Table")
+    if block.kind == "quote":
+        lines = "<br>".join(map(_linked, block.lines))
+        return f"<blockquote><p>{lines}</p></blockquote>"
+    return f"<p>{_linked(block.lines[0])}</p>"
+
+
+def _render_table(block: DocBlock, name: str) -> str:
+    """A table with a header row stacks into labelled cards on a phone
+    (reading.css); one without scrolls inside its own focusable box."""
+    rows = block.rows
+    head = ""
+    if block.header:
+        cells = "".join(f'<th scope="col">{_linked(cell)}</th>' for cell in rows[0])
+        head, rows = f"<thead><tr>{cells}</tr></thead>", rows[1:]
+    labels = [f' data-label="{escape(cell)}"' if block.header else ""
+              for cell in block.rows[0]]
+    body = "".join(
+        "<tr>" + "".join(f"<td{label}>{_linked(cell)}</td>"
+                         for label, cell in zip(labels, row, strict=True)) + "</tr>"
+        for row in rows
+    )
+    stacks = " stacks" if block.header else ""
+    return (f'<div class="table-scroll{stacks}" role="region" '
+            f'aria-label="{escape(name)}"{_SCROLLS}><table class="doc-table">'
+            f"{head}<tbody>{body}</tbody></table></div>")
 
 
 def sanitize_html(html: str | None) -> Markup:

@@ -126,8 +126,7 @@ def _blocks(body: etree._Element) -> list[str]:
         if element.tag == "list":
             text = "\n".join(f"- {_inline(item)}" for item in element.iter("item"))
         elif element.tag == "table":
-            text = "\n".join(" | ".join(_inline(c) for c in row.iter("cell"))
-                             for row in element.iter("row"))
+            text = _pipe_table(element)
         elif element.tag == "quote":
             text = "\n".join(f"> {line}" for line in _inline(element).split("\n"))
         else:
@@ -135,6 +134,19 @@ def _blocks(body: etree._Element) -> list[str]:
         if text.strip():
             blocks.append(text)
     return blocks
+
+
+def _pipe_table(table: etree._Element) -> str:
+    """A table as Markdown pipe rows, `|---|` under a header row, so that the
+    archive can show it as a table again (forum.article_doc)."""
+    rows = []
+    for row in table.iter("row"):
+        cells = [" ".join(_inline(cell).split()).replace("|", "\\|")
+                 for cell in row.iter("cell")]
+        rows.append(f"| {' | '.join(cells)} |")
+        if len(rows) == 1 and row.find("cell[@role='head']") is not None:
+            rows.append("|" + "---|" * len(cells))
+    return "\n".join(rows)
 
 
 def _inline(element: etree._Element) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
-from forum.markup import render_post_body
+from forum.markup import render_post
 from forum.models import Citation, Label, LabelKind, LabelRevision, Post, User
 from forum.permissions import LABEL_WRITE, TAXONOMY_WRITE, require
 from forum.services.audit import record, utcnow
@@ -199,8 +199,7 @@ def _span(post: Post, exact, prefix: str, suffix: str):
         return None
     if len(exact) > MAX_EXACT:
         raise LabelRejected(f"Select at most {MAX_EXACT} characters.")
-    quote = quote_in(str(render_post_body(post.body_text, post.body_html)),
-                     exact, prefix, suffix)
+    quote = quote_in(str(render_post(post)), exact, prefix, suffix)
     if quote is None:
         raise LabelRejected("The selected text is not in this post. Select it again.")
     return quote

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from forum.markup import render_post_body
+from forum.markup import render_post
 from forum.models import Label, LabelRevision, Post, PostCitation
 from forum.services.citations import citations_on_posts
 from forum.services.evidence import label_history, labels_on_posts
@@ -43,7 +43,7 @@ def post_evidence(session: Session, post: Post, *,
 
 def marked_body(post: Post, labels: list[Label]) -> Markup:
     """The rendered body with each labelled span wrapped in <mark>."""
-    html = str(render_post_body(post.body_text, post.body_html))
+    html = str(render_post(post))
     for label in labels:
         if label.exact:
             html = str(mark_quote(

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from forum.markup import mask_addresses, mask_email, render_post_body
+from forum.markup import mask_addresses, mask_email, render_post
 from forum.services.taxonomy import SEVERITY_ICONS, SEVERITY_WORDS
 from forum.services.thread_tools import LOW_CONFIDENCE
 
@@ -63,7 +63,7 @@ def link_url(value: str | None) -> str | None:
 
 def body(post) -> Markup:
     """A post's body as safe HTML, from its text part or else its HTML."""
-    return render_post_body(post.body_text, post.body_html)
+    return render_post(post)
 
 
 def severity_icon(severity: str) -> str:

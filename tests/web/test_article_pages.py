@@ -1,0 +1,44 @@
+"""Web articles on their pages: a document with headings, lists and a real
+table, the source and date where the page gave them, and comments as replies."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Post
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.search_backend("whoosh-ram")
+FASCICULATIONS = REPO / "samples" / "article-fasciculations-deficiencies.txt"
+WORDPRESS = REPO / "tests" / "data" / "article-wordpress-nested-comments.html"
+
+
+def first_post() -> Post:
+    return db.session.scalars(select(Post).order_by(Post.id)).first()
+
+
+def test_the_comparison_table_is_a_table_on_thread_and_post_pages(
+        client, import_sources):
+    import_sources(FASCICULATIONS, group="articles.magnesium")
+    db.session.commit()
+    article = first_post()
+    for url in (f"/t/{article.thread_id}/", f"/p/{article.permalink}/"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<table class="doc-table">' in html, url
+        assert '<th scope="col">Common Dietary Sources</th>' in html
+        assert '<td data-label="Deficiency">Vitamin B12</td>' in html
+        assert "<h3>Conclusion</h3>" in html
+        assert "<li>Sleep Deprivation:" in html
+        assert "|---|" not in html
+
+
+def test_comments_on_a_saved_page_read_as_mail_replies(client, import_sources):
+    import_sources(WORDPRESS, group="articles.sample")
+    db.session.commit()
+    article, *comments = db.session.scalars(select(Post).order_by(Post.thread_order))
+    html = client.get(f"/t/{article.thread_id}/").get_data(as_text=True)
+    assert html.count('class="body-text article-text"') == 1
+    assert html.count("in reply to") >= len(comments) == 3
+    assert article.source_url and article.source_url in html
