@@ -24,7 +24,9 @@ class IncomingMessage:
 
     `message_id` and the reference ids are bare (no angle brackets) or None.
     `date` is a naive UTC datetime or None when no usable date could be found;
-    `date_note` then says what was repaired or guessed.  `raw` keeps the source
+    `date_note` then says what was repaired or guessed; `date_offset` is the
+    offset the source wrote the date in, minutes east of UTC (-240 for `-0400`),
+    or None when it gave none (the date is then shown in UTC).  `raw` keeps the source
     bytes so a later, stricter renderer can start again from the original.
     """
 
@@ -36,6 +38,7 @@ class IncomingMessage:
     author_email: str | None = None
     date: datetime | None = None
     date_note: str | None = None
+    date_offset: int | None = None
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)

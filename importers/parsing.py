@@ -16,7 +16,7 @@ from email.message import Message
 from email.parser import BytesParser
 
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
-from importers.dates import envelope_date, received_date, resolve_date
+from importers.dates import envelope_date, received_date, resolve_source_date
 from importers.headers import (
     decode_header_text,
     extract_ids,
@@ -161,7 +161,7 @@ def _body_start(data: bytes) -> int:
 def _build(msg, headers, data, source, position, envelope, newsgroups, now):
     repairs = headers.repairs
     name, address = parse_author(headers.text("from", words=False), repairs)
-    date, date_note = resolve_date(_date_candidates(headers, envelope), now)
+    date = resolve_source_date(_date_candidates(headers, envelope), now)
     body_text, body_html = extract_body(msg, repairs)
     repairs.extend(_defect_notes(msg))
     truncated = _truncation(repairs)
@@ -172,8 +172,9 @@ def _build(msg, headers, data, source, position, envelope, newsgroups, now):
         subject=headers.text("subject"),
         author_name=name,
         author_email=address,
-        date=date,
-        date_note=date_note,
+        date=date.value,
+        date_note=date.note,
+        date_offset=date.offset,
         in_reply_to=in_reply_to(headers.text("in-reply-to", words=False), repairs),
         references=extract_ids(" ".join(headers.values.get("references", ()))),
         groups=newsgroups_of(headers.first("newsgroups")) if newsgroups else [],

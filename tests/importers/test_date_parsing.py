@@ -6,7 +6,15 @@ from datetime import datetime
 
 import pytest
 
-from importers.dates import envelope_date, parse_date, received_date, resolve_date
+from importers.dates import (
+    SourceDate,
+    envelope_date,
+    parse_date,
+    parse_source_date,
+    received_date,
+    resolve_date,
+    resolve_source_date,
+)
 
 NOW = datetime(2030, 1, 1)
 
@@ -28,6 +36,41 @@ NOW = datetime(2030, 1, 1)
 )
 def test_parse_date(value, expected, note):
     assert parse_date(value, NOW) == (expected, note)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "offset"),
+    [
+        ("Tue, 10 Oct 2000 14:03:00 -0400", datetime(2000, 10, 10, 18, 3), -240),
+        ("Tue, 10 Oct 2000 14:03:00 +0200", datetime(2000, 10, 10, 12, 3), 120),
+        ("Tue, 10 Oct 2000 14:03:00 +0530", datetime(2000, 10, 10, 8, 33), 330),
+        ("Tue, 10 Oct 2000 14:03:00 -0330", datetime(2000, 10, 10, 17, 33), -210),
+        ("Tue, 10 Oct 2000 14:03:00 +1400", datetime(2000, 10, 10, 0, 3), 840),
+        ("Fri,  6 Apr 2007 15:43:55 -0700 (PDT)", datetime(2007, 4, 6, 22, 43, 55),
+         -420),
+        ("Tue, 10 Oct 2000 14:03:00 EST", datetime(2000, 10, 10, 19, 3), -300),
+        ("Tue, 10 Oct 2000 14:03:00 +0000", datetime(2000, 10, 10, 14, 3), 0),
+        ("Tue, 10 Oct 2000 14:03:00 GMT", datetime(2000, 10, 10, 14, 3), 0),
+        ("Tue, 10 Oct 2000 14:03:00 +0000 (UTC)", datetime(2000, 10, 10, 14, 3), 0),
+        # RFC 5322's "-0000": UTC, but the writer's zone is unknown.
+        ("Tue, 10 Oct 2000 14:03:00 -0000", datetime(2000, 10, 10, 14, 3), None),
+        ("Tue, 10 Oct 2000 14:03:00", datetime(2000, 10, 10, 14, 3), None),
+        ("Tue, 10 Oct 2000 14:03:00 XYZ", datetime(2000, 10, 10, 14, 3), None),
+        ("Sat Jan  1 04:05:07 2000", datetime(2000, 1, 1, 4, 5, 7), None),
+        # Out of range: read as UTC and noted, so no offset either.
+        ("19 Apr 93 16:15:19 +3000", datetime(1993, 4, 19, 16, 15, 19), None),
+        ("19 Apr 93 16:15:19 -1700", datetime(1993, 4, 19, 16, 15, 19), None),
+    ],
+)
+def test_parse_source_date_keeps_the_offset_as_written(value, expected, offset):
+    found = parse_source_date(value, NOW)
+    assert (found.value, found.offset) == (expected, offset)
+    assert parse_date(value, NOW) == (found.value, found.note)
+
+
+def test_a_rejected_date_has_no_offset():
+    assert parse_source_date("Thu, 1 Jan 1970 01:33:35 +0100", NOW) == SourceDate(
+        None, "epoch date 'Thu, 1 Jan 1970 01:33:35 +0100'")
 
 
 @pytest.mark.parametrize(
@@ -99,3 +142,15 @@ def test_received_date_takes_the_earliest_hop():
               "from nowhere without a date"]
     assert received_date(values) == "Tue, 6 Apr 1993 11:58:00 +0200"
     assert received_date([]) is None
+
+
+def test_only_the_date_headers_offset_is_kept():
+    """A fallback tells when a relay or server saw it, not where the writer was."""
+    own = resolve_source_date([("Date", "Tue, 10 Oct 2000 14:03:00 -0400"),
+                               ("Received", "Tue, 10 Oct 2000 20:00:00 +0200")], NOW)
+    assert own == SourceDate(datetime(2000, 10, 10, 18, 3), None, -240)
+    fallback = resolve_source_date([("Date", None),
+                                    ("Received", "Tue, 10 Oct 2000 20:00:00 +0200")],
+                                   NOW)
+    assert (fallback.value, fallback.offset) == (datetime(2000, 10, 10, 18), None)
+    assert fallback.note == "Date: missing; used Received"

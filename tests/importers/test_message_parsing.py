@@ -155,6 +155,28 @@ def test_date_repairs_are_noted(name, note):
 
 
 @pytest.mark.parametrize(
+    ("name", "offset"),
+    [
+        ("multipart-alternative.eml", 0),  # +0000
+        ("date-offset-plus-3000.eml", None),  # assumed UTC: no offset shown
+        ("date-missing-received-fallback.eml", None),  # a relay's clock
+        ("date-in-the-future-nntp-fallback.eml", None),  # the server's
+        ("pipermail-from-line.eml", None),  # the separator line's
+    ],
+)
+def test_only_a_usable_date_header_gives_an_offset(name, offset):
+    assert parsed(name).date_offset == offset
+
+
+def test_the_offset_of_the_date_header_is_kept():
+    data = (DATA / "multipart-alternative.eml").read_bytes().replace(
+        b"Date: Mon, 5 Apr 1993 10:00:00 +0000",
+        b"Date: Mon, 5 Apr 1993 15:30:00 +0530")
+    message = parse_message(data, "x.eml", "file", now=NOW)
+    assert (message.date, message.date_offset) == (datetime(1993, 4, 5, 10), 330)
+
+
+@pytest.mark.parametrize(
     "name",
     ["charset-undeclared-8bit.eml", "multipart-alternative.eml", "x-no-archive.eml",
      "eight-bit-header-utf8.eml"],
