@@ -17,7 +17,13 @@ import re
 from lxml import etree, html
 
 from importers.article_comments import comment_nodes, find_comments
-from importers.article_parts import NO_DATE, PageArticle, PageDate, parse_page_date
+from importers.article_parts import (
+    NO_DATE,
+    PageArticle,
+    PageDate,
+    parse_page_date,
+    site_user_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +96,7 @@ def _author(root: html.HtmlElement) -> str:
     for value in root.xpath('//meta[@name="author"]/@content'):
         name = re.sub(r"^by\s+", "", " ".join(value.split()), flags=re.I)
         if name:
-            return name
+            return site_user_name(name)
     return ""
 
 

@@ -47,6 +47,8 @@ class PageDate(NamedTuple):
 
 
 NO_DATE = PageDate(None)
+# A byline's "user@blog": no dot after the @, so no mail domain.
+_SITE_USER = re.compile(r"(?P<user>[\w.-]+)@(?P<site>[\w-]+)")
 
 
 @dataclass(slots=True)
@@ -71,6 +73,13 @@ class PageArticle:
     date: PageDate = NO_DATE
     url: str | None = None
     comments: list[PageComment] = field(default_factory=list)
+
+
+def site_user_name(name: str) -> str:
+    """`joshua@fmnetnews` (a blog's user at the blog, no mail domain) reads
+    `joshua (fmnetnews)`: shown as it was, it would look like a masked address."""
+    user = _SITE_USER.fullmatch(name)
+    return f"{user['user']} ({user['site']})" if user else name
 
 
 def parse_page_date(value: str | None) -> PageDate:

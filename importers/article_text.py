@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import re
 
-from importers.article_parts import NO_DATE, PageArticle, PageDate, find_prose_date
+from importers.article_parts import (
+    NO_DATE,
+    PageArticle,
+    PageDate,
+    find_prose_date,
+    site_user_name,
+)
 
 _HEADER_SPAN = 12  # non-blank lines at the top where a menu may end the header
 _MENU_LINE = re.compile(
@@ -157,7 +163,7 @@ def _take_byline(lines: list[str]) -> tuple[str, PageDate, list[str]]:
         date = find_prose_date(line)
         if byline or (date.value and _DATE_LINE.match(line)):
             author = _AUTHOR.search(line) if byline else None
-            name = author["name"].strip() if author else ""
+            name = site_user_name(author["name"].strip()) if author else ""
             return name, date, lines[:index] + lines[index + 1:]
     return "", NO_DATE, lines
 

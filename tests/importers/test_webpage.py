@@ -78,7 +78,7 @@ def test_seed_text_copies(name, title, first, last):
 
 def test_fibromyalgia_network_byline_and_url():
     [article] = messages(SAMPLES / "article-fmnetwork-magnesium-fibromyalgia.txt")
-    assert article.author_name == "joshua@fmnetnews"
+    assert article.author_name == "joshua (fmnetnews)"
     assert article.date == datetime(2012, 1, 31, 12, 33)
     assert article.date_precision == "exact"
     assert "no time zone" in article.date_note
@@ -105,7 +105,7 @@ def test_ids_are_deterministic_and_follow_the_url():
 def test_saved_page_metadata_body_and_no_chrome():
     article, *_ = messages(DATA / "article-wordpress-nested-comments.html")
     assert article.subject == "Magnesium Treats Fibromyalgia Pain"
-    assert article.author_name == "joshua@fmnetnews"
+    assert article.author_name == "joshua (fmnetnews)"
     # 12:33 pm at -07:00, as the page's <time datetime> says.
     assert (article.date, article.date_precision) == (datetime(2012, 1, 31, 19, 33),
                                                       "exact")

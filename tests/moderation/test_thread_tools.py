@@ -120,7 +120,7 @@ def test_reattach_moves_a_reply_and_its_replies_to_another_thread(
     assert _shape(tree.thread) == [("Mark London", None, 0),
                                    ("ice witch", "Mark London", 1)]
     assert _shape(article.thread_id) == [
-        ("joshua@fmnetnews", None, 0), ("thai", "joshua@fmnetnews", 1),
+        ("joshua (fmnetnews)", None, 0), ("thai", "joshua (fmnetnews)", 1),
         ("Stephanie A. Hall", "thai", 2), ("thai", "Stephanie A. Hall", 3)]
     thai = db.session.get(Post, tree.thai.id)
     assert thai.parent_confidence == 1.0
@@ -234,7 +234,7 @@ def test_merge_hangs_the_thread_under_the_target_root(app, tree, article, modera
     db.session.commit()
     assert [p.id for p in tops] == [article.id]
     assert db.session.get(Thread, old) is None
-    assert _shape(tree.thread)[-1] == ("joshua@fmnetnews", "Mark London", 1)
+    assert _shape(tree.thread)[-1] == ("joshua (fmnetnews)", "Mark London", 1)
     assert db.session.get(Post, article.id).parent_confidence == 1.0
     assert db.session.get(Thread, tree.thread).post_count == 6
     assert _counts() == {FIBRO: (1, 5), ARTICLES: (4, 4)}
