@@ -16,7 +16,13 @@ from email.message import Message
 from email.parser import BytesParser
 
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
-from importers.dates import envelope_date, received_date, resolve_source_date
+from importers.dates import (
+    SourceDate,
+    envelope_date,
+    parse_source_date,
+    received_date,
+    resolve_source_date,
+)
 from importers.headers import (
     decode_header_text,
     extract_ids,
@@ -194,15 +200,31 @@ def signer_of(data: bytes) -> tuple[str, str | None] | None:
     Reads the header block only: migration 0017 runs it over every kept
     original to give older posts the name they were signed with.
     """
+    headers = _stored_headers(data)
+    if headers is None or headers.first("from") is None:
+        return None
+    return parse_author(headers.text("from", words=False), [])
+
+
+def written_date(data: bytes) -> SourceDate | None:
+    """A stored message's Date header as its import read it (with the offset);
+    None when `data` is not a mail message or has no Date header.
+
+    Reads the header block only: migration 0018 runs it over every kept
+    original to give older posts the offset their date was written in.
+    """
+    headers = _stored_headers(data)
+    value = headers.text("date", words=False) if headers else None
+    return parse_source_date(value) if value else None
+
+
+def _stored_headers(data: bytes) -> _Headers | None:
     data = strip_envelope(data)[0].lstrip(b"\r\n")
     if unreadable_reason(data):
         return None
     end = _body_start(data)
     msg = _PARSER.parsebytes(data[:end] if end >= 0 else data, headersonly=True)
-    headers = _Headers(msg, [])
-    if headers.first("from") is None:
-        return None
-    return parse_author(headers.text("from", words=False), [])
+    return _Headers(msg, [])
 
 
 def _truncation(repairs: list[str]) -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     text,
@@ -140,6 +141,9 @@ class Post(db.Model):
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     date_note: Mapped[str | None] = mapped_column(Text)
+    # The offset the source wrote the date in, minutes east of UTC (-240 for
+    # `-0400`), to show it as written; None when unknown: shown in UTC.
+    date_offset: Mapped[int | None] = mapped_column(SmallInteger)
     date_precision: Mapped[str] = mapped_column(String(10), default="exact")
     source_url: Mapped[str | None] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text, default="")

@@ -321,6 +321,7 @@ class _Batch:
             "author_name": identity.signed_name(msg.author_name, msg.author_email),
             "body_text": msg.body_text or "", "body_html": msg.body_html,
             "content_hash": digest, "date_note": msg.date_note,
+            "date_offset": msg.date_offset,
         })
         self.pending.healed_sources.append(existing.id)
         self.pending.forget_source(existing.id)  # the cut copy may be in this batch
@@ -416,8 +417,8 @@ class _Batch:
             "parent_id": parent.id if parent else None, "parent_confidence": None,
             "parent_evidence": None, "date_precision": "exact", "source_url": None,
             "depth": 0, "thread_order": 0, "author_id": None, "author_name": None,
-            "subject": "",
-            "date": None, "date_note": None, "body_text": "", "body_html": None,
+            "subject": "", "date": None, "date_note": None, "date_offset": None,
+            "body_text": "", "body_html": None,
             "content_hash": "", "references": "", "import_run_id": self.a.run_id,
             "truncated": None,  # every row of one executemany has the same keys
         })
@@ -506,6 +507,7 @@ class _Batch:
             "depth": 0, "thread_order": 0, "author_id": author_id,
             "author_name": identity.signed_name(msg.author_name, msg.author_email),
             "subject": msg.subject or "", "date": msg.date, "date_note": msg.date_note,
+            "date_offset": msg.date_offset,
             "body_text": msg.body_text or "", "body_html": msg.body_html,
             "content_hash": digest, "references": " ".join(msg.parent_ids),
             "import_run_id": self.a.run_id, "truncated": msg.truncated,
