@@ -8,12 +8,13 @@ HTML, and that page converted to Markdown.  All three come down to the same line
 - Authors are kept as shown ("Mark London", "thai"); masked addresses
   (`tha...@sympatico.ca`) stay masked and are never guessed at, so the archive
   keys such authors by name.
-- Dates: Google prints the viewer's local time without a zone; they are read as
-  UTC.  Its `3:00:00 AM` placeholder for old posts is kept, marked
-  `date_precision="day"`.
-- Ids: `gg-<sha1>@groups.google.invalid` over subject, author, date and the start
-  of the body.  Neither the group nor the form goes in, so the same post read twice
-  (or once as text and once as HTML) is one post.
+- Dates: Google prints US Pacific time (America/Los_Angeles: PST, or PDT in
+  summer) without a zone; each is stored as its UTC instant with that offset.
+  Its `3:00:00 AM` placeholder for old posts is kept, marked
+  `date_precision="day"` (3 AM Pacific is 10 or 11 AM UTC: the same day).
+- Ids: `gg-<sha1>@groups.google.invalid` over subject, author, the time as the
+  page printed it and the start of the body.  Neither the group nor the form goes
+  in, so the same post read twice (or once as text and once as HTML) is one post.
 - Replies: pages show no references; `importers.reconstruct.infer_parents` infers
   them for each thread, with its confidence and evidence.
 - "Message has been deleted" markers are reported as skipped, where they stood.
@@ -26,8 +27,10 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream, excerpt_of
 from importers.google_groups_html import render_html
@@ -46,6 +49,7 @@ from importers.streams import open_binary
 logger = logging.getLogger(__name__)
 
 ID_DOMAIN = "groups.google.invalid"
+PACIFIC = ZoneInfo("America/Los_Angeles")
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
      "Dec"), start=1)}
@@ -195,7 +199,7 @@ def _deleted(source: str, position: str, count: int) -> Iterator[ImportProblem]:
 def _message(
     source: str, page: Page, thread: PageThread, post: PagePost, position: str
 ) -> IncomingMessage:
-    date, precision, note = parse_google_date(post.date_text)
+    date = parse_google_date(post.date_text)
     first = post is thread.posts[0]
     group = page.group or _group_from_recipients(post.recipients)
     if page.line_numbers:
@@ -203,47 +207,73 @@ def _message(
     return IncomingMessage(
         source=source,
         position=position,
-        message_id=synthetic_message_id(thread.subject, post, date),
+        message_id=synthetic_message_id(thread.subject, post, date.shown),
         subject=thread.subject if first else reply_subject(thread.subject),
         author_name=post.author,
-        date=date,
-        date_note=note,
+        date=date.value,
+        date_note=date.note,
+        date_offset=date.offset,
         groups=[group] if group else [],
         body_text=post.body,
         raw=post.raw.encode("utf-8"),
         synthetic_id=True,
-        date_precision=precision,
+        date_precision=date.precision,
         source_url=page.url,
     )
 
 
-def parse_google_date(text: str) -> tuple[datetime | None, str, str | None]:
-    """(naive UTC date, precision, note) from `Oct 10, 2000, 3:00:00 AM10/10/00`.
+class GoogleDate(NamedTuple):
+    """A Google Groups date: the UTC instant, how precise, what went wrong, the
+    Pacific offset it was shown in (-480 PST, -420 PDT) and the wall-clock time
+    the page printed (what ids hash)."""
 
-    The viewer's local time is read as UTC; 3:00:00 AM is Google's placeholder for
-    posts whose time it does not know, so those are only right to the day.
+    value: datetime | None
+    precision: str = "exact"
+    note: str | None = None
+    offset: int | None = None
+    shown: datetime | None = None
+
+
+def parse_google_date(text: str) -> GoogleDate:
+    """The date of `Oct 10, 2000, 3:00:00 AM10/10/00`, read as US Pacific time.
+
+    A time that falls in the hour repeated when summer time ends is read as the
+    first (PDT) one, and one in the hour skipped when it starts as standard time
+    (zoneinfo's fold=0): the page cannot tell them apart, and either is at most
+    an hour off.  3:00:00 AM is Google's placeholder for posts whose time it does
+    not know, so those are only right to the day.
     """
     match = DATE_LINE.fullmatch(text.strip())
     month = _MONTHS.get(match["month"]) if match else None
     if match is None or month is None:
-        return None, "exact", f"unreadable Google Groups date {text[:60]!r}"
+        return GoogleDate(None, note=f"unreadable Google Groups date {text[:60]!r}")
     hour, minute, second = (int(match[k]) for k in ("hour", "minute", "second"))
     try:
-        date = datetime(int(match["year"]), month, int(match["day"]),
-                        hour % 12 + 12 * (match["half"] == "PM"), minute, second)
+        shown = datetime(int(match["year"]), month, int(match["day"]),
+                         hour % 12 + 12 * (match["half"] == "PM"), minute, second)
     except ValueError:
-        return None, "exact", f"impossible Google Groups date {text[:60]!r}"
+        return GoogleDate(None, note=f"impossible Google Groups date {text[:60]!r}")
     placeholder = (hour, minute, second, match["half"]) == (3, 0, 0, "AM")
-    return date, "day" if placeholder else "exact", None
+    pacific = shown.replace(tzinfo=PACIFIC)
+    return GoogleDate(
+        pacific.astimezone(UTC).replace(tzinfo=None),
+        "day" if placeholder else "exact",
+        None,
+        int(pacific.utcoffset().total_seconds()) // 60,
+        shown,
+    )
 
 
-def synthetic_message_id(subject: str, post: PagePost, date: datetime | None) -> str:
+def synthetic_message_id(subject: str, post: PagePost, shown: datetime | None) -> str:
     """`gg-<sha1>@groups.google.invalid`: the same post always gets the same id.
 
-    Whitespace is collapsed first, so the copied text, the HTML and the Markdown
-    of one page agree however their line breaks differ.
+    `shown` is the time as the page printed it, not the UTC instant: ids made
+    when that time was stored as if it were UTC hashed it, and a page imported
+    again must get the ids it got then.  Whitespace is collapsed first, so the
+    copied text, the HTML and the Markdown of one page agree however their line
+    breaks differ.
     """
-    when = date.isoformat() if date else post.date_text
+    when = shown.isoformat() if shown else post.date_text
     start = " ".join(post.body.split())[:200]
     key = "\x1f".join(" ".join(part.split()) for part in (
         subject, post.author, when, start))

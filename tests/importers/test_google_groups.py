@@ -9,25 +9,35 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from importers.base import ImportProblem, IncomingMessage
 from importers.detect import detect_format, iter_source
-from importers.google_groups import parse_google_date, reply_subject
+from importers.google_groups import GoogleDate, parse_google_date, reply_subject
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = {form: DATA / f"google-groups-seed-thread.{form}"
         for form in ("txt", "html", "md")}
 SUBJECT = "MUSCLE SPASMS MAY BE A MAGNESIUM DEFICIENCY."
+# The page shows Pacific time (PDT in October 2000); stored as UTC, 7 hours on.
 SEED_POSTS = [
-    ("Mark London", datetime(2000, 10, 10, 3, 0, 0), "day"),
-    ("ice witch", datetime(2000, 10, 10, 3, 0, 0), "day"),
-    ("thai", datetime(2000, 10, 12, 0, 2, 46), "exact"),
-    ("Stephanie A. Hall", datetime(2000, 10, 12, 3, 0, 0), "day"),
-    ("thai", datetime(2000, 10, 12, 22, 57, 30), "exact"),
+    ("Mark London", datetime(2000, 10, 10, 10, 0, 0), "day"),
+    ("ice witch", datetime(2000, 10, 10, 10, 0, 0), "day"),
+    ("thai", datetime(2000, 10, 12, 7, 2, 46), "exact"),
+    ("Stephanie A. Hall", datetime(2000, 10, 12, 10, 0, 0), "day"),
+    ("thai", datetime(2000, 10, 13, 5, 57, 30), "exact"),
+]
+# The ids the seed thread got before its dates were converted from Pacific time:
+# an archive that holds them must not get the posts again.
+SEED_IDS = [
+    "gg-5a4f590966efaa480d770158d8143a34bc48e44d@groups.google.invalid",
+    "gg-642ebf3e8ff8befe6473a20e389021371d328013@groups.google.invalid",
+    "gg-80d318a2322d0fd6c74fc012eb13a9167f81a18b@groups.google.invalid",
+    "gg-6a6fa9bf749371a5e63480cb52ebbe6f7aa5eba6@groups.google.invalid",
+    "gg-d1304796f7611452bb72813118554d7bb6dc2b7a@groups.google.invalid",
 ]
 # Post index -> the index of the post it answers.
 SEED_TREE = {1: 0, 2: 0, 3: 2, 4: 3}
@@ -108,6 +118,7 @@ def test_markdown_without_hard_break_spaces_gives_the_same_ids(tmp_path):
 def test_seed_thread_posts(form):
     posts = messages(SEED[form])
     assert [(p.author_name, p.date, p.date_precision) for p in posts] == SEED_POSTS
+    assert {p.date_offset for p in posts} == {-420}
     assert [p.subject for p in posts] == [SUBJECT] + [f"Re: {SUBJECT}"] * 4
     assert all(p.author_email is None and p.date_note is None for p in posts)
     assert posts[0].body_text.startswith("If you have muscle spasms, you should")
@@ -152,6 +163,11 @@ def test_ids_are_synthetic_deterministic_and_distinct():
     assert len(set(ids)) == 5
     assert all(re.fullmatch(r"gg-[0-9a-f]{40}@groups\.google\.invalid", i) for i in ids)
     assert all(p.synthetic_id for p in first)
+
+
+@pytest.mark.parametrize("form", SEED)
+def test_ids_hash_the_time_the_page_printed_not_the_utc_instant(form):
+    assert [p.message_id for p in messages(SEED[form])] == SEED_IDS
 
 
 def test_group_and_address_come_from_the_page_when_it_shows_them():
@@ -238,29 +254,45 @@ def test_a_page_without_posts_is_quarantined():
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "utc", "offset", "precision"),
     [
+        # Summer (PDT, -0700) and winter (PST, -0800).
         ("Oct 12, 2000, 12:02:46\u202fAM10/12/00",
-         (datetime(2000, 10, 12, 0, 2, 46), "exact", None)),
-        ("Oct 12, 2000, 10:57:30 PM",
-         (datetime(2000, 10, 12, 22, 57, 30), "exact", None)),
+         datetime(2000, 10, 12, 7, 2, 46), -420, "exact"),
+        ("Oct 12, 2000, 10:57:30 PM", datetime(2000, 10, 13, 5, 57, 30), -420, "exact"),
         ("Jan 5, 2001, 12:00:01\u202fPM1/5/01",
-         (datetime(2001, 1, 5, 12, 0, 1), "exact", None)),
-        ("Oct 10, 2000, 3:00:00\u202fAM10/10/00",
-         (datetime(2000, 10, 10, 3), "day", None)),
+         datetime(2001, 1, 5, 20, 0, 1), -480, "exact"),
+        ("Dec 31, 1999, 11:59:59 PM", datetime(2000, 1, 1, 7, 59, 59), -480, "exact"),
+        # Before 2007 summer time ended on the last Sunday of October...
+        ("Oct 29, 2000, 3:30:00 AM", datetime(2000, 10, 29, 11, 30), -480, "exact"),
+        # ...since then on the first Sunday of November.
+        ("Nov 2, 2008, 12:30:00 AM", datetime(2008, 11, 2, 7, 30), -420, "exact"),
+        # The repeated hour is read as its first (PDT) pass, the skipped hour as
+        # standard time: fold=0.
+        ("Nov 2, 2008, 1:30:00 AM", datetime(2008, 11, 2, 8, 30), -420, "exact"),
+        ("Mar 9, 2008, 2:30:00 AM", datetime(2008, 3, 9, 10, 30), -480, "exact"),
+        # The time-unknown placeholder stays on the day the page showed.
+        ("Oct 10, 2000, 3:00:00\u202fAM10/10/00", datetime(2000, 10, 10, 10), -420,
+         "day"),
+        ("Jan 5, 2001, 3:00:00 AM", datetime(2001, 1, 5, 11), -480, "day"),
     ],
 )
-def test_google_dates(text, expected):
-    assert parse_google_date(text) == expected
+def test_google_dates_are_pacific_time(text, utc, offset, precision):
+    date = parse_google_date(text)
+    assert (date.value, date.offset, date.precision, date.note) == (
+        utc, offset, precision, None)
+    assert date.value.date() == date.shown.date() or precision == "exact"
+    assert date.value == date.shown - timedelta(minutes=offset)
 
 
 @pytest.mark.parametrize(
     "text", ["Feb 30, 2001, 1:00:00 PM", "Okt 3, 2001, 1:00:00 PM"]
 )
 def test_impossible_dates_are_noted_not_guessed(text):
-    date, precision, note = parse_google_date(text)
-    assert (date, precision) == (None, "exact")
-    assert "Google Groups date" in note
+    date = parse_google_date(text)
+    assert (date.value, date.precision, date.offset) == (None, "exact", None)
+    assert "Google Groups date" in date.note
+    assert date == GoogleDate(None, note=date.note)
 
 
 @pytest.mark.parametrize(

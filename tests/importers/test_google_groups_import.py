@@ -44,16 +44,25 @@ def test_seed_thread_tree_and_evidence_are_stored(import_sources):
         (p.author.name, p.date.isoformat(), by_id[p.parent_id].author.name)
         for p in posts if p.parent_id
     )
+    # Pacific daylight time on the page, UTC in the archive.
     assert edges == [
-        ("Stephanie A. Hall", "2000-10-12T03:00:00", "thai"),
-        ("ice witch", "2000-10-10T03:00:00", "Mark London"),
-        ("thai", "2000-10-12T00:02:46", "Mark London"),
-        ("thai", "2000-10-12T22:57:30", "Stephanie A. Hall"),
+        ("Stephanie A. Hall", "2000-10-12T10:00:00", "thai"),
+        ("ice witch", "2000-10-10T10:00:00", "Mark London"),
+        ("thai", "2000-10-12T07:02:46", "Mark London"),
+        ("thai", "2000-10-13T05:57:30", "Stephanie A. Hall"),
     ]
+    assert {p.date_offset for p in posts} == {-420}
     assert all(p.parent_evidence for p in posts if p.parent_id)
     assert {p.source_url for p in posts} == {
         "https://groups.google.com/g/alt.med.fibromyalgia/c/Xr4lq1d0Mh8"
     }
+
+
+def test_importing_a_page_again_adds_nothing_and_moves_no_date(import_sources):
+    assert counts(import_sources(SEED[0])) == (5, 5, 0, 0, 0)
+    before = [(p.message_id, p.date, p.date_offset) for p in stored_posts()]
+    assert counts(import_sources(SEED[0])) == (5, 0, 5, 0, 0)
+    assert [(p.message_id, p.date, p.date_offset) for p in stored_posts()] == before
 
 
 def test_one_author_per_person_shown(import_sources):

@@ -78,9 +78,10 @@ def test_seed_thread_tree():
         message.in_reply_to = message.parent_confidence = None
         message.parent_evidence = None
     infer_parents(posts)
+    # UTC days: thai's 10:57 PM (Pacific) on the 12th is the 13th in UTC.
     assert [(p.author_name, p.date.day) for p in posts] == [
         ("Mark London", 10), ("ice witch", 10), ("thai", 12),
-        ("Stephanie A. Hall", 12), ("thai", 12),
+        ("Stephanie A. Hall", 12), ("thai", 13),
     ]
     assert parents(posts) == {1: 0, 2: 0, 3: 2, 4: 3}
     assert posts[0].parent_confidence is None and posts[0].parent_evidence is None
