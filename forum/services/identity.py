@@ -58,6 +58,10 @@ def permalink_for(key: str) -> str:
     return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
 
+# The name of a message or page that names no author at all.
+UNKNOWN_NAME = "Unknown"
+
+
 def author_identity(name: str, email: str | None) -> str:
     """One author per address; per name where there is no address."""
     key = f"mail:{email.strip().lower()}" if email else f"name:{name.strip().lower()}"
@@ -72,7 +76,7 @@ def signed_name(name: str, email: str | None) -> str:
     standing as a display name is kept and masked where it is shown.
     """
     email = (email or "").strip().lower()
-    return (name or "").strip()[:255] or (mask_email(email) if email else "Unknown")
+    return (name or "").strip()[:255] or (mask_email(email) if email else UNKNOWN_NAME)
 
 
 def author_slug(identity: str) -> str:

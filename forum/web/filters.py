@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from forum.article_doc import is_article_id
 from forum.markup import mask_addresses, mask_email, render_post
+from forum.services.identity import UNKNOWN_NAME
 from forum.services.taxonomy import SEVERITY_ICONS, SEVERITY_WORDS
 from forum.services.thread_tools import LOW_CONFIDENCE
 
@@ -66,6 +68,16 @@ def body(post) -> Markup:
     return render_post(post)
 
 
+def named_author(post) -> str:
+    """The post's signed name, or "" where its source named no one."""
+    return "" if post.byline == UNKNOWN_NAME else post.byline
+
+
+def web_article(post) -> bool:
+    """Whether a post is a web article's own text: pages name it by byline."""
+    return is_article_id(post.message_id) if post is not None else False
+
+
 def severity_icon(severity: str) -> str:
     return SEVERITY_ICONS.get(severity, "•")
 
@@ -108,5 +120,6 @@ FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
     "day": day, "link_url": link_url, "severity_icon": severity_icon,
     "severity_word": severity_word, "citation_label": citation_label,
-    "confidence_word": confidence_word,
+    "confidence_word": confidence_word, "web_article": web_article,
+    "named_author": named_author,
 }

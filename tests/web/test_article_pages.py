@@ -32,6 +32,8 @@ def test_the_comparison_table_is_a_table_on_thread_and_post_pages(
         assert "<h3>Conclusion</h3>" in html
         assert "<li>Sleep Deprivation:" in html
         assert "|---|" not in html
+        assert "no date on the saved page" in html
+        assert ">Unknown<" not in html and "date unknown" not in html
 
 
 def test_comments_on_a_saved_page_read_as_mail_replies(client, import_sources):
@@ -42,3 +44,12 @@ def test_comments_on_a_saved_page_read_as_mail_replies(client, import_sources):
     assert html.count('class="body-text article-text"') == 1
     assert html.count("in reply to") >= len(comments) == 3
     assert article.source_url and article.source_url in html
+
+
+def test_a_byline_and_a_repaired_date_are_said_in_words(client, import_sources):
+    import_sources(REPO / "samples" / "article-fmnetwork-magnesium-fibromyalgia.txt")
+    db.session.commit()
+    article = first_post()
+    html = client.get(f"/t/{article.thread_id}/").get_data(as_text=True)
+    assert "Web article by" in html and "joshua (fmnetnews)" in html
+    assert "(date repaired: the page gives no time zone" in html
