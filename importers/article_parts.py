@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from importers.dates import EARLIEST, FUTURE_SLACK, utc_now
+from importers.dates import EARLIEST, FUTURE_SLACK, MAX_OFFSET, utc_now
 
 _MONTHS = {
     name: number
@@ -39,11 +39,13 @@ NO_ZONE_NOTE = "the page gives no time zone; its clock time is read as UTC"
 
 
 class PageDate(NamedTuple):
-    """A naive UTC date, "exact" or "day" precision, and what was assumed."""
+    """A naive UTC date, "exact" or "day" precision, what was assumed, and the
+    offset the page wrote it in (minutes east of UTC; None when it gave none)."""
 
     value: datetime | None
     precision: str = "exact"
     note: str | None = None
+    offset: int | None = None
 
 
 NO_DATE = PageDate(None)
@@ -107,7 +109,9 @@ def _from_iso(text: str) -> PageDate:
         return PageDate(parsed, "day")
     if parsed.tzinfo is None:
         return PageDate(parsed, "exact", NO_ZONE_NOTE)
-    return PageDate(parsed.astimezone(UTC).replace(tzinfo=None))
+    offset = parsed.utcoffset().total_seconds()
+    return PageDate(parsed.astimezone(UTC).replace(tzinfo=None),
+                    offset=int(offset) // 60 if abs(offset) <= MAX_OFFSET else None)
 
 
 def find_prose_date(text: str) -> PageDate:
