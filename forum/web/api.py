@@ -8,7 +8,7 @@ from forum.extensions import db
 from forum.markup import mask_addresses
 from forum.services import archive, citations, evidence_view, thread_pages
 from forum.web.common import page_arg, per_page
-from forum.web.filters import address, iso
+from forum.web.filters import address, iso, local_iso
 from forum.web.links import link
 from forum.web.search import MAX_PAGE, Hit, find, hits, search_args
 
@@ -65,6 +65,7 @@ def post(permalink: str):
         groups=[group.name for group in context.groups],
         replies=[reply.permalink for reply in context.replies],
         date_note=mask_addresses(post.date_note) or None,
+        date_local=local_iso(post.date, post.date_offset),
         body_text=mask_addresses(post.body_text),
         url=url_for("archive.post", permalink=post.permalink, _external=True),
         **_evidence(evidence_view.post_evidence(db.session, post)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -21,6 +21,35 @@ def utc(value: datetime | None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def local(value: datetime | None, offset: int | None) -> str:
+    """A date as its source wrote it, `2000-10-10 14:03 -0400`, from naive UTC and
+    the offset in minutes east of UTC; `utc` where the offset is unknown or 0."""
+    if value is None or not offset:
+        return utc(value)
+    return f"{_at_offset(value, offset):%Y-%m-%d %H:%M} {_offset_text(offset)}"
+
+
+def local_iso(value: datetime | None, offset: int | None) -> str | None:
+    """ISO-8601 at the source's offset, `2000-10-10T14:03:00-04:00`, for the API;
+    None where the offset is unknown (`iso` gives the instant)."""
+    if value is None or offset is None:
+        return None
+    shown = _at_offset(value, offset).replace(microsecond=0).isoformat()
+    text = _offset_text(offset)
+    return f"{shown}{text[:3]}:{text[3:]}"
+
+
+def _at_offset(value: datetime, offset: int) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value + timedelta(minutes=offset)
+
+
+def _offset_text(offset: int) -> str:
+    hours, minutes = divmod(abs(offset), 60)
+    return f"{'-' if offset < 0 else '+'}{hours:02d}{minutes:02d}"
 
 
 def day(value: datetime | None) -> str:
@@ -118,7 +147,7 @@ def citation_label(citation) -> str:
 
 FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
-    "day": day, "link_url": link_url, "severity_icon": severity_icon,
+    "day": day, "local": local, "link_url": link_url, "severity_icon": severity_icon,
     "severity_word": severity_word, "citation_label": citation_label,
     "confidence_word": confidence_word, "web_article": web_article,
     "named_author": named_author,
