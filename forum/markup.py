@@ -806,3 +806,42 @@ def _window(text: str, at: int, width: int) -> str:
     head = ELLIPSIS if begin > 0 else ""
     tail = ELLIPSIS if end < len(text) else ""
     return head + text[begin:end].strip() + tail
+
+
+def claim_excerpt(text: str | None, exact: str | None,
+                  width: int = SNIPPET_WIDTH) -> Markup | None:
+    """About `width` characters of a post round a labelled claim, the claim
+    in <mark>; None when the claim's words are no longer in the text (a
+    redaction took them): the caller then shows no claim at all.
+
+    Labels anchor to the rendered text, where reflowed lines and quotes have
+    lost their breaks and marks, so both sides are compared flattened.
+    """
+    claim = " ".join((exact or "").split())
+    if not claim:
+        return None
+    flat = _flatten(split_blocks((text or "").splitlines()),
+                    ("text", "quote", "tail", "signature"))
+    at = flat.find(claim)
+    if at == -1:
+        return None
+    room = max(0, width - len(claim)) // 2
+    end = at + len(claim)
+    before = mask_addresses(flat[max(0, at - room - _SNIPPET_MARGIN):at])
+    after = mask_addresses(flat[end:end + room + _SNIPPET_MARGIN])
+    head = tail = ""
+    if len(before) > room:  # cut: drop the part word at the window's edge
+        before, head = _cut_words(before[len(before) - room:], True), ELLIPSIS
+    if len(after) > room:
+        after, tail = _cut_words(after[:room], False), ELLIPSIS
+    return Markup(f"{head}{_escaped(before)}<mark>{_escaped(mask_addresses(claim))}"
+                  f"</mark>{_escaped(after)}{tail}")
+
+
+def _cut_words(text: str, at_start: bool) -> str:
+    """Drop the part word a window cut off at its outer edge."""
+    if at_start:
+        space = text.find(" ")
+        return text[space + 1:] if space != -1 else ""
+    space = text.rfind(" ")
+    return text[:space + 1] if space != -1 else ""

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 
 from forum.extensions import db
 from forum.permissions import MOD_VIEW
-from forum.services import archive, evidence_view, thread_pages
+from forum.services import archive, evidence_view, front_page, thread_pages
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
@@ -25,7 +25,7 @@ VIEWS = thread_pages.VIEWS
 
 @bp.get("/")
 def home():
-    return render_template("archive/home.html", groups=archive.list_groups())
+    return render_template("archive/home.html", page=front_page.front_page())
 
 
 @bp.get("/g/<path:name>/")
