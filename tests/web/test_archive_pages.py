@@ -249,7 +249,7 @@ def test_import_runs_are_listed_with_problems(moderator_client):
 
 
 def test_empty_archive_pages(client, app):
-    assert "The archive is empty" in client.get("/").get_data(as_text=True)
+    assert "It is empty so far" in client.get("/").get_data(as_text=True)
 
 
 def test_empty_import_reports(moderator_client):

@@ -219,7 +219,7 @@ def test_sort_orders(client, health):
 
 def test_search_within_a_group(client, health):
     group_page = get(client, "/g/misc.health/")
-    assert '<input type="hidden" name="group" value="misc.health">' in group_page
+    assert '<input type="checkbox" name="group" value="misc.health" checked>' in group_page
     page = get(client, "/search?q=magnesium&group=misc.health")
     assert hits(page) == [health.later.permalink]
     assert 'href="/search?q=magnesium">Search the whole archive</a>' in page
@@ -227,8 +227,8 @@ def test_search_within_a_group(client, health):
 
 def test_search_within_a_thread(client, health):
     thread_page = get(client, f"/t/{health.thread.id}/")
-    hidden = f'<input type="hidden" name="thread" value="{health.thread.id}">'
-    assert hidden in thread_page
+    ticked = f'<input type="checkbox" name="thread" value="{health.thread.id}" checked>'
+    assert ticked in thread_page
     page = get(client, f"/search?q=magnesium&thread={health.thread.id}")
     assert set(hits(page)) == {health.root.permalink, health.reply.permalink}
     get(client, "/search?q=magnesium&thread=abc", status=400)
