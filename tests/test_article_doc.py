@@ -33,7 +33,8 @@ def test_the_fasciculations_comparison_is_a_table_with_its_header():
     assert all(len(row) == 4 for row in table.rows)
     headings = [b.lines[0] for b in blocks if b.kind == "heading"]
     assert headings[0] == "The Critical Role of Magnesium"
-    assert "Nutrient Deficiencies Causing Fasciculations: A Comparison Table" in headings
+    comparison = "Nutrient Deficiencies Causing Fasciculations: A Comparison Table"
+    assert comparison in headings
     assert headings[-1] == "Conclusion"
     [causes] = [b for b in blocks if b.kind == "list"]
     assert len(causes.lines) == 5 and causes.lines[0].startswith("Stress and Anxiety:")
@@ -91,11 +92,13 @@ def test_rows_from_the_html_reader_keep_escaped_pipes_in_their_cells():
 
 
 def test_numbered_items_make_an_ordered_list():
-    assert kinds("Steps\n\n1. Mix it.\n2. Stir it.\n3. Serve it.") == ["heading", "ordered"]
+    steps = "Steps\n\n1. Mix it.\n2. Stir it.\n3. Serve it."
+    assert kinds(steps) == ["heading", "ordered"]
 
 
 def test_rendered_article_escapes_masks_and_labels_table_cells():
-    text = ("Contacts\n\n| Who | Mail |\n|---|---|\n| <b>Jo</b> | jo.smith@example.org |\n\n"
+    text = ("Contacts\n\n| Who | Mail |\n|---|---|\n"
+            "| <b>Jo</b> | jo.smith@example.org |\n\n"
             "Read http://example.org/more for more.")
     html = str(render_article(text))
     assert '<th scope="col">Who</th>' in html

@@ -17,7 +17,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/groups")
 def groups():
-    return jsonify(groups=[_group(group) for group in archive.list_groups()])
+    groups = [_group(group) for group in archive.list_groups()]
+    return jsonify(total=len(groups), next=None, groups=groups)
 
 
 @bp.get("/groups/<path:name>/threads")
@@ -109,9 +110,12 @@ def search():
     result, error = find(args, facets=False)
     if result is None:
         abort(400, description=error)
+    pages = min(result.pages, MAX_PAGE)
+    following = {**args.params(), "page": result.page + 1}
     return jsonify(query=args.q, sort=args.sort, total=result.total,
-                   page=result.page, pages=min(result.pages, MAX_PAGE),
-                   per_page=result.per_page,
+                   page=result.page, pages=pages, per_page=result.per_page,
+                   next=url_for("api.search", **following, _external=True)
+                   if result.page < pages else None,
                    suggestion=result.suggestion,
                    results=[_hit(hit) for hit in hits(result)])
 

@@ -27,6 +27,7 @@ def test_groups(client, sample):
     data = get_json(client, "/api/v1/groups")
     names = [group["name"] for group in data["groups"]]
     assert names == ["alt.test", "comp.lang.misc"]
+    assert (data["total"], data["next"]) == (2, None)
     misc = data["groups"][1]
     assert misc["post_count"] == 5
     assert misc["last_post_at"] == "2001-01-05T12:30:00Z"

@@ -219,7 +219,8 @@ def test_sort_orders(client, health):
 
 def test_search_within_a_group(client, health):
     group_page = get(client, "/g/misc.health/")
-    assert '<input type="checkbox" name="group" value="misc.health" checked>' in group_page
+    ticked = '<input type="checkbox" name="group" value="misc.health" checked>'
+    assert ticked in group_page
     page = get(client, "/search?q=magnesium&group=misc.health")
     assert hits(page) == [health.later.permalink]
     assert 'href="/search?q=magnesium">Search the whole archive</a>' in page
@@ -320,6 +321,7 @@ def test_api_search(client, health):
     data = json.loads(text)
     assert data["query"] == "magnesium"
     assert (data["total"], data["page"], data["pages"]) == (3, 1, 1)
+    assert data["next"] is None
     first = data["results"][0]
     assert set(first) == {"id", "permalink", "url", "subject", "author", "date",
                           "groups", "snippet"}
@@ -330,6 +332,22 @@ def test_api_search(client, health):
     assert first["groups"] == ["alt.support.fibromyalgia"]
     assert first["snippet"].startswith("Has anyone tried magnesium malate")
     assert "<mark>" not in first["snippet"]
+
+
+def test_api_search_links_its_next_page(client, health, create):
+    group = create.group("misc.many")
+    thread = create.thread("Many")
+    for day in range(1, 26):
+        create.post(thread, [group], date=datetime(2004, 1, day),
+                    body=f"Zinc note number {day}.")
+    db.session.commit()
+    first = json.loads(get(client, "/api/v1/search?q=zinc&group=misc.many",
+                           mimetype="application/json"))
+    assert (first["total"], first["pages"], len(first["results"])) == (25, 2, 20)
+    assert first["next"] == "http://localhost/api/v1/search?q=zinc&group=misc.many&page=2"
+    second = json.loads(get(client, first["next"].removeprefix("http://localhost"),
+                            mimetype="application/json"))
+    assert (second["page"], len(second["results"]), second["next"]) == (2, 5, None)
 
 
 @pytest.mark.parametrize(("url", "words"), [
