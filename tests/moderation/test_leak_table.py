@@ -53,6 +53,7 @@ def _surfaces(seed, hidden) -> dict[str, str]:
     reply = db.session.scalar(select(Post).where(Post.parent_id == seed.id,
                                                  Post.id != hidden.id).limit(1))
     return {
+        "home": "/",
         "thread": f"/t/{seed.thread_id}/",
         "thread, flat": f"/t/{seed.thread_id}/?view=flat",
         "group": "/g/alt.support.fibromyalgia/",
@@ -108,14 +109,15 @@ def test_hidden_posts_and_redacted_spans_leak_nowhere(app, client, auth, archive
                      if _shows_hidden(text, hidden)}
     showed_redacted = {name for name, text in before.items() if _shows_redacted(text)}
     # The table proves something only where the content showed to begin with.
-    assert showed_hidden >= {"thread", "thread, flat", "permalink, hidden post",
+    assert showed_hidden >= {"home", "thread", "thread, flat", "permalink, hidden post",
                              "author, hidden post", "search", "search, hidden words",
                              "search feed", "group feed", "thread feed",
                              "api search", "api search, hidden words",
                              "api thread", "api post, hidden",
                              "export /export/labels.csv",
                              "export /export/evidence.json"}
-    assert showed_redacted >= {"thread", "thread, flat", "permalink, redacted post",
+    assert showed_redacted >= {"home", "thread", "thread, flat",
+                               "permalink, redacted post",
                                "api post, redacted", "export /export/labels.csv",
                                "export /export/evidence.json",
                                "export /export/claimreview.jsonld"}
