@@ -14,6 +14,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
 from forum.markup import claim_excerpt, post_plain_text
@@ -92,7 +93,7 @@ def front_page() -> FrontPage:
 
 def holdings(groups: list[GroupSummary]) -> Holdings:
     """Posts and threads readers can see, groups, years, verdicts given."""
-    posts = db.session.scalar(select(func.count()).select_from(Post).where(*VISIBLE))
+    posts = _visible_post_count()
     threads = db.session.scalar(
         select(func.count()).select_from(Thread)
         .where(exists().where(ThreadGroup.thread_id == Thread.id)))
@@ -103,6 +104,18 @@ def holdings(groups: list[GroupSummary]) -> Holdings:
         first_year=min(firsts, default=None), last_year=max(lasts, default=None),
         verdicts=db.session.scalar(_public_labels(select(func.count(Label.id)))) or 0,
     )
+
+
+def _visible_post_count() -> int:
+    """All posts less hidden and ghost ones, each count read from an index
+    (the partial ones the dashboard counts with): counting the visible ones
+    directly scans the posts table, 9 ms at 10,000 posts (bench/front_page.py)."""
+    hidden, ghost = Post.is_hidden.is_(True), Post.is_ghost.is_(True)
+
+    def count(*where) -> int:
+        return db.session.scalar(select(func.count(Post.id)).where(*where)) or 0
+
+    return count() - count(hidden) - count(ghost) + count(hidden, ghost)
 
 
 def group_summaries() -> list[GroupSummary]:
@@ -138,6 +151,7 @@ def newest_verdicts(limit: int = NEWEST_VERDICTS) -> list[Verdict]:
     """The newest verdicts on visible posts, one per post, with the claim excerpt."""
     rows = db.session.execute(
         _public_labels(select(Label, Post))
+        .options(selectinload(Label.citations), selectinload(Post.author))
         .order_by(Label.updated_at.desc(), Label.id.desc()).limit(limit * 4)).all()
     verdicts: list[Verdict] = []
     seen: set[int] = set()

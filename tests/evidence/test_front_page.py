@@ -62,10 +62,14 @@ def test_a_hidden_post_takes_its_verdict_and_its_count_away(
     label_post(db.session, moderator, seed_post, "unsupported", "No good evidence.",
                exact=CLAIM)
     db.session.commit()
-    assert "<mark>" in home(client)
+    visible = db.session.scalar(select(func.count()).select_from(Post)
+                                .where(Post.is_ghost.is_(False)))
+    before = home(client)
+    assert "<mark>" in before and f"keeps {visible} posts" in before
     hide_post(db.session, moderator, seed_post, "spam")
     db.session.commit()
     html = home(client)
+    assert f"keeps {visible - 1} posts" in html
     assert CLAIM not in html and "(0 verdicts so far)" in html
     assert "Newest verdicts" not in html
 
