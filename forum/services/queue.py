@@ -4,9 +4,12 @@ Three kinds of item, one list: posts readers flagged (pending flags), posts
 that make health claims and carry no label yet (the `forum.claims` rules,
 recorded at import), and posts with suggested citations nobody has confirmed.
 Priority order puts flags first, then claims, then suggestions; age order
-puts the oldest posts first.  Each item says why it is there, and carries what
-a moderator needs to act on it in place: the sentences its claim hints sit
-in (to label) and its pending suggestions (to confirm or reject).
+puts the oldest posts first.  The list is paged in the database, so every
+item is reachable however long the queue grows.  Each item says why it is
+there, where and when the post was written, shows an excerpt with the claim's
+words marked, and carries what a moderator needs to act on it in place: the
+sentences its claim hints sit in (to label) and its pending suggestions (to
+confirm or reject).
 """
 
 from __future__ import annotations
@@ -15,13 +18,24 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from math import ceil
 
-from sqlalchemy import delete, func, insert, select, union
+from markupsafe import Markup
+from sqlalchemy import (
+    Integer,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from forum.claims import describe, find_claim_hints
 from forum.errors import ForumError
-from forum.markup import post_plain_text, render_post_body
+from forum.markup import highlight_snippet, post_plain_text, render_post_body
 from forum.models import (
     ClaimHint,
     Flag,
@@ -37,11 +51,15 @@ from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, require
 from forum.services import citations as citation_service
 from forum.services import evidence
 from forum.services.audit import record, utcnow
+from forum.services.pagination import Page
 from forum.textquote import CONTEXT, TextQuote, normalise, quote_in
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
          "citation": "Suggested citations to check"}
 PRIORITY = {"flag": 0, "claim": 1, "citation": 2}
+PER_PAGE = 50
+# An excerpt's length in characters: enough for the claim's sentence.
+EXCERPT_WIDTH = 160
 
 
 # Only claim items are dismissed here: flags are resolved and suggestions are
@@ -76,6 +94,8 @@ class QueueItem:
     claimed_by: str | None = None
     spans: list[ClaimSpan] = field(default_factory=list)
     suggestions: list[PostCitation] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    excerpt: Markup = field(default_factory=Markup)
 
     @property
     def why(self) -> str:
@@ -118,28 +138,103 @@ def record_claim_hints(session: Session, post_ids: Iterable[int],
     return len(rows)
 
 
+def queue_page(session: Session, filters: QueueFilter, page: int = 1,
+               per_page: int = PER_PAGE, sizes: dict[str, int] | None = None
+               ) -> Page:
+    """One page of the queue, filtered and sorted, and how many items in all.
+
+    The database sorts and pages every candidate, so no item is out of reach.
+    A page past the end is the last page (`Page.page` says which): acting on
+    the last item of the last page must not lead to a missing page.  `sizes`
+    are the unfiltered `queue_sizes`, when the caller has them already.
+    """
+    kinds = [filters.kind] if filters.kind in KINDS else list(KINDS)
+    if filters.group or filters.since or filters.until:
+        counts = {kind: session.scalar(select(func.count()).select_from(
+            _candidates(kind, filters).subquery())) or 0 for kind in kinds}
+    else:
+        sizes = sizes or queue_sizes(session)
+        counts = {kind: sizes[kind] for kind in kinds}
+    total = sum(counts.values())
+    page = max(1, min(page, ceil(total / per_page)))
+    rows = _page_rows(session, filters, counts, (page - 1) * per_page, per_page)
+    return Page(_items(session, rows), page, per_page, total)
+
+
+def _page_rows(session: Session, filters: QueueFilter, counts: dict[str, int],
+               offset: int, limit: int) -> list:
+    """The rows (rank, post_id, n, date) of one page, in the filter's order.
+
+    In priority order the kinds follow each other, so only the kinds the page
+    overlaps are read: the first pages, all flags, never sort the 50,000
+    claims of a 100,000-post archive.  Age order interleaves the kinds.
+    """
+    if filters.sort == "age":
+        listed = union_all(*(_candidates(kind, filters) for kind in counts)
+                           ).subquery()
+        return session.execute(select(listed).order_by(*_order(listed, "age"))
+                               .limit(limit).offset(offset)).all()
+    rows: list = []
+    start = 0
+    for kind, count in counts.items():
+        if start + count > offset + len(rows) and len(rows) < limit:
+            listed = _candidates(kind, filters).subquery()
+            rows += session.execute(
+                select(listed).order_by(*_order(listed, "priority"))
+                .limit(limit - len(rows))
+                .offset(max(0, offset + len(rows) - start))).all()
+        start += count
+    return rows
+
+
 def queue_items(session: Session, filters: QueueFilter, limit: int = 100
                 ) -> list[QueueItem]:
-    """The queue, filtered and sorted, at most `limit` items."""
-    kinds = [filters.kind] if filters.kind in KINDS else list(KINDS)
-    counts: dict[tuple[str, int], int] = {}
-    for kind in kinds:
-        for post_id, n in session.execute(_candidates(kind, filters, limit)):
-            counts[(kind, post_id)] = n
+    """The queue's first `limit` items, filtered and sorted."""
+    return queue_page(session, filters, 1, limit).items
+
+
+def _order(listed, sort: str) -> list:
+    """Priority: kind, most flags or hints first, oldest; age: oldest first.
+
+    Undated posts come last; the post id settles ties, so pages never overlap.
+    """
+    undated = listed.c.date.is_(None)
+    if sort == "age":
+        return [undated, listed.c.date, listed.c.post_id, listed.c.rank]
+    return [listed.c.rank, listed.c.n.desc(), undated, listed.c.date,
+            listed.c.post_id]
+
+
+def _items(session: Session, rows) -> list[QueueItem]:
+    """The page's rows as items, with everything a moderator reads and acts on."""
     posts = {p.id: p for p in session.scalars(
-        select(Post).where(Post.id.in_({pid for _k, pid in counts})))}
-    items = [QueueItem(kind, posts[pid], n) for (kind, pid), n in counts.items()
-             if pid in posts]
-    _explain(session, items)
+        select(Post).where(Post.id.in_({row.post_id for row in rows})))}
+    kind_of = {rank: kind for kind, rank in PRIORITY.items()}
+    items = [QueueItem(kind_of[row.rank], posts[row.post_id], row.n)
+             for row in rows if row.post_id in posts]
+    words = _explain(session, items)
     _claims(session, items)
-    if filters.sort == "age":
-        items.sort(key=lambda i: (i.post.date or datetime.max, i.post.id))
-    else:
-        items.sort(key=lambda i: (PRIORITY[i.kind], -i.count,
-                                  i.post.date or datetime.max))
-    items = items[:limit]
     _suggestions(session, [i for i in items if i.kind == "citation"])
+    _groups(session, items)
+    for item in items:
+        _excerpt(item, words.get(item.post.id))
     return items
+
+
+def explained_item(session: Session, post: Post) -> QueueItem:
+    """A post as a claim item: its claim sentences, groups and excerpt."""
+    item = QueueItem("claim", post, 0)
+    words = _explain(session, [item])
+    _groups(session, [item])
+    _excerpt(item, words.get(post.id))
+    return item
+
+
+def _excerpt(item: QueueItem, words: list[str] | None) -> None:
+    """Where the claim is (or the suggested citations are), the words marked."""
+    item.excerpt = highlight_snippet(
+        post_plain_text(item.post.body_text, item.post.body_html),
+        words or [s.span_text for s in item.suggestions], EXCERPT_WIDTH)
 
 
 def queue_sizes(session: Session) -> dict[str, int]:
@@ -171,24 +266,30 @@ def _size(kind: str):
         ClaimHint.post_id.not_in(union(labelled, dismissed, ghosts, hidden)))
 
 
-def _candidates(kind: str, filters: QueueFilter, limit: int | None):
+def _candidates(kind: str, filters: QueueFilter):
+    """The posts waiting as items of this kind: rank, post_id, n (flags,
+    suggestions or hints) and the post's date, for sorting and paging.
+
+    Counted from the flag, suggestion or hint index first, then joined to
+    the posts once per post (not once per hint).
+    """
     if kind == "flag":
-        query = select(Flag.post_id, func.count(Flag.id)).where(
-            Flag.status == "pending").group_by(Flag.post_id)
-        column = Flag.post_id
+        column, waiting = Flag.post_id, [Flag.status == "pending"]
     elif kind == "citation":
-        query = select(PostCitation.post_id, func.count(PostCitation.id)).where(
-            PostCitation.status == "suggested").group_by(PostCitation.post_id)
         column = PostCitation.post_id
+        waiting = [PostCitation.status == "suggested"]
     else:
         labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
         dismissed = select(QueueMark.post_id).where(QueueMark.kind == "claim",
                                                     QueueMark.state == "dismissed")
-        query = select(ClaimHint.post_id, func.count(ClaimHint.id)).where(
-            ClaimHint.post_id.not_in(labelled), ClaimHint.post_id.not_in(dismissed)
-        ).group_by(ClaimHint.post_id)
         column = ClaimHint.post_id
-    query = query.join(Post, Post.id == column).where(Post.is_ghost.is_(False))
+        waiting = [column.not_in(labelled), column.not_in(dismissed)]
+    counted = (select(column.label("post_id"), func.count().label("n"))
+               .where(*waiting).group_by(column).subquery())
+    query = (select(literal_column(str(PRIORITY[kind]), Integer).label("rank"),
+                    counted.c.post_id, counted.c.n, Post.date.label("date"))
+             .join(Post, Post.id == counted.c.post_id)
+             .where(Post.is_ghost.is_(False)))
     if kind != "flag":
         query = query.where(Post.is_hidden.is_(False))
     if filters.group:
@@ -200,20 +301,22 @@ def _candidates(kind: str, filters: QueueFilter, limit: int | None):
     if filters.until:
         query = query.where(Post.date < datetime.combine(filters.until, time.min)
                             + timedelta(days=1))
-    return query.limit(limit) if limit else query
+    return query
 
 
-def _explain(session: Session, items: list[QueueItem]) -> None:
+def _explain(session: Session, items: list[QueueItem]) -> dict[int, list[str]]:
     """Each item's claim sentences; claim items also say which rules matched.
 
     One query for every item's hints; the sentences come from the posts'
-    plain text, which is already loaded.
+    plain text, which is already loaded.  Returns each post's hinted words,
+    for its excerpt.
     """
     by_post: dict[int, list[QueueItem]] = {}
     for item in items:
         by_post.setdefault(item.post.id, []).append(item)
+    words: dict[int, list[str]] = {}
     if not by_post:
-        return
+        return words
     seen: set[tuple[int, str]] = set()
     texts: dict[int, str] = {}
     for hint in session.scalars(select(ClaimHint).where(
@@ -222,12 +325,29 @@ def _explain(session: Session, items: list[QueueItem]) -> None:
         if hint.post_id not in texts:
             texts[hint.post_id] = post_plain_text(post.body_text, post.body_html)
         sentence = claim_sentence(texts[hint.post_id], hint)
+        words.setdefault(hint.post_id, []).append(" ".join(hint.text.split()))
         for item in by_post[hint.post_id]:
             if all(span.text != sentence for span in item.spans):
                 item.spans.append(ClaimSpan(hint.id, hint.rule, sentence))
             if item.kind == "claim" and (hint.post_id, hint.rule) not in seen:
                 item.reasons.append(f"{describe(hint.rule)}: “{hint.text}”")
         seen.add((hint.post_id, hint.rule))
+    return words
+
+
+def _groups(session: Session, items: list[QueueItem]) -> None:
+    """The groups each item's post is listed in, by name, in one query."""
+    if not items:
+        return
+    names: dict[int, list[str]] = {}
+    for post_id, name in session.execute(
+            select(PostGroup.post_id, Group.name)
+            .join(Group, Group.id == PostGroup.group_id)
+            .where(PostGroup.post_id.in_({i.post.id for i in items}))
+            .order_by(Group.name)):
+        names.setdefault(post_id, []).append(name)
+    for item in items:
+        item.groups = names.get(item.post.id, [])
 
 
 def _suggestions(session: Session, items: list[QueueItem]) -> None:

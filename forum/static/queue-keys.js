@@ -1,6 +1,8 @@
 // Keyboard shortcuts for the review queue: j/k move, x selects, c claims,
 // d dismisses, y/n confirm/reject the first suggested citation, l opens the
-// label form, h the hide form, Esc closes it, o opens the post.
+// choice of claim to label (Enter goes to its label form), h the hide form,
+// Esc closes it, o opens the post.  Every action is a plain form without
+// this file: the keys only press its buttons and open its forms.
 // After an action the server sends the moderator back to #item-N, the place
 // the next item now has; without such an anchor the last place is kept.
 (function () {
@@ -10,6 +12,8 @@
   var KEY = "forum-queue-position";
   var FIELDS = /^(INPUT|TEXTAREA|SELECT)$/;
   var current = 0;
+  // Items take the focus the keys move (the page sends them without tabindex).
+  items.forEach(function (item) { item.tabIndex = -1; });
 
   function startAt() {
     var anchored = /^#item-(\d+)$/.exec(window.location.hash);
@@ -30,6 +34,8 @@
   }
   function open(name, field) {
     var details = items[current].querySelector("details[data-form=" + name + "]");
+    var link = items[current].querySelector("a[data-form=" + name + "]");
+    if (!details && link) { window.location = link.href; }
     if (!details) { return; }
     details.open = true;
     details.querySelector(field).focus();
@@ -46,6 +52,13 @@
     var target = event.target;
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (event.key === "Escape" && close(target)) { event.preventDefault(); return; }
+    // Enter on the claim to label goes to the label form (a select alone
+    // does not send its form).
+    if (event.key === "Enter" && target.matches("details[data-form=label] select")) {
+      event.preventDefault();
+      target.form.requestSubmit();
+      return;
+    }
     if (FIELDS.test(target.tagName) || target.isContentEditable) { return; }
     var handled = true;
     switch (event.key) {
@@ -55,11 +68,11 @@
         var box = items[current].querySelector("input[type=checkbox]");
         if (box) { box.checked = !box.checked; }
         break;
-      case "c": press("button[data-action=claim]"); break;
-      case "d": press("button[data-action=dismiss]"); break;
+      case "c": press("button[formaction*='/queue/claim']"); break;
+      case "d": press("button[formaction*='/queue/dismiss']"); break;
       case "y": press("button[data-action=confirm]"); break;
       case "n": press("button[data-action=reject]"); break;
-      case "l": open("label", "select[name=kind]"); break;
+      case "l": open("label", "select[name=span]"); break;
       case "h": open("hide", "select[name=reason]"); break;
       case "o": window.location = items[current].dataset.open; break;
       default: handled = false;

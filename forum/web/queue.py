@@ -1,11 +1,13 @@
-"""The review queue, and acting on its items without leaving it.
+"""The review queue, a page at a time, and acting on its items without leaving it.
 
 Every action is a POST that calls one service with `current_user` as the
 actor, commits once and redirects back to the queue as the moderator left
-it: the same filters (`back`) and the same place in the list (`at`, the
-position the next item now has, sent as the `#item-N` anchor the keys and
-the browser both follow).  A refusal, a missing field or a stale id is
-flashed on the queue instead; nothing here answers with a traceback.
+it: the same filters and page (`back`) and the same place in the list (`at`,
+the position the next item now has on its page, sent as the `#item-N` anchor
+the keys and the browser both follow).  A refusal, a missing field or a
+stale id is flashed on the queue instead; nothing here answers with a
+traceback.  Labelling asks for more than fits in each item of a light page,
+so an item's "Label…" opens a small form page that posts back the same way.
 """
 
 from __future__ import annotations
@@ -20,27 +22,63 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, POST_HIDE
 from forum.services import archive, evidence, moderation, queue
+from forum.web.common import page_arg
 from forum.web.moderation import _day, needs
 
 bp = Blueprint("queue", __name__)
 logger = logging.getLogger(__name__)
 MAX_BULK = 200
+# Hiding from the queue is for what the post itself shows; legal and authors'
+# requests come from outside and are acted on from the post's own page.
+QUEUE_HIDE_REASONS = {key: text for key, text in moderation.HIDE_REASONS.items()
+                      if key not in ("legal", "author_request")}
 
 
 @bp.get("/queue")
 @needs(MOD_VIEW)
 def review_queue():
-    filters = queue.QueueFilter(
-        kind=request.args.get("kind") or None,
+    filters = _filters()
+    sizes = queue.queue_sizes(db.session)
+    wanted = page_arg()
+    shown = queue.queue_page(db.session, filters, wanted, sizes=sizes)
+    if shown.page != wanted:  # past the end: the last item was just acted on
+        return redirect(url_for(".review_queue", page=shown.page,
+                                **_filter_args(filters)))
+    return render_template(
+        "moderation/queue.html", shown=shown, hide_at=_hide_positions(shown.items),
+        filters=filters, args=_filter_args(filters), kinds=queue.KINDS, sizes=sizes,
+        hide_reasons=QUEUE_HIDE_REASONS)
+
+
+def _filters() -> queue.QueueFilter:
+    return queue.QueueFilter(
+        kind=request.args.get("kind") if request.args.get("kind") in queue.KINDS
+        else None,
         group=(request.args.get("group") or "").strip()[:255] or None,
         since=_day("since"), until=_day("until"),
         sort="age" if request.args.get("sort") == "age" else "priority")
-    items = queue.queue_items(db.session, filters)
+
+
+def _filter_args(filters: queue.QueueFilter) -> dict[str, str]:
+    """The filters as query arguments, for links that keep them (the pager)."""
+    found = {"kind": filters.kind, "group": filters.group,
+             "since": filters.since and filters.since.isoformat(),
+             "until": filters.until and filters.until.isoformat(),
+             "sort": "age" if filters.sort == "age" else None}
+    return {name: value for name, value in found.items() if value}
+
+
+@bp.get("/queue/label")
+@needs(LABEL_WRITE)
+def label_form():
+    """The label form for one queued post, about the claim chosen in the queue."""
+    post = archive.get_post_by_permalink(request.args.get("one", ""),
+                                         include_hidden=True)
     return render_template(
-        "moderation/queue.html", items=items, hide_at=_hide_positions(items),
-        filters=filters, kinds=queue.KINDS, sizes=queue.queue_sizes(db.session),
-        label_kinds=evidence.label_kinds(db.session),
-        hide_reasons=moderation.HIDE_REASONS)
+        "moderation/queue_label.html", post=post,
+        item=queue.explained_item(db.session, post),
+        span=request.args.get("span", ""), back=_back(with_place=False),
+        at=_place(), label_kinds=evidence.label_kinds(db.session))
 
 
 def _hide_positions(items: list[queue.QueueItem]) -> list[int]:
@@ -158,13 +196,20 @@ def _refused(error: ForumError):
     return redirect(_back())
 
 
-def _back() -> str:
-    """Back to the queue as it was (filters and position), never off-site."""
-    back = request.form.get("back", "")
+def _back(with_place: bool = True) -> str:
+    """Back to the queue as it was (filters, page and position), never off-site."""
+    back = request.values.get("back", "")
     if not (back.startswith("/mod/queue") and back.isprintable()
+            and not back.startswith("/mod/queue/")
             and "//" not in back and "#" not in back and "\\" not in back):
         back = url_for(".review_queue")
-    at = request.form.get("at", "")
-    if at.isascii() and at.isdigit() and len(at) < 5:
-        back += f"#item-{int(at)}"
+    at = _place()
+    if with_place and at:
+        back += f"#item-{at}"
     return back
+
+
+def _place() -> int | None:
+    """The `at` position sent with an action (a link may carry it too)."""
+    at = request.values.get("at", "")
+    return int(at) if at.isascii() and at.isdigit() and len(at) < 5 else None
