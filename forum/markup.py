@@ -115,8 +115,11 @@ _PROSE_BEFORE_AT = frozenset("""
 """.split())
 _PROSE_HOST_PREFIXES = ("www.", "ftp.", "news.", "http", "gopher.")
 _QUOTE_RE = re.compile(r"^[ \t]?(?:>|:(?=[\s>:]|$))")
+# rn's `|> ` and supercite's initials, `KH> `, quote too (20news, pipermail).
+_OTHER_QUOTE_RE = re.compile(r"^(?:\|>|[A-Z][A-Za-z]{0,3}>(?=[\s>|]|$))")
 # The marks of a quoted line, with a space after each: depth is their number.
-_QUOTE_MARKS_RE = re.compile(r"[ \t]?(?:(?:>|:(?=[\s>:]|$))[ \t]?)+")
+_QUOTE_MARKS_RE = re.compile(
+    r"[ \t]?(?:(?:\|>|[A-Z][A-Za-z]{0,3}>(?=[\s>|]|$)|>|:(?=[\s>:]|$))[ \t]?)+")
 _MARK_CHARS = (">", ":", "")
 _ORIGINAL_RE = re.compile(r"^\s*-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
 _SIGNATURE_LINES = ("-- ", "--")
@@ -416,7 +419,9 @@ def _is_quoted(line: str) -> bool:
     first = line[:1]
     if first == ">":
         return True
-    return first in " \t:" and bool(_QUOTE_RE.match(line))
+    if first in " \t:":
+        return bool(_QUOTE_RE.match(line))
+    return ">" in line[1:5] and bool(_OTHER_QUOTE_RE.match(line))
 
 
 def _is_original(line: str) -> bool:

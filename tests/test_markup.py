@@ -325,6 +325,22 @@ def test_quotes_lose_their_marks_and_nest_by_depth():
     assert "&gt;" not in html
 
 
+@pytest.mark.parametrize("marks", ["|> ", "KH> "])
+def test_rn_and_supercite_quotes_are_quotes(marks):
+    html = render_body(
+        f"{marks}Science has not historically progressed in any sort of rational\n"
+        f"{marks}experiment-data-theory sequence, as far as I can tell.\nReply.\n")
+    assert ('<div class="quote"><p>Science has not historically progressed in any '
+            'sort of rational experiment-data-theory sequence, as far as I can tell.'
+            '</p></div>') in html
+    assert "&gt;" not in html and "KH" not in html
+
+
+@pytest.mark.parametrize("line", ["x> 5 is true", "Hello> there", "KH>there"])
+def test_a_word_before_a_mark_is_not_a_quote(line):
+    assert '<div class="quote">' not in render_body(f"{line}\nReply.\n")
+
+
 def test_a_folded_quote_counts_its_source_lines():
     html = render_body("> a\n>\n> b\n> c\nReply.\n")
     assert '<summary>4 quoted lines</summary><div class="quote"><p>a</p>' in html

@@ -300,13 +300,16 @@ def test_r_code_in_a_mailing_list_post_stays_fixed():
     messages = list(iter_pipermail(corpus("pipermail", "r-devel", "1997-April.txt")))
     post = messages[2]
     assert post.message_id == "9704030750.AA03413@"
-    segments = [s for block in text_blocks(post.body_text) for s in reflow(block)]
-    fixed = [s.lines for s in segments if s.kind == "fixed"]
-    assert fixed[0] == [  # supercite quotes keep their lines
+    quotes = [block.lines for block in split_blocks(post.body_text.split("\n"))
+              if block.kind == "quote"]
+    assert [  # supercite's initials quote: shown as a quote, not as text
         "KH>> * I am also not sure whether one should include the write.table()",
         "KH>> function I posted some time ago.  It seems to be a bad idea to make a",
-        "KH>> contrib package out of it (containing only a single function ...)."]
-    code = fixed[1]  # 43 lines of R, then the list's rule after a blank line
+        "KH>> contrib package out of it (containing only a single function ...)."
+    ] in quotes
+    segments = [s for block in text_blocks(post.body_text) for s in reflow(block)]
+    fixed = [s.lines for s in segments if s.kind == "fixed"]
+    code = fixed[0]  # 43 lines of R, then the list's rule after a blank line
     assert len(code) == 45
     assert code[0] == 'write <- function(x, file = "data", ...) UseMethod("write")'
     assert code[-4:-2] == [
