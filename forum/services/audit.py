@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from forum.errors import NotFound
 from forum.models import AuditEntry, User
+from forum.services.pagination import Page
 
 SYSTEM = "system"
 
@@ -53,21 +55,23 @@ class AuditFilter:
 
 
 def entries(session: Session, filters: AuditFilter, *, page: int = 1,
-            per_page: int = 50) -> tuple[list, int]:
+            per_page: int = 50) -> Page:
     """One page of entries, newest first, and how many match in all.
 
-    Entries come as they may be shown: without text a redaction, takedown
-    or purge removed from the post they concern.
+    A page past the end is NotFound (page 1 never is).  Entries come as they
+    may be shown: without text a redaction, takedown or purge removed from
+    the post they concern.
     """
     from forum.services.takedowns import shown_entries
 
-    query = _filtered(select(AuditEntry), filters)
-    total = session.scalar(_filtered(select(func.count(AuditEntry.id)), filters))
+    total = session.scalar(_filtered(select(func.count(AuditEntry.id)), filters)) or 0
+    if page > 1 and (page - 1) * per_page >= total:
+        raise NotFound(f"There is no page {page} of the audit log.")
     rows = session.scalars(
-        query.order_by(AuditEntry.id.desc())
+        _filtered(select(AuditEntry), filters).order_by(AuditEntry.id.desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return shown_entries(session, list(rows)), total or 0
+    return Page(shown_entries(session, list(rows)), page, per_page, total)
 
 
 def _filtered(query: Select, filters: AuditFilter) -> Select:

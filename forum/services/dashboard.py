@@ -1,7 +1,8 @@
 """Numbers for the moderators' dashboard: queue, coverage, labels, activity.
 
 Everything is a handful of aggregate queries; weeks are bucketed in Python so
-the same code runs on SQLite and PostgreSQL.
+the same code runs on SQLite and PostgreSQL.  Each part can be empty (a new
+archive, a quiet quarter): the page then says "nothing yet" in words.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from forum.errors import NotFound
 from forum.models import AuditEntry, ClaimHint, Group, Label, LabelKind, PostGroup
 from forum.services.audit import utcnow
+from forum.services.pagination import Page
 from forum.services.queue import queue_sizes
 from forum.services.search import index_notice
 
@@ -42,6 +45,15 @@ class Dashboard:
     activity: dict[str, list[int]] = field(default_factory=dict)
     moderators: list[tuple[str, int]] = field(default_factory=list)
     search_notice: str | None = None  # e.g. the index must be rebuilt
+
+    @property
+    def has_activity(self) -> bool:
+        """Whether the weeks shown hold any label, citation or hide."""
+        return any(any(values) for values in self.activity.values())
+
+    @property
+    def queue_total(self) -> int:
+        return sum(self.queue.values())
 
     @property
     def busiest_week(self) -> int:
@@ -72,6 +84,16 @@ def coverage(session: Session) -> list[Coverage]:
     return sorted((Coverage(name, n, done.get(name, 0))
                    for name, n in session.execute(claims)),
                   key=lambda c: (-c.claims, c.group))
+
+
+def coverage_page(session: Session, page: int, per_page: int) -> Page:
+    """One page of the coverage table, every group reachable; past the end
+    is NotFound (page 1 never is)."""
+    rows = coverage(session)
+    if page > 1 and (page - 1) * per_page >= len(rows):
+        raise NotFound(f"There is no page {page} of the coverage table.")
+    return Page(rows[(page - 1) * per_page:page * per_page], page, per_page,
+                len(rows))
 
 
 def label_counts(session: Session) -> list[tuple[LabelKind, int]]:

@@ -49,6 +49,9 @@ from forum.services import (
 from forum.web.common import id_arg, page_arg
 
 bp = Blueprint("moderation", __name__)
+# The dashboard's lists show this many and link to the rest.
+FIRST_FEW = 10
+COVERAGE_PAGE = 50
 
 
 def needs(permission: str):
@@ -68,14 +71,25 @@ def needs(permission: str):
 @bp.get("/")
 @needs(MOD_VIEW)
 def index():
-    recent, _ = audit.entries(db.session, audit.AuditFilter(), per_page=15)
+    recent = audit.entries(db.session, audit.AuditFilter(), per_page=15)
     from forum.services.dashboard import dashboard
 
     return render_template(
         "moderation/index.html", recent=recent, board=dashboard(db.session),
-        flagged=moderation.flagged_posts(db.session),
+        flagged=moderation.flagged_posts(db.session, limit=FIRST_FEW),
         suggestions=citations.suggestion_count(db.session),
-        waiting=citations.posts_with_suggestions(db.session, limit=25))
+        waiting=citations.posts_with_suggestions(db.session, limit=FIRST_FEW))
+
+
+@bp.get("/coverage")
+@needs(MOD_VIEW)
+def coverage():
+    """Evidence coverage of every group (the dashboard shows the first few)."""
+    from forum.services.dashboard import coverage_page
+
+    return render_template(
+        "moderation/coverage.html",
+        rows=coverage_page(db.session, page_arg(), COVERAGE_PAGE))
 
 
 def _day(name: str):
@@ -344,12 +358,21 @@ def resolve_flag(flag_id: int):
 @needs(AUDIT_READ)
 def audit_log():
     filters = _audit_filter()
-    page = page_arg()
-    rows, total = audit.entries(db.session, filters, page=page, per_page=50)
     return render_template(
-        "moderation/audit.html", rows=rows, total=total, page=page, per_page=50,
-        filters=filters, actions=audit.known_actions(db.session),
+        "moderation/audit.html",
+        entries=audit.entries(db.session, filters, page=page_arg(), per_page=50),
+        filters=filters, args=_audit_args(filters),
+        actions=audit.known_actions(db.session),
         actors=audit.known_actors(db.session))
+
+
+def _audit_args(filters: audit.AuditFilter) -> dict:
+    """The filters as query arguments, for the pager's links."""
+    found = {"actor": filters.actor, "action": filters.action,
+             "target": filters.target_type, "post": filters.post_id,
+             "since": filters.since and filters.since.isoformat(),
+             "until": filters.until and filters.until.isoformat()}
+    return {name: value for name, value in found.items() if value}
 
 
 def _audit_filter() -> audit.AuditFilter:
