@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from forum.claims import describe, find_claim_hints
 from forum.errors import ForumError
-from forum.markup import highlight_snippet, post_plain_text, render_post_body
+from forum.markup import highlight_snippet, post_plain_text, render_post
 from forum.models import (
     ClaimHint,
     Flag,
@@ -477,7 +477,7 @@ def _claim_quote(session: Session, post: Post, hint_id: int) -> TextQuote:
         raise QueueRejected("That claim is no longer marked in this post: "
                             "reload the queue.")
     text = post_plain_text(post.body_text, post.body_html)
-    shown = str(render_post_body(post.body_text, post.body_html))
+    shown = str(render_post(post))
     for start, end in (_sentence_bounds(text, hint), (hint.start, hint.end)):
         quote = quote_in(shown, text[start:end],
                          normalise(text[max(0, start - 2 * CONTEXT):start]),
