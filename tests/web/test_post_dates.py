@@ -114,8 +114,11 @@ def test_an_imported_post_is_shown_and_served_as_written(
     data = client.get(f"/api/v1/posts/{typo.permalink}").get_json()
     assert (data["date"], data["date_local"]) == ("2000-10-10T14:03:00Z", None)
     assert "out of range" in data["date_note"]
-    page = client.get(f"/p/{eastern.permalink}/").get_data(as_text=True)
-    assert 'datetime="2000-10-10T18:03:00Z"' in page
+    for path in (f"/p/{eastern.permalink}/", f"/t/{eastern.thread_id}/"):
+        page = client.get(path).get_data(as_text=True)
+        assert markup in page, path
+        assert ('<time datetime="2000-10-10T14:03:00Z">2000-10-10 14:03 UTC</time>'
+                in page), path  # the "+3000" reply
 
 
 def test_a_google_groups_post_is_served_in_pacific_time(client, import_sources):
