@@ -126,6 +126,7 @@ def article_messages(
         source=source, position="article", message_id=root, synthetic_id=True,
         subject=article.title, author_name=article.author, date=article.date.value,
         date_note=article.date.note, date_precision=article.date.precision,
+        date_offset=article.date.offset,
         body_text=article.body, raw=raw, repairs=repairs, source_url=article.url,
     )
     chains: dict[str, list[str]] = {}
@@ -145,6 +146,7 @@ def _comment_message(article: PageArticle, comment: PageComment, source: str,
         subject=f"Re: {article.title}" if article.title else "",
         author_name=comment.author, date=comment.date.value,
         date_note=comment.date.note, date_precision=comment.date.precision,
+        date_offset=comment.date.offset,
         in_reply_to=ancestors[-1], references=list(ancestors),
         body_text=comment.text, raw=comment.raw,
         source_url=f"{url}#{anchor}" if url and anchor else url,

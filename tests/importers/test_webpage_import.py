@@ -47,6 +47,10 @@ def test_saved_page_comments_nest_under_the_article(import_sources):
     assert (two.parent_id, two.depth) == (one.id, 2)
     assert (three.parent_id, three.depth) == (article.id, 1)
     assert three.date_precision == "day"
+    # The page's own offsets are kept: shown as the page wrote them.
+    assert (article.date, article.date_offset) == (datetime(2012, 1, 31, 19, 33), -420)
+    assert (one.date, one.date_offset) == (datetime(2012, 2, 1, 15, 15), -420)
+    assert three.date_offset is None
     assert one.source_url.endswith("#comment-1001")
     assert import_sources(PAGE).imported == 0
 
