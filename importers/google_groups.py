@@ -254,14 +254,15 @@ def parse_google_date(text: str) -> GoogleDate:
     except ValueError:
         return GoogleDate(None, note=f"impossible Google Groups date {text[:60]!r}")
     placeholder = (hour, minute, second, match["half"]) == (3, 0, 0, "AM")
+    instant, offset = pacific_instant(shown)
+    return GoogleDate(instant, "day" if placeholder else "exact", None, offset, shown)
+
+
+def pacific_instant(shown: datetime) -> tuple[datetime, int]:
+    """(naive UTC instant, offset in minutes) of a US Pacific wall-clock time."""
     pacific = shown.replace(tzinfo=PACIFIC)
-    return GoogleDate(
-        pacific.astimezone(UTC).replace(tzinfo=None),
-        "day" if placeholder else "exact",
-        None,
-        int(pacific.utcoffset().total_seconds()) // 60,
-        shown,
-    )
+    return (pacific.astimezone(UTC).replace(tzinfo=None),
+            int(pacific.utcoffset().total_seconds()) // 60)
 
 
 def synthetic_message_id(subject: str, post: PagePost, shown: datetime | None) -> str:
