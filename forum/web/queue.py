@@ -72,7 +72,7 @@ def _filter_args(filters: queue.QueueFilter) -> dict[str, str]:
 @needs(LABEL_WRITE)
 def label_form():
     """The label form for one queued post, about the claim chosen in the queue."""
-    post = archive.get_post_by_permalink(request.args.get("one", ""),
+    post = archive.get_post_by_permalink(request.args.get("post", ""),
                                          include_hidden=True)
     return render_template(
         "moderation/queue_label.html", post=post,

@@ -56,7 +56,7 @@ PAGES = [
     ("mara", "/mod/labels/{label}/edit",
      ["Archive", "Moderation", "{subject}", "Revise label"],
      "Revise label: {subject} — Moderation"),
-    ("mara", "/mod/queue/label?one={permalink}",
+    ("mara", "/mod/queue/label?post={permalink}",
      ["Archive", "Moderation", "Review queue", "Label a post"],
      "Label: {subject} — Review queue — Moderation"),
     ("ada", "/mod/a/{slug}/", ["Archive", "Moderation", "Mark London"],

@@ -261,7 +261,7 @@ def test_label_from_a_later_page_and_come_back_to_it(app, client, auth, claims):
         ClaimHint.start))
     queue = client.get("/mod/queue?kind=claim&page=3").get_data(as_text=True)
     assert f'<option value="{hint.id}">' in queue
-    url = (f"/mod/queue/label?one={post.permalink}&back=%2Fmod%2Fqueue%3Fkind%3D"
+    url = (f"/mod/queue/label?post={post.permalink}&back=%2Fmod%2Fqueue%3Fkind%3D"
            f"claim%26page%3D3&at=20&span={hint.id}")
     form = client.get(url).get_data(as_text=True)
     assert f'<option value="{hint.id}" selected>' in form
@@ -279,9 +279,9 @@ def test_label_from_a_later_page_and_come_back_to_it(app, client, auth, claims):
 
 
 def test_the_label_page_is_for_moderators(app, client, auth, claims):
-    url = f"/mod/queue/label?one={claims[0].permalink}"
+    url = f"/mod/queue/label?post={claims[0].permalink}"
     assert client.get(url).status_code == 302          # sign in first
     auth.login("mara")
-    assert client.get("/mod/queue/label?one=nosuchpost").status_code == 404
+    assert client.get("/mod/queue/label?post=nosuchpost").status_code == 404
     off_site = client.get(url + "&back=//evil.example&at=2").get_data(as_text=True)
     assert 'href="/mod/queue#item-2">Back to the queue' in off_site
