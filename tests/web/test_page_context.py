@@ -50,7 +50,7 @@ def test_one_search_box_per_page_with_the_syntax_as_placeholder(client, first, w
            "help": "/search/help", "author": f"/a/{first.author.slug}/"}[where]
     html = client.get(url).get_data(as_text=True)
     assert html.count('role="search"') == 1, url
-    assert 'placeholder="&#34;muscle spasms&#34; f:london d:2000"' in html
+    assert 'placeholder="&#34;cramps&#34; f:london d:2000"' in html
 
 
 def test_the_thread_page_box_searches_the_thread_unless_unticked(client, first):
