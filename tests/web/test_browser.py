@@ -45,7 +45,7 @@ def page():
 def test_reader_walks_from_home_to_a_permalink(live_server, page):
     base, ids = live_server
     page.goto(base + "/")
-    assert page.title().startswith("Groups")
+    assert page.title().startswith("Newsgroups, mailing lists and forums")
     page.get_by_role("link", name="comp.lang.misc").click()
     assert page.locator("h1").inner_text() == "comp.lang.misc"
 
