@@ -325,37 +325,42 @@ def render_body(text: str | None) -> Markup:
 
 
 def render_post_body(body_text: str | None, body_html: str | None = None,
-                     article: bool = False) -> Markup:
+                     article: bool = False, heading: int = 3) -> Markup:
     """Render a stored post: the text part when there is one, else its HTML.
 
     `article`: the text is a web article's, shown as a document (headings,
-    lists, tables; forum.article_doc) rather than as mail.
+    lists, tables; forum.article_doc) rather than as mail, its headings from
+    level `heading` down.
     """
     if (body_text or "").strip() or not body_html:
-        return render_article(body_text) if article else render_body(body_text)
+        return render_article(body_text, heading) if article else render_body(body_text)
     return sanitize_html(body_html)
 
 
-def render_post(post) -> Markup:
-    """A stored post's body as every page shows it (and labels anchor to)."""
+def render_post(post, heading: int = 3) -> Markup:
+    """A stored post's body as every page shows it (and labels anchor to).
+
+    An article's headings start at `heading`: 3 under a thread page's <h2>
+    subjects, 2 under the post page's <h1>; the text is the same either way.
+    """
     return render_post_body(post.body_text, post.body_html,
-                            article=is_article_id(post.message_id))
+                            article=is_article_id(post.message_id), heading=heading)
 
 
-def render_article(text: str | None) -> Markup:
+def render_article(text: str | None, heading: int = 3) -> Markup:
     """A web article's text as a document: headings, paragraphs, lists, tables."""
     text = mask_addresses(text or "")
     parts, previous = [], None
     for block in article_blocks(text):
-        parts.append(_render_doc_block(block, previous))
+        parts.append(_render_doc_block(block, previous, heading))
         previous = block
     return Markup(f'<div class="body-text article-text">{"".join(parts)}</div>')
 
 
-def _render_doc_block(block: DocBlock, previous: DocBlock | None) -> str:
+def _render_doc_block(block: DocBlock, previous: DocBlock | None, heading: int) -> str:
     after_heading = previous is not None and previous.kind == "heading"
     if block.kind == "heading":
-        level = 4 if after_heading else 3  # a post's own title is an h2 or h1
+        level = heading + 1 if after_heading else heading
         return f"<h{level}>{_linked(block.lines[0])}</h{level}>"
     if block.kind in ("list", "ordered"):
         tag = "ul" if block.kind == "list" else "ol"

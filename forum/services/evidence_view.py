@@ -43,7 +43,7 @@ def post_evidence(session: Session, post: Post, *,
 
 def marked_body(post: Post, labels: list[Label]) -> Markup:
     """The rendered body with each labelled span wrapped in <mark>."""
-    html = str(render_post(post))
+    html = str(render_post(post, heading=2))  # the post page's title is its <h1>
     for label in labels:
         if label.exact:
             html = str(mark_quote(

@@ -150,7 +150,7 @@ def test_confirm_and_reject_suggestions_in_place(app, client, auth, signed_in):
     first, second, *_rest = _pending(post)
     page = client.get("/mod/queue?kind=citation").get_data(as_text=True)
     assert f'action="/mod/queue/suggestions/{first.id}/decide"' in page
-    assert "4 more on the post's page" in page              # 14 shown as 10 + 4
+    assert "11 more on the post's page</a>" in page         # 14 shown as 3 + 11
 
     back = "/mod/queue?kind=citation"
     confirmed = _send(auth, f"/mod/queue/suggestions/{first.id}/decide",

@@ -24,12 +24,13 @@ def test_the_comparison_table_is_a_table_on_thread_and_post_pages(
     import_sources(FASCICULATIONS, group="articles.magnesium")
     db.session.commit()
     article = first_post()
-    for url in (f"/t/{article.thread_id}/", f"/p/{article.permalink}/"):
+    pages = ((f"/t/{article.thread_id}/", 3), (f"/p/{article.permalink}/", 2))
+    for url, level in pages:
         html = client.get(url).get_data(as_text=True)
         assert '<table class="doc-table">' in html, url
         assert '<th scope="col">Common Dietary Sources</th>' in html
         assert '<td data-label="Deficiency">Vitamin B12</td>' in html
-        assert "<h3>Conclusion</h3>" in html
+        assert f"<h{level}>Conclusion</h{level}>" in html  # under an h2, an h1
         assert "<li>Sleep Deprivation:" in html
         assert "|---|" not in html
         assert "no date on the saved page" in html

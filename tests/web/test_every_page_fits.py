@@ -314,18 +314,21 @@ def test_axe_finds_nothing_serious_in_light_or_dark(walked):
         pytest.skip(f"axe-core not installed ({AXE} missing): run `npm install`")
     rows = [f"{'page':<22} " + " ".join(f"{w}/{s:<5}" for w in WIDTHS
                                          for s in SCHEMES) + "  (serious+critical/all)"]
-    found = []
+    found, minor = [], []
     for page in pages:
         cells = []
         for width in WIDTHS:
             for scheme in SCHEMES:
                 violations = walk.axe[page.name, width, scheme]
                 serious = [v for v in violations if v["impact"] in SERIOUS]
+                minor += [f"{page.name}: {v['id']} ({v['impact']}) {v['where']}"
+                          for v in violations if v["impact"] not in SERIOUS]
                 cells.append(f"{len(serious):>4}/{len(violations):<5}")
                 found += [f"{page.name} {width}px {scheme}: {v['id']} ({v['impact']}, "
                           f"{v['nodes']} nodes) {v['where']}" for v in serious]
         rows.append(f"{page.name:<22} " + " ".join(cells))
-    print("\naxe-core violations per page\n" + "\n".join(rows))
+    print("\naxe-core violations per page\n" + "\n".join(rows)
+          + "".join(f"\n  {line}" for line in dict.fromkeys(minor)))
     assert not found, "axe-core:\n" + "\n".join(dict.fromkeys(found))
 
 
