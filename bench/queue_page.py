@@ -15,7 +15,7 @@ flagged posts, claims and suggestions in a busy archive's proportions.
 A real server (`gunicorn -w 1`), signed in through the login form as a
 moderator, fetches the queue's first, middle and last pages in priority
 order, the first and last pages by age, the first page of the claims and of
-the suggested citations (those with most suggestions, ten shown each), a
+the suggested citations (those with most suggestions, one shown each), a
 middle page of each, and a page filtered by group, --rounds times each after
 one warm-up, checking each answers 200 with 50 items (the last pages: the
 rest).  Prints median, p95 and size per page, and each page's weight per item.

@@ -150,7 +150,8 @@ def test_confirm_and_reject_suggestions_in_place(app, client, auth, signed_in):
     first, second, *_rest = _pending(post)
     page = client.get("/mod/queue?kind=citation").get_data(as_text=True)
     assert f'action="/mod/queue/suggestions/{first.id}/decide"' in page
-    assert "11 more on the post's page</a>" in page         # 14 shown as 3 + 11
+    assert f'action="/mod/queue/suggestions/{second.id}/decide"' not in page
+    assert "13 more after this one" in page                  # 14 shown as 1 + 13
 
     back = "/mod/queue?kind=citation"
     confirmed = _send(auth, f"/mod/queue/suggestions/{first.id}/decide",
