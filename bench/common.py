@@ -308,3 +308,34 @@ def reuse_or_import(env: dict, messages: int) -> None:
         print("archive: reusing the archive already there")
         return
     import_corpus(env, messages)
+
+
+def archive_arguments(doc: str, rounds: int, database: bool = True):
+    """The options every archive benchmark takes: the corpus's size, rounds,
+    and where the archive lives (kept and reused); scripts add their own."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--data-dir", help="import into this folder and keep it; "
+                        "if it already holds an archive, reuse it")
+    if database:
+        parser.add_argument("--database-url", help="a PostgreSQL database to import "
+                            "into (or reuse) instead of SQLite in the data folder")
+    return parser
+
+
+@contextmanager
+def app_session():
+    """The archive's app, in a child process: its session, closed afterwards."""
+    sys.path.insert(0, str(REPO))
+    from forum import create_app
+    from forum.extensions import db
+
+    with create_app().app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.engine.dispose()

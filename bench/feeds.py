@@ -35,7 +35,6 @@ machine's two cores are shared, so compare figures from one run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -46,6 +45,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     REPO,
+    archive_arguments,
     clean_env,
     data_folder,
     fetch_rounds,
@@ -93,15 +93,9 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=50)
+    parser = archive_arguments(__doc__, rounds=50)
     parser.add_argument("--word", default="magnesium",
                         help="the search feeds' query (a common word)")
-    parser.add_argument("--data-dir", help="import into this folder and keep it; "
-                        "if it already holds an archive, reuse it")
-    parser.add_argument("--database-url", help="a PostgreSQL database to import "
-                        "into (or reuse) instead of SQLite in the data folder")
     return parser.parse_args()
 
 

@@ -18,7 +18,6 @@ group list the home page showed before (archive.list_groups).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -27,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
+    app_session,
+    archive_arguments,
     clean_env,
     data_folder,
     fetch_rounds,
@@ -64,14 +64,8 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=30)
+    parser = archive_arguments(__doc__, rounds=30)
     parser.add_argument("--verdicts", type=int, default=300)
-    parser.add_argument("--data-dir", help="import into this folder and keep it; "
-                        "if it already holds an archive, reuse it")
-    parser.add_argument("--database-url", help="a PostgreSQL database to import "
-                        "into (or reuse) instead of SQLite in the data folder")
     return parser.parse_args()
 
 
@@ -83,16 +77,9 @@ def run_child(env: dict, *what: str) -> dict:
 
 
 def child(what: list[str]) -> None:
-    sys.path.insert(0, str(REPO))
-    from forum import create_app
-    from forum.extensions import db
-
-    app = create_app()
-    with app.app_context():
+    with app_session():
         result = label(int(what[1])) if what[0] == "label" else parts(int(what[1]))
         print(json.dumps(result))
-        db.session.remove()
-        db.engine.dispose()
 
 
 def label(wanted: int) -> dict:

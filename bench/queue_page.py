@@ -24,7 +24,6 @@ Target (issue 15): a page of 50 items weighs at most ~150 KB at 100,000 posts.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -35,7 +34,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
+    app_session,
+    archive_arguments,
     clean_env,
     data_folder,
     gunicorn,
@@ -79,12 +79,7 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--data-dir", help="import into this folder and keep it; "
-                        "if it already holds an archive, reuse it")
-    return parser.parse_args()
+    return archive_arguments(__doc__, rounds=15, database=False).parse_args()
 
 
 def paths(found: dict) -> dict[str, str]:
@@ -152,22 +147,16 @@ def run_child(env: dict, *what: str) -> dict:
 
 
 def child(_what: list[str]) -> None:
-    sys.path.insert(0, str(REPO))
-    from sqlalchemy import func, select
+    with app_session() as session:
+        from sqlalchemy import func, select
 
-    from forum import create_app
-    from forum.extensions import db
-    from forum.models import Group, PostGroup
-    from forum.services.queue import queue_sizes
+        from forum.models import Group, PostGroup
+        from forum.services.queue import queue_sizes
 
-    app = create_app()
-    with app.app_context():
-        group = db.session.scalar(
+        group = session.scalar(
             select(Group.name).join(PostGroup, PostGroup.group_id == Group.id)
             .group_by(Group.name).order_by(func.count().desc()).limit(1))
-        print(json.dumps({"sizes": queue_sizes(db.session), "group": group}))
-        db.session.remove()
-        db.engine.dispose()
+        print(json.dumps({"sizes": queue_sizes(session), "group": group}))
 
 
 if __name__ == "__main__":

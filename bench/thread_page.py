@@ -19,7 +19,6 @@ Targets (issue 15): p95 <= 100 ms and < 300 KB for a 1,000-post thread.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     REPO,
+    archive_arguments,
     clean_env,
     data_folder,
     fetch_rounds,
@@ -69,14 +69,8 @@ def main() -> None:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=30)
+    parser = archive_arguments(__doc__, rounds=30)
     parser.add_argument("--min-posts", type=int, default=1000)
-    parser.add_argument("--data-dir", help="import into this folder and keep it; "
-                        "if it already holds an archive, reuse it")
-    parser.add_argument("--database-url", help="a PostgreSQL database to import "
-                        "into (or reuse) instead of SQLite in the data folder")
     return parser.parse_args()
 
 
