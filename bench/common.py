@@ -339,3 +339,15 @@ def app_session():
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def prepared_archive(args, prefix: str) -> Iterator[tuple[Path, dict]]:
+    """The archive `archive_arguments` describe, upgraded and imported (or
+    reused): its folder and the environment that points a server at it."""
+    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
+    with data_folder(args.data_dir, prefix) as data:
+        database = getattr(args, "database_url", None)
+        env = clean_env(data, **({"DATABASE_URL": database} if database else {}))
+        reuse_or_import(env, args.messages)
+        yield data, env

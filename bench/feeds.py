@@ -36,7 +36,6 @@ machine's two cores are shared, so compare figures from one run.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -46,13 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     REPO,
     archive_arguments,
-    clean_env,
-    data_folder,
     fetch_rounds,
     gunicorn,
     load,
     percentile,
-    reuse_or_import,
+    prepared_archive,
     summary,
 )
 from common import (
@@ -64,11 +61,7 @@ TARGET_MS = 50.0
 
 def main() -> None:
     args = parse_args()
-    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir, "forum-feeds-bench-") as data:
-        env = clean_env(data, **({"DATABASE_URL": args.database_url}
-                                 if args.database_url else {}))
-        reuse_or_import(env, args.messages)
+    with prepared_archive(args, "forum-feeds-bench-") as (data, env):
         group, thread_id = biggest(env)
         print(f"group {group['name']}: {group['post_count']} posts, "
               f"{group['thread_count']} threads; biggest thread {thread_id} "

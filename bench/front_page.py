@@ -19,7 +19,6 @@ group list the home page showed before (archive.list_groups).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,12 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     app_session,
     archive_arguments,
-    clean_env,
-    data_folder,
     fetch_rounds,
     gunicorn,
     load,
-    reuse_or_import,
+    prepared_archive,
     summary,
 )
 from common import (
@@ -43,11 +40,7 @@ from common import (
 
 def main() -> None:
     args = parse_args()
-    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir, "forum-front-bench-") as data:
-        env = clean_env(data, **({"DATABASE_URL": args.database_url}
-                                 if args.database_url else {}))
-        reuse_or_import(env, args.messages)
+    with prepared_archive(args, "forum-front-bench-") as (data, env):
         made = run_child(env, "label", str(args.verdicts))
         print(f"verdicts: {made['verdicts']} in the archive "
               f"({made['added']} added now)")

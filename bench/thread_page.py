@@ -20,21 +20,18 @@ Targets (issue 15): p95 <= 100 ms and < 300 KB for a 1,000-post thread.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
+    app_session,
     archive_arguments,
-    clean_env,
-    data_folder,
     fetch_rounds,
     gunicorn,
     load,
     percentile,
-    reuse_or_import,
+    prepared_archive,
     summary,
 )
 from common import (
@@ -47,11 +44,7 @@ WHOLE = "1000000"  # a page size that holds any thread: one page, as before
 
 def main() -> None:
     args = parse_args()
-    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir, "forum-thread-bench-") as data:
-        env = clean_env(data, **({"DATABASE_URL": args.database_url}
-                                 if args.database_url else {}))
-        reuse_or_import(env, args.messages)
+    with prepared_archive(args, "forum-thread-bench-") as (data, env):
         thread = run_child(env, "thread", str(args.min_posts))
         print(f"thread {thread['id']}: {thread['posts']} visible posts")
         urls = paths(thread)
@@ -101,29 +94,23 @@ def run_child(env: dict, *what: str) -> dict:
 
 
 def child(what: list[str]) -> None:
-    sys.path.insert(0, str(REPO))
-    from sqlalchemy import func, select
+    with app_session() as session:
+        from sqlalchemy import func, select
 
-    from forum import create_app
-    from forum.extensions import db
-    from forum.models import Post, Thread
-    from forum.services import archive, thread_pages
+        from forum.models import Post, Thread
+        from forum.services import archive, thread_pages
 
-    app = create_app()
-    with app.app_context():
         if what[0] == "thread":
-            thread_id, posts = db.session.execute(
+            thread_id, posts = session.execute(
                 select(Post.thread_id, func.count()).where(*archive.VISIBLE)
                 .group_by(Post.thread_id).having(func.count() >= int(what[1]))
                 .order_by(func.count().desc()).limit(1)).one()
             nodes = thread_pages.shown_nodes(
-                thread_pages.outline(db.session.get(Thread, thread_id)), "tree")
+                thread_pages.outline(session.get(Thread, thread_id)), "tree")
             pages = len(thread_pages.page_starts(nodes, 50, "tree"))
             last = [n.permalink for n in nodes if n.visible][-1]
             print(json.dumps({"id": thread_id, "posts": posts, "pages": pages,
                               "last": last}))
-        db.session.remove()
-        db.engine.dispose()
 
 
 if __name__ == "__main__":
