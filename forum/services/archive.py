@@ -184,6 +184,23 @@ def main_group(thread: Thread) -> Group | None:
         .order_by(ThreadGroup.post_count.desc(), Group.name).limit(1))
 
 
+def main_groups(thread_ids: Sequence[int]) -> dict[int, Group]:
+    """`main_group` of each of these threads, in one query (for listings)."""
+    if not thread_ids:
+        return {}
+    ranked = select(
+        ThreadGroup.thread_id, ThreadGroup.group_id,
+        func.row_number().over(
+            partition_by=ThreadGroup.thread_id,
+            order_by=(ThreadGroup.post_count.desc(), Group.name)).label("rank"),
+    ).join(Group, Group.id == ThreadGroup.group_id).where(
+        ThreadGroup.thread_id.in_(thread_ids)).subquery()
+    rows = db.session.execute(
+        select(ranked.c.thread_id, Group).join(Group, Group.id == ranked.c.group_id)
+        .where(ranked.c.rank == 1)).all()
+    return {thread_id: group for thread_id, group in rows}
+
+
 def get_thread(thread_id: int) -> Thread:
     """The thread with this id, or NotFound when it has nothing visible."""
     thread = db.session.get(Thread, thread_id)
@@ -431,6 +448,7 @@ __all__ = [
     "list_groups",
     "list_import_runs",
     "main_group",
+    "main_groups",
     "paginate",
     "post_context",
     "runs_with_problems",

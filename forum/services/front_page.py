@@ -27,7 +27,7 @@ from forum.models import (
     Thread,
     ThreadGroup,
 )
-from forum.services.archive import VISIBLE, first_visible_posts, main_group
+from forum.services.archive import VISIBLE, first_visible_posts, main_groups
 
 NEWEST_THREADS = 8
 NEWEST_VERDICTS = 5
@@ -143,7 +143,8 @@ def newest_threads(limit: int = NEWEST_THREADS) -> list[NewThread]:
     latest = dict(db.session.execute(
         select(ThreadGroup.thread_id, func.max(ThreadGroup.last_post_at))
         .where(ThreadGroup.thread_id.in_(ids)).group_by(ThreadGroup.thread_id)).all())
-    return [NewThread(t, firsts[t.id], main_group(t), latest.get(t.id))
+    groups = main_groups(ids)
+    return [NewThread(t, firsts[t.id], groups.get(t.id), latest.get(t.id))
             for t in threads if t.id in firsts]
 
 
@@ -153,21 +154,19 @@ def newest_verdicts(limit: int = NEWEST_VERDICTS) -> list[Verdict]:
         _public_labels(select(Label, Post))
         .options(selectinload(Label.citations), selectinload(Post.author))
         .order_by(Label.updated_at.desc(), Label.id.desc()).limit(limit * 4)).all()
-    verdicts: list[Verdict] = []
-    seen: set[int] = set()
+    newest: dict[int, tuple[Label, Post]] = {}
     for label, post in rows:
-        if post.id in seen:
-            continue
-        seen.add(post.id)
-        text = post_plain_text(post.body_text, post.body_html)
-        verdicts.append(Verdict(
-            label=label, post=post, group=main_group(post.thread),
-            excerpt=claim_excerpt(text, label.exact, EXCERPT_WIDTH),
-            citations=len(label.citations),
-        ))
-        if len(verdicts) == limit:
-            break
-    return verdicts
+        if len(newest) < limit:
+            newest.setdefault(post.id, (label, post))
+    groups = main_groups([post.thread_id for _label, post in newest.values()])
+    return [Verdict(label=label, post=post, group=groups.get(post.thread_id),
+                    excerpt=_excerpt(post, label), citations=len(label.citations))
+            for label, post in newest.values()]
+
+
+def _excerpt(post: Post, label: Label) -> Markup | None:
+    text = post_plain_text(post.body_text, post.body_html)
+    return claim_excerpt(text, label.exact, EXCERPT_WIDTH)
 
 
 def _public_labels(stmt):

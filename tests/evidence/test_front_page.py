@@ -55,6 +55,10 @@ def test_the_front_door_shows_holdings_groups_threads_and_verdicts(
     assert '<a href="/g/alt.support.fibromyalgia/">alt.support.fibromyalgia</a>' in html
     assert 'data-label="Years">2000<' in html
     assert "MUSCLE SPASMS MAY BE A MAGNESIUM DEFICIENCY." in html  # newest threads
+    verdicts = html.split('id="verdicts-heading"', 1)[1].split("</section>", 1)[0]
+    threads = html.split('id="threads-heading"', 1)[1].split("</section>", 1)[0]
+    assert '&middot; <a href="/g/alt.support.fibromyalgia/">' in verdicts  # main group
+    assert "in alt.support.fibromyalgia, latest" in threads
 
 
 def test_a_hidden_post_takes_its_verdict_and_its_count_away(
