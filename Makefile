@@ -2,7 +2,8 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-SAMPLES := samples/health-forum-sample.mbox.gz
+# sci.med of the 20 Newsgroups collection (Usenet, 1993; samples/SOURCES.md).
+SAMPLES := samples/usenet-20news-sci.med-1993.tar.xz
 # The project's seed documents: a 2000 Usenet thread (a Google Groups text copy)
 # and four web articles (text copies); the thread and the articles get their own groups.
 SEED_THREAD   := samples/usenet-2000-magnesium-fibromyalgia-thread.txt
@@ -22,7 +23,7 @@ install: $(BIN)/.installed
 
 sample: install
 	$(BIN)/flask --app forum db upgrade
-	$(BIN)/flask --app forum import $(SAMPLES) --group misc.health.sample
+	$(BIN)/flask --app forum import $(SAMPLES) --group sci.med
 	$(BIN)/flask --app forum import $(SEED_THREAD) --format google-groups \
 	  --group alt.support.fibromyalgia
 	$(BIN)/flask --app forum import $(SEED_ARTICLES) --format article \
