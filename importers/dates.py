@@ -124,14 +124,6 @@ def _quote(value: str) -> str:
     return repr(value[:60])
 
 
-def resolve_date(
-    candidates: Iterable[tuple[str, str | None]], now: datetime | None = None
-) -> tuple[datetime | None, str | None]:
-    """Walk (label, value) candidates in order: (date, note) of the first usable."""
-    found = resolve_source_date(candidates, now)
-    return found.value, found.note
-
-
 def resolve_source_date(
     candidates: Iterable[tuple[str, str | None]], now: datetime | None = None
 ) -> SourceDate:

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream, excerpt_of
-from importers.dates import resolve_date
+from importers.dates import resolve_source_date
 from importers.headers import normalize_message_id, parse_author
 from importers.hypermail_body import body_text
 from importers.maildir import walk_files
@@ -191,7 +191,7 @@ def _body_section(rest: str, found: str, repairs: list[str]) -> str:
 
 def _message(meta, body, data, source, position, repairs) -> IncomingMessage:
     name, email = _author(meta, repairs)
-    date, date_note = resolve_date(_date_candidates(meta))
+    date = resolve_source_date(_date_candidates(meta))
     return IncomingMessage(
         source=source,
         position=position,
@@ -199,8 +199,9 @@ def _message(meta, body, data, source, position, repairs) -> IncomingMessage:
         subject=_without_unknown_charset(meta.get("subject", ""), repairs),
         author_name=name,
         author_email=email,
-        date=date,
-        date_note=date_note,
+        date=date.value,
+        date_note=date.note,
+        date_offset=date.offset,
         in_reply_to=_message_id(meta.get("inreplyto"), repairs),
         body_text=body,
         raw=data,

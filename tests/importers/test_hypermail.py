@@ -74,6 +74,9 @@ def full_addresses(text: str) -> set[str]:
         ("hypermail-message-id-en-dash.html", "message_id",
          "CALGmxELdCjJk91LUk+xs_ZAq+Bv2k35jZ+y0b0i--+1KscfmFw@mail.gmail.com"),
         ("hypermail-truncated-page.html", "date", datetime(2017, 7, 27, 17, 55, 49)),
+        # The `sent` header's offset is kept: the page shows the date as written.
+        ("hypermail-email-entity-obfuscated.html", "date_offset", -300),
+        ("hypermail-truncated-page.html", "date_offset", 60),
     ],
 )
 def test_page_fields(name, field, expected):
