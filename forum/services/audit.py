@@ -13,9 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from forum.errors import NotFound
 from forum.models import AuditEntry, User
-from forum.services.pagination import Page
+from forum.services.pagination import Page, check_page
 
 SYSTEM = "system"
 
@@ -65,8 +64,7 @@ def entries(session: Session, filters: AuditFilter, *, page: int = 1,
     from forum.services.takedowns import shown_entries
 
     total = session.scalar(_filtered(select(func.count(AuditEntry.id)), filters)) or 0
-    if page > 1 and (page - 1) * per_page >= total:
-        raise NotFound(f"There is no page {page} of the audit log.")
+    check_page(page, per_page, total, "the audit log")
     rows = session.scalars(
         _filtered(select(AuditEntry), filters).order_by(AuditEntry.id.desc())
         .offset((page - 1) * per_page).limit(per_page)

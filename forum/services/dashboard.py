@@ -14,10 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from forum.errors import NotFound
 from forum.models import AuditEntry, ClaimHint, Group, Label, LabelKind, PostGroup
 from forum.services.audit import utcnow
-from forum.services.pagination import Page
+from forum.services.pagination import Page, page_of
 from forum.services.queue import queue_sizes
 from forum.services.search import index_notice
 
@@ -89,11 +88,7 @@ def coverage(session: Session) -> list[Coverage]:
 def coverage_page(session: Session, page: int, per_page: int) -> Page:
     """One page of the coverage table, every group reachable; past the end
     is NotFound (page 1 never is)."""
-    rows = coverage(session)
-    if page > 1 and (page - 1) * per_page >= len(rows):
-        raise NotFound(f"There is no page {page} of the coverage table.")
-    return Page(rows[(page - 1) * per_page:page * per_page], page, per_page,
-                len(rows))
+    return page_of(coverage(session), page, per_page, "the coverage table")
 
 
 def label_counts(session: Session) -> list[tuple[LabelKind, int]]:

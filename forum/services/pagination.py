@@ -67,8 +67,20 @@ def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = True,
         raise ValueError("page and per_page start at 1")
     counted = (stmt if counting is None else counting).order_by(None).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    if page > 1 and (page - 1) * per_page >= total:
-        raise NotFound(f"There is no page {page}.")
+    check_page(page, per_page, total)
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.unique().scalars() if scalars else result.unique().all())
     return Page(items, page, per_page, total)
+
+
+def check_page(page: int, per_page: int, total: int, of: str = "") -> None:
+    """NotFound for a page past the end of `total` items; page 1 never is."""
+    if page > 1 and (page - 1) * per_page >= total:
+        raise NotFound(f"There is no page {page}{' of ' + of if of else ''}.")
+
+
+def page_of(rows: list, page: int, per_page: int, of: str = "") -> Page:
+    """One page of a list already in memory, checked as `paginate` checks."""
+    check_page(page, per_page, len(rows), of)
+    return Page(rows[(page - 1) * per_page:page * per_page], page, per_page,
+                len(rows))
