@@ -154,3 +154,15 @@ def migrate(database_url: str, step, revision: str) -> None:
             step(config, revision)
     finally:
         engine.dispose()
+
+
+def column_by_message_id(url: str, column: str) -> dict[str, object]:
+    """One column of every real post, by Message-ID, read straight from the
+    database (migration tests read what a migration left, not the models)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(text(
+                f"SELECT message_id, {column} FROM posts WHERE NOT is_ghost")).all())
+    finally:
+        engine.dispose()

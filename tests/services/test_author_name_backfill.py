@@ -24,7 +24,7 @@ from forum.services.accounts import create_user
 from forum.services.takedowns import pseudonymise_author, purge_post
 from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import REPO
-from tests.processes import migrate, scratch_database
+from tests.processes import column_by_message_id, migrate, scratch_database
 
 NAMES = REPO / "tests" / "data" / "from-one-address-two-names.mbox"
 LATER = """From aepan@example.org Tue Oct 17 10:00:00 2000
@@ -39,13 +39,7 @@ Still sleeping well.
 
 
 def _names(url: str) -> dict[str, str | None]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return dict(conn.execute(text(
-                "SELECT message_id, author_name FROM posts WHERE NOT is_ghost")).all())
-    finally:
-        engine.dispose()
+    return column_by_message_id(url, "author_name")
 
 
 def _queued(url: str) -> list[str]:

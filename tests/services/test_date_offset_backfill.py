@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
 
 from forum import create_app
 from forum.extensions import db
 from forum.migrate import upgrade
 from importers.runner import ImportOptions, ImportRunner
-from tests.processes import migrate, scratch_database
+from tests.processes import column_by_message_id, migrate, scratch_database
 
 MESSAGES = {
     "eastern": "Tue, 10 Oct 2000 14:03:00 -0400",
@@ -43,13 +42,7 @@ def _mbox(names) -> str:
 
 
 def _offsets(url: str) -> dict[str, int | None]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return dict(conn.execute(text(
-                "SELECT message_id, date_offset FROM posts WHERE NOT is_ghost")).all())
-    finally:
-        engine.dispose()
+    return column_by_message_id(url, "date_offset")
 
 
 def _import(url: str, tmp_path, source, keep_raw: bool = True) -> None:
