@@ -187,6 +187,12 @@ def _page_rows(session: Session, filters: QueueFilter, counts: dict[str, int],
     return rows
 
 
+def queue_items(session: Session, filters: QueueFilter, limit: int = 100
+                ) -> list[QueueItem]:
+    """The queue's first `limit` items, filtered and sorted."""
+    return queue_page(session, filters, 1, limit).items
+
+
 def _order(listed, sort: str) -> list:
     """Priority: kind, most flags or hints first, oldest; age: oldest first.
 

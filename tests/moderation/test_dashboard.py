@@ -15,7 +15,7 @@ from forum.services.citations import posts_with_suggestions
 from forum.services.dashboard import dashboard
 from forum.services.evidence import label_post
 from forum.services.moderation import hide_post
-from forum.services.queue import KINDS, QueueFilter, dismiss_items, queue_page
+from forum.services.queue import KINDS, QueueFilter, dismiss_items, queue_items
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -29,11 +29,6 @@ def worked(app, seed_post, moderator, admin):
     hide_post(db.session, admin, reply, "other", "test")
     db.session.commit()
     return seed_post
-
-
-def queue_items(session, filters, limit):
-    """The queue's first `limit` items, filtered and sorted."""
-    return queue_page(session, filters, 1, limit).items
 
 
 def test_numbers(app, worked):
