@@ -23,6 +23,7 @@ Nothing here imports Flask or SQLAlchemy; `lookup_from_config` takes a mapping.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import enum
 import http.client
 import json
@@ -235,9 +236,18 @@ def cache_key(source_name: str, identifier: IdentifierLike) -> str:
     return f"{source_name}:{identifier.kind}:{value}"
 
 
-def lookup_from_config(config: Mapping, cache: LookupCache,
-                       transport: Transport = urllib_transport) -> CachedLookup | None:
-    """The configured lookup, or None while FORUM_CITATION_LOOKUP is off (default).
+@dataclasses.dataclass(frozen=True)
+class LookupSettings:
+    """Who the services are told is asking: NCBI's tool and email, Crossref's mailto."""
+
+    tool: str
+    email: str
+    api_key: str | None
+    mailto: str
+
+
+def settings_from_config(config: Mapping) -> LookupSettings | None:
+    """The lookup settings, or None while FORUM_CITATION_LOOKUP is off (default).
 
     Reads FORUM_NCBI_TOOL (default "forum-archive"), FORUM_NCBI_EMAIL (required
     when on: NCBI and Crossref both ask for a contact), FORUM_NCBI_API_KEY and
@@ -253,9 +263,22 @@ def lookup_from_config(config: Mapping, cache: LookupCache,
     tool = str(config.get("FORUM_NCBI_TOOL") or "forum-archive").strip()
     api_key = str(config.get("FORUM_NCBI_API_KEY") or "").strip() or None
     mailto = str(config.get("FORUM_CROSSREF_MAILTO") or "").strip() or email
+    return LookupSettings(tool, email, api_key, mailto)
+
+
+def lookup_from_config(config: Mapping, cache: LookupCache,
+                       transport: Transport = urllib_transport) -> CachedLookup | None:
+    """The configured lookup, or None while FORUM_CITATION_LOOKUP is off (default).
+
+    The settings it reads are those of `settings_from_config`.
+    """
+    settings = settings_from_config(config)
+    if settings is None:
+        return None
     return CachedLookup([
-        NcbiEsummary(tool, email, api_key, transport=transport),
-        Crossref(mailto, transport=transport, tool=tool),
+        NcbiEsummary(settings.tool, settings.email, settings.api_key,
+                     transport=transport),
+        Crossref(settings.mailto, transport=transport, tool=settings.tool),
     ], cache)
 
 
