@@ -1,0 +1,174 @@
+"""Same-claim matching: sentences, terms, penalties, and the labelled pair set."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from forum.claim_match import (
+    DEFAULT_THRESHOLD,
+    best_match,
+    claim_terms,
+    sentences,
+    similarity,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+import claim_propagation as bench  # noqa: E402
+
+
+def texts(body: str) -> list[str]:
+    return [" ".join(s.text.split()) for s in sentences(body)]
+
+
+def test_sentences_join_hard_wrapped_quoted_lines():
+    body = ("> If you suffer from the laxative effect when you take\n"
+            "> magnesium, it is often not because you are taking too much.\n"
+            ">\nAnd a well assimilated form would be?")
+    spans = sentences(body)
+    assert len(spans) == 2
+    assert spans[0].text == body[2:spans[0].end]
+    assert "> magnesium" in spans[0].text  # offsets point into the raw body
+    assert texts(body)[1] == "And a well assimilated form would be?"
+
+
+@pytest.mark.parametrize("body", [
+    "Bagis S, et al. reported it in 2012. Then it was repeated.",
+    "Minerals (e.g. magnesium) matter. Dr. Clauw disagreed.",
+    "Take 2.5 mg a day. No more.",
+])
+def test_abbreviations_and_decimals_do_not_end_sentences(body):
+    assert len(sentences(body)) == 2
+
+
+def test_nested_quote_markers_and_bullets():
+    body = ("|> >>scientists have testified before\n|> >>an FDA panel.\n\n"
+            "  • Magnesium is a mineral.\n  • Calcium is another.")
+    assert texts(body) == ["scientists have testified before |> >>an FDA panel.",
+                           "Magnesium is a mineral.", "Calcium is another."]
+
+
+def test_a_heading_line_is_its_own_sentence():
+    assert texts("The Critical Role of Magnesium\nMagnesium is vital.") == [
+        "The Critical Role of Magnesium", "Magnesium is vital."]
+
+
+def test_claim_terms_stem_drop_stop_words_and_keep_numbers():
+    terms = claim_terms("Magnesium is vital for over 300 enzymatic reactions, 2.5 mg")
+    assert terms.stems[:3] == ("magnesium", "vital", "300")  # order kept
+    assert {"2.5", "reaction"} <= set(terms.stems)
+    assert "is" not in terms.stems and "for" not in terms.stems
+    assert terms.numbers == {"300", "2.5"}
+    assert f"300 {terms.stems[3]}" in terms.phrases
+
+
+def test_contractions_and_negations_are_seen():
+    assert claim_terms("It doesn't help cramps").negated == {"help", "cramp"}
+    assert claim_terms("no difference in magnesium levels").negated == {
+        "differ", "magnesium"}
+
+
+CLAIM = "Magnesium levels are lower in fibro patients compared to healthy controls"
+
+
+def test_same_claim_reworded_scores_high():
+    match = similarity(CLAIM, "Magnesium levels were lower in fibro patients "
+                       "than in healthy controls.")
+    assert match.score >= DEFAULT_THRESHOLD
+    assert "magnesium" in match.shared_terms and match.penalties == ()
+
+
+@pytest.mark.parametrize(("sentence", "penalty"), [
+    ("Magnesium levels are not lower in fibro patients compared to healthy "
+     "controls", "negation only in the sentence"),
+    ("Magnesium levels are higher in fibro patients compared to healthy controls",
+     "opposite words (lower/higher)"),
+])
+def test_near_misses_are_penalised_and_say_why(sentence, penalty):
+    match = similarity(CLAIM, sentence)
+    assert match.score < DEFAULT_THRESHOLD
+    assert any(p.startswith(penalty) for p in match.penalties)
+    assert penalty.split(" (")[0] in match.explanation
+
+
+def test_different_numbers():
+    claim = "Magnesium is vital for over 300 enzymatic reactions."
+    assert similarity(claim, "Magnesium is vital for over 300 enzymatic "
+                      "reactions in the body.").penalties == ()
+    match = similarity(claim, "Magnesium is vital for over 600 enzymatic reactions.")
+    assert match.score < DEFAULT_THRESHOLD
+    assert "different numbers (300 vs 600)" in match.explanation
+
+
+def test_swapped_roles_cost_more_than_shared_words_earn():
+    claim = ("Magnesium acts as a natural calcium channel blocker, preventing "
+             "excessive calcium influx into nerve cells.")
+    swapped = ("Calcium acts as a natural magnesium channel blocker, preventing "
+               "excessive magnesium influx into nerve cells.")
+    match = similarity(claim, swapped)
+    assert match.score < similarity(claim, claim).score / 2
+    assert any(p.startswith("roles swapped") for p in match.penalties)
+
+
+def test_best_match_spans_two_sentences_and_gives_offsets():
+    text = ("Tremor is common. Magnesium, an essential mineral, matters. Its "
+            "ability to block calcium channels makes it a calcium channel blocker.")
+    claim = "Magnesium is an essential mineral that acts as a calcium channel blocker."
+    match = best_match(claim, text)
+    assert match is not None
+    assert text[match.start:match.end] == match.text
+    assert match.text.startswith("Magnesium") and match.text.endswith("blocker.")
+
+
+def test_best_match_none_below_threshold():
+    assert best_match(CLAIM, "The weather was fine. We went home.") is None
+
+
+@pytest.fixture(scope="module")
+def weighted():
+    if not bench.SEEDS.is_dir():
+        pytest.skip("the shared seeds are absent")
+    pairs = bench.load_pairs()
+    from forum.claim_match import TermWeights
+    return pairs, TermWeights.from_texts(bench.background(pairs))
+
+
+def test_pair_set_is_well_formed():
+    pairs = bench.load_pairs()
+    assert len(pairs) >= 100
+    assert len({p["id"] for p in pairs}) == len(pairs)
+    assert sum(not p["same"] for p in pairs) >= len(pairs) / 2
+    built = [p for p in pairs if p["candidate_source"].startswith("constructed")]
+    assert len(built) <= len(pairs) / 4
+    assert all(p["note"].startswith("constructed") for p in built)
+
+
+@pytest.mark.corpus
+def test_pair_set_quality_floor(weighted):
+    """What the rules reach today; a change that loses ground fails here."""
+    pairs, weights = weighted
+    p, r, *_ = bench.precision_recall(bench.scored(pairs, weights), DEFAULT_THRESHOLD)
+    assert p >= 0.8 and r >= 0.44
+
+
+@pytest.mark.corpus
+@pytest.mark.xfail(strict=True, reason="target not reached yet: precision 0.81, "
+                   "recall 0.45 at the default threshold (see bench output)")
+def test_pair_set_quality_target(weighted):
+    pairs, weights = weighted
+    p, r, *_ = bench.precision_recall(bench.scored(pairs, weights), DEFAULT_THRESHOLD)
+    assert p >= 0.9 and r >= 0.7
+
+
+@pytest.mark.corpus
+def test_seeds_calcium_channel_blocker(weighted):
+    """Proposed in the essential-tremor article, nowhere else in the seeds."""
+    _, weights = weighted
+    found = bench.seeds_check(weights, DEFAULT_THRESHOLD)
+    proposed = {name for name, match in found.items() if match}
+    assert proposed == {"article-magnesium-essential-tremor.txt"}
+    match = found["article-magnesium-essential-tremor.txt"]
+    assert "calcium channel blocker" in match.text.casefold()
