@@ -8,6 +8,10 @@ SAMPLES := samples/usenet-20news-sci.med-1993.tar.xz
 # and four web articles (text copies); the thread and the articles get their own groups.
 SEED_THREAD   := samples/usenet-2000-magnesium-fibromyalgia-thread.txt
 SEED_ARTICLES := $(sort $(wildcard samples/article-*.txt))
+# The demo's moderation of the seeds (labels, verdicts, rationales, citations)
+# and the confirmed details of the papers it cites (CSL-JSON).
+DEMO_EVIDENCE  := samples/demo-evidence.json
+DEMO_CITATIONS := samples/demo-citations.json
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
@@ -28,6 +32,8 @@ sample: install
 	  --group alt.support.fibromyalgia
 	$(BIN)/flask --app forum import $(SEED_ARTICLES) --format article \
 	  --group articles.magnesium
+	$(BIN)/flask --app forum citations load $(DEMO_CITATIONS)
+	$(BIN)/flask --app forum evidence load $(DEMO_EVIDENCE)
 
 run: sample
 	@echo "Start with the 2000 thread: http://$(HOST):$(PORT)/g/alt.support.fibromyalgia/"

@@ -28,6 +28,7 @@ from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
+from forum.services.lookup_cache import cached_details
 
 logger = logging.getLogger(__name__)
 MAX_NOTE = 2000
@@ -61,6 +62,9 @@ def citation_for(session: Session, identifier: Identifier) -> Citation:
                         authors=[], created_at=utcnow())
     session.add(citation)
     session.flush()
+    details = cached_details(session, identifier)
+    if details:  # looked up before, or loaded from a file
+        apply_metadata(session, None, citation, details, "cache")
     return citation
 
 
@@ -290,18 +294,25 @@ def apply_metadata(session: Session, actor: User | None, citation: Citation,
                    csl: dict, source: str) -> Citation:
     """Fill a record's bibliographic fields from CSL-JSON (lookup or moderator)."""
     before = {f: getattr(citation, f) for f in CSL_FIELDS}
-    citation.title = str(csl.get("title") or citation.title or "")[:2000]
-    citation.container_title = str(csl.get("container-title") or "")[:2000]
-    citation.authors = list(csl.get("author") or [])[:200]
-    citation.issued = _issued(csl.get("issued"))
-    for field in ("volume", "issue", "page"):
-        setattr(citation, field, str(csl.get(field) or "")[:64])
+    for name, value in metadata_fields(csl, citation.title).items():
+        setattr(citation, name, value)
     citation.metadata_source, citation.metadata_at = source, utcnow()
     session.flush()
     record(session, actor, "citation.metadata", target_type="citation",
            target_id=citation.id, reason=source, before=before,
            after={f: getattr(citation, f) for f in CSL_FIELDS})
     return citation
+
+
+def metadata_fields(csl: dict, title: str = "") -> dict:
+    """A record's bibliographic columns as CSL-JSON gives them."""
+    fields = {"title": str(csl.get("title") or title or "")[:2000],
+              "container_title": str(csl.get("container-title") or "")[:2000],
+              "authors": list(csl.get("author") or [])[:200],
+              "issued": _issued(csl.get("issued"))}
+    for name in ("volume", "issue", "page"):
+        fields[name] = str(csl.get(name) or "")[:64]
+    return fields
 
 
 def _issued(value) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from forum.markup import render_post
@@ -50,7 +50,23 @@ def marked_body(post: Post, labels: list[Label]) -> Markup:
                 html, TextQuote(label.exact, label.prefix, label.suffix),
                 class_=f"claim claim-{label.kind.severity}",
                 data_label=str(label.id), title=label.kind.display_name))
+            html = _verdict_after(html, label)
     return Markup(html)
+
+
+def _verdict_after(html: str, label: Label) -> str:
+    """A link naming the label right after its span, to the card that explains it.
+
+    A reader sees the verdict where the claim is, on a phone too (a mark's
+    title shows only on hover), and follows it to the rationale and papers.
+    """
+    opening = html.rfind(f'data-label="{label.id}"')
+    if opening < 0:
+        return html
+    closing = html.find("</mark>", opening) + len("</mark>")
+    link = (f'<a class="claim-verdict sev-{escape(label.kind.severity)}" '
+            f'href="#label-{label.id}">{escape(label.kind.display_name)}</a>')
+    return html[:closing] + link + html[closing:]
 
 
 def markers(session: Session, post_ids: list[int]) -> dict[int, list[Label]]:

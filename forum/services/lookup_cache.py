@@ -12,11 +12,16 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from forum.citations.lookup import MISSING, lookup_from_config
+from forum.citations.identifiers import Identifier
+from forum.citations.lookup import MISSING, cache_key, lookup_from_config
 from forum.models import CitationLookup
 from forum.services.audit import utcnow
 
 NOT_FOUND_FOR = timedelta(days=7)
+# Which lookup answers for each kind.  URLs and ISBNs have none: details an
+# operator loads from a file for them live under the file's own name.
+SOURCE_FOR_KIND = {"pmid": "ncbi", "pmcid": "ncbi", "doi": "crossref"}
+FILE_SOURCE = "file"
 
 
 def make_lookup(config, session: Callable[[], Session], **options):
@@ -26,6 +31,17 @@ def make_lookup(config, session: Callable[[], Session], **options):
     requests.  A misconfiguration (on, no contact e-mail) raises at start.
     """
     return lookup_from_config(config, cache=DatabaseCache(session), **options)
+
+
+def details_key(identifier: Identifier) -> str:
+    """The cache key a work's details are kept under, from a lookup or a file."""
+    return cache_key(SOURCE_FOR_KIND.get(identifier.kind, FILE_SOURCE), identifier)
+
+
+def cached_details(session: Session, identifier: Identifier) -> dict | None:
+    """The details the cache holds for this work, without asking the network."""
+    value = DatabaseCache(lambda: session).get(details_key(identifier))
+    return None if value is MISSING else value
 
 
 class DatabaseCache:

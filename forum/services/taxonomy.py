@@ -32,6 +32,12 @@ DEFAULT_KINDS = [
     _kind("limited_evidence", "Limited evidence",
           "Some research points this way, but it is small, early or mixed.",
           "caution", citation=True, verdict=True),
+    _kind("partly_supported", "Partly supported",
+          "Part of the claim holds up against the research; part goes further "
+          "than the research does.", "caution", citation=True, verdict=True),
+    _kind("misleading", "Misleading",
+          "Has a grain of truth, but leads readers to a wrong conclusion about "
+          "what the research shows.", "serious", citation=True, verdict=True),
     _kind("unsupported", "Unsupported",
           "No good evidence supports this claim.", "caution", verdict=True),
     _kind("contradicted", "Contradicted by evidence",

@@ -145,10 +145,40 @@ def citation_label(citation) -> str:
     return _CITATION_PREFIX.get(citation.kind, "") + citation.identifier
 
 
+def citation_source(citation) -> str:
+    """Authors, journal, year, volume(issue):pages, in the Vancouver order.
+
+    "Bagis S, Karabiber M, As I, et al. Rheumatol Int. 2013;33(1):167-172."
+    Empty when the record holds no details.
+    """
+    names = [_author(a) for a in (citation.authors or [])]
+    names = [n for n in names if n]
+    authors = ", ".join(names[:3]) + (", et al." if len(names) > 3 else "")
+    where = citation.container_title or ""
+    year = (citation.issued or "")[:4]
+    numbers = citation.volume + (f"({citation.issue})" if citation.issue else "")
+    if citation.page:
+        numbers += f":{citation.page}"
+    when = ";".join(p for p in (year, numbers) if p)
+    parts = [p for p in (authors, where, when) if p]
+    return ". ".join(p.rstrip(".") for p in parts) + ("." if parts else "")
+
+
+def _author(author) -> str:
+    if not isinstance(author, dict):
+        return ""
+    if author.get("literal"):
+        return str(author["literal"])
+    words = str(author.get("given") or "").replace("-", " ").split()
+    given = "".join(word[0] for word in words if word[:1].isalpha())
+    return " ".join(p for p in (str(author.get("family") or ""), given) if p)
+
+
 FILTERS = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
     "day": day, "local": local, "link_url": link_url, "severity_icon": severity_icon,
     "severity_word": severity_word, "citation_label": citation_label,
+    "citation_source": citation_source,
     "confidence_word": confidence_word, "web_article": web_article,
     "named_author": named_author,
 }

@@ -102,8 +102,10 @@ def test_moderator_labels_a_sentence_and_a_reader_sees_it(live_server, page):
     assert "Unsupported" in text and "Caution" in text
     assert "No study shows that people with fibromyalgia" in text
     assert "Labelled by mara" in text
-    link = card.get_by_role("link", name="https://pubmed.ncbi.nlm.nih.gov/9068914/")
-    assert link.count() == 1
+    # Not looked up: the card says so and links to the PubMed record.
+    assert "not confirmed here" in text
+    link = card.get_by_role("link", name="see its record")
+    assert link.get_attribute("href") == "https://pubmed.ncbi.nlm.nih.gov/9068914/"
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     page.goto(f"{base}/mod/audit")
     assert page.url.startswith(f"{base}/login")  # readers cannot read the log

@@ -87,7 +87,7 @@ def test_a_doi_is_filled_from_crossref(app, moderator, transport, client):
     assert citation.container_title == "PLoS ONE"
     assert "mailto=" in transport.asked[0]
     page = client.get(f"/citations/{citation.id}/").get_data(as_text=True)
-    assert "Methylphenidate Exposure Induces" in page and "from crossref" in page
+    assert "Methylphenidate Exposure Induces" in page and "from Crossref" in page
 
 
 def test_urls_and_isbns_are_not_looked_up(app, moderator, transport):

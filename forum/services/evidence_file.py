@@ -1,0 +1,145 @@
+"""Labels and citations from an evidence file, put on posts as a moderator would.
+
+A site's first moderation (the demo's, or one carried over from another
+archive) is written down as JSON: for each claim, the group, the exact words,
+the verdict, the rationale and the works behind it; for each reference the
+post gives in prose, the work it names.  Loading goes through the same
+services as a moderator at the keyboard (so every label is checked, audited
+and kept in its history) and is idempotent: a label already there is left
+alone, one whose rationale, kind or citations changed in the file is revised.
+
+A claim is looked for in its group's posts, and put on the earliest post that
+holds it: later posts that hold the same words usually quote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.errors import ForumError
+from forum.markup import render_post
+from forum.models import Group, Label, Post, PostCitation, PostGroup, User
+from forum.services.citations import attach_citation, citations_from_text
+from forum.services.evidence import label_post, revise_label
+from forum.textquote import normalise, visible_text
+
+
+@dataclass
+class EvidenceReport:
+    labels_added: int = 0
+    labels_revised: int = 0
+    labels_unchanged: int = 0
+    citations_attached: int = 0
+    citations_unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def load_evidence(session: Session, actor: User, data: object) -> EvidenceReport:
+    """Apply the file's labels and references; a bad entry is reported, not fatal."""
+    report = EvidenceReport()
+    if not isinstance(data, dict):
+        report.problems.append("the file holds no evidence object")
+        return report
+    finder = _PostFinder(session)
+    for entry in _entries(data, "labels", report):
+        _apply(session, report, entry,
+               lambda e=entry: _label(session, actor, finder, e, report))
+    for entry in _entries(data, "references", report):
+        _apply(session, report, entry,
+               lambda e=entry: _reference(session, actor, finder, e, report))
+    return report
+
+
+def _entries(data: dict, name: str, report: EvidenceReport) -> list[dict]:
+    entries = data.get(name) or []
+    if not isinstance(entries, list):
+        report.problems.append(f"'{name}' is not a list")
+        return []
+    return entries
+
+
+def _apply(session: Session, report: EvidenceReport, entry: object, action) -> None:
+    """One entry in a savepoint: a rejected entry leaves nothing behind."""
+    name = entry.get("id", "?") if isinstance(entry, dict) else "?"
+    try:
+        if not isinstance(entry, dict):
+            raise ForumError("not an object")
+        with session.begin_nested():
+            action()
+    except (ForumError, KeyError, TypeError, ValueError) as error:
+        report.problems.append(f"{name}: {error}")
+
+
+def _label(session, actor, finder, entry, report: EvidenceReport) -> None:
+    post, exact = finder.holding(entry["group"], entry["exact"])
+    citations = citations_from_text(session, "\n".join(entry.get("citations") or []))
+    rationale = " ".join(str(entry["rationale"]).split())
+    existing = _label_on(session, post, exact)
+    if existing is None:
+        label_post(session, actor, post, entry["kind"], rationale, exact=exact,
+                   citations=citations, why=entry.get("why", "evidence file"))
+        report.labels_added += 1
+    elif (existing.kind.key, existing.rationale, _ids(existing.citations)) != (
+            entry["kind"], rationale, _ids(citations)):
+        revise_label(session, actor, existing, kind_key=entry["kind"],
+                     rationale=rationale, citations=citations,
+                     why="evidence file changed", exact=existing.exact,
+                     prefix=existing.prefix, suffix=existing.suffix)
+        report.labels_revised += 1
+    else:
+        report.labels_unchanged += 1
+
+
+def _ids(citations) -> set[int]:
+    return {citation.id for citation in citations}
+
+
+def _reference(session, actor, finder, entry, report: EvidenceReport) -> None:
+    post, _exact = finder.holding(entry["group"], entry["exact"])
+    (citation,) = citations_from_text(session, entry["citation"])
+    attached = session.scalar(select(PostCitation).where(
+        PostCitation.post_id == post.id, PostCitation.citation_id == citation.id,
+        PostCitation.status == "confirmed"))
+    if attached is not None:
+        report.citations_unchanged += 1
+        return
+    attach_citation(session, actor, post, entry["citation"],
+                    note=entry.get("note", ""))
+    report.citations_attached += 1
+
+
+def _label_on(session, post: Post, exact: str) -> Label | None:
+    return session.scalar(select(Label).where(
+        Label.post_id == post.id, Label.exact == exact,
+        Label.is_withdrawn.is_(False)))
+
+
+class _PostFinder:
+    """The earliest post of a group whose text holds the words (cached per group)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.texts: dict[str, list[tuple[Post, str]]] = {}
+
+    def holding(self, group: str, words: str) -> tuple[Post, str]:
+        exact = normalise(str(words))
+        if not exact:
+            raise ForumError("no words to look for")
+        for post, text in self._posts(group):
+            if exact in text:
+                return post, exact
+        raise ForumError(f"no post in {group} holds “{exact[:80]}”")
+
+    def _posts(self, group: str) -> list[tuple[Post, str]]:
+        if group not in self.texts:
+            posts = self.session.scalars(
+                select(Post).join(PostGroup, PostGroup.post_id == Post.id)
+                .join(Group, PostGroup.group_id == Group.id)
+                .where(Group.name == group, Post.is_ghost.is_(False),
+                       Post.is_hidden.is_(False))
+                .order_by(Post.date, Post.id))
+            self.texts[group] = [(p, visible_text(str(render_post(p)))) for p in posts]
+        return self.texts[group]
