@@ -8,8 +8,13 @@ explanation, and a seeds check: where the calcium-channel-blocker sentence of
 one seed article is proposed in the other seed documents.
 
 Word weights come from a background of ordinary text: the seed articles and
-thread plus the 1,000 sci.med articles of the shared corpora (when present),
-and the pair set's own texts (no labels).
+thread and the 1,000 sci.med articles shipped in samples/ (the same texts as
+../shared/seeds and the shared 20 Newsgroups spool, so the figures do not
+depend on ../shared), and the pair set's own texts (no labels).
+
+The pairs are split by the parity of the number in their id: odd ids are the
+development half (rules were tuned looking at it), even ids the held-out half;
+figures are printed for each half and for all.
 
     .venv/bin/python bench/claim_propagation.py [--threshold 0.45] [--quiet]
 """
@@ -18,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import tarfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,9 +38,8 @@ from forum.claim_match import (  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = REPO / "tests/data/claim-pairs.jsonl"
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
-SCI_MED = SHARED / "corpora/usenet-20news/spool/sci.med"
+SEEDS = REPO / "samples"
+SCI_MED = REPO / "samples/usenet-20news-sci.med-1993.tar.xz"
 CCB_SOURCE = "article-fasciculations-deficiencies.txt"
 CCB_CLAIM = ("Magnesium helps facilitate muscle relaxation, acting as a natural "
              "calcium channel blocker to prevent excessive calcium influx into "
@@ -46,11 +52,25 @@ def load_pairs(path: Path = PAIRS) -> list[dict]:
             if line.strip()]
 
 
+def half(pair: dict) -> str:
+    """"development" for an odd id number, "held-out" for an even one."""
+    number = int(re.search(r"(\d+)$", pair["id"]).group(1))
+    return "development" if number % 2 else "held-out"
+
+
+def sci_med_bodies(path: Path = SCI_MED) -> list[str]:
+    """The article bodies (after the header) of the sci.med tar, by name."""
+    with tarfile.open(path) as tar:
+        members = sorted((m for m in tar.getmembers() if m.isfile()),
+                         key=lambda m: m.name)
+        return [tar.extractfile(m).read().decode("latin-1").split("\n\n", 1)[-1]
+                for m in members]
+
+
 def background(pairs: list[dict]) -> list[str]:
     """Ordinary text for word weights: seeds, sci.med bodies, the pairs' texts."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    for path in sorted(SCI_MED.glob("*")) if SCI_MED.is_dir() else ():
-        texts.append(path.read_text(encoding="latin-1").split("\n\n", 1)[-1])
+    texts += sci_med_bodies()
     texts += sorted({p["claim"] for p in pairs} | {p["candidate"] for p in pairs})
     return texts
 
@@ -93,19 +113,26 @@ def main() -> None:
     built = sum(p["candidate_source"].startswith("constructed") for p in pairs)
     print(f"pairs: {len(pairs)} ({same} same claim, {len(pairs) - same} near misses, "
           f"{built} constructed); weights from {weights.sentences} sentences")
-    p, r, tp, fp, fn = precision_recall(results, args.threshold)
-    print(f"threshold {args.threshold:.2f}: precision {p:.2f} recall {r:.2f} "
-          f"(tp {tp} fp {fp} fn {fn})")
-    print("\nthreshold  precision  recall")
+    for name in ("development", "held-out", "all"):
+        part = [x for x in results if name == "all" or half(x[1]) == name]
+        p, r, tp, fp, fn = precision_recall(part, args.threshold)
+        print(f"{name:>11}: {len(part)} pairs, threshold {args.threshold:.2f}: "
+              f"precision {p:.2f} recall {r:.2f} (tp {tp} fp {fp} fn {fn})")
+    print("\nthreshold  precision/recall: development  held-out  all")
     for t in SWEEP:
-        p, r, *_ = precision_recall(results, t)
-        print(f"     {t:.2f}       {p:.2f}    {r:.2f}")
+        row = []
+        for name in ("development", "held-out", "all"):
+            part = [x for x in results if name == "all" or half(x[1]) == name]
+            p, r, *_ = precision_recall(part, t)
+            row.append(f"{p:.2f}/{r:.2f}")
+        print(f"     {t:.2f}   " + "   ".join(row))
     if not args.quiet:
         print("\nerrors:")
         for score, pair, match in sorted(results, key=lambda x: -x[0]):
             if (score >= args.threshold) != pair["same"]:
                 kind = "missed" if pair["same"] else "false match"
-                print(f"- {pair['id']} {kind} {score:.2f}: {pair['note']}")
+                print(f"- {pair['id']} ({half(pair)}) {kind} {score:.2f}: "
+                      f"{pair['note']}")
                 if match:
                     print(f"    {match.explanation}")
     print(f"\nseeds check: the calcium-channel-blocker sentence of {CCB_SOURCE}")

@@ -23,14 +23,19 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh.lang.porter import stem
 
 DEFAULT_THRESHOLD = 0.45
 # A negation governs the next few content words; only there does it flip a claim.
 NEGATION_REACH = 2
-_SHARE_OF_PHRASES = 0.3
+_SHARE_OF_PHRASES = 0.2
+_SHARE_OF_CORE = 0.5
 MIN_COVERAGE = 0.3
+# A clause counts as the claim's core only if it carries this share of its weight.
+CORE_SHARE = 0.3
+AGENT_COST = 0.3
 
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because
@@ -61,14 +66,7 @@ NUMBER_WORDS = frozenset("""
 two three four five six seven eight nine ten eleven twelve twenty thirty forty
 fifty sixty seventy eighty ninety hundred thousand million billion half dozen
 """.split())
-OPPOSITES = (
-    ("lower", "higher"), ("low", "high"), ("less", "more"), ("fewer", "more"),
-    ("decrease", "increase"), ("decreased", "increased"), ("reduce", "increase"),
-    ("reduced", "increased"), ("worse", "better"), ("worst", "best"),
-    ("common", "rare"), ("common", "uncommon"), ("excess", "deficiency"),
-    ("excess", "depletion"), ("effective", "ineffective"), ("poor", "good"),
-)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_TOKEN = re.compile(r"\b[^\W\d_]\d{1,2}\b|\d+(?:[.,]\d+)*|[^\W\d_]+")
 _QUOTE_PREFIX = re.compile(r"^[ \t]*(?:(?:[A-Za-z]{1,3}[ \t]?)?[>|:][ \t]?)+")
 _BULLET = re.compile(r"^[ \t]*(?:[-*•·–—]|\d{1,2}[.)])[ \t]+")
 _ABBREVIATIONS = frozenset("""
@@ -95,6 +93,12 @@ class Terms:
     numbers: frozenset[str]
     negated: frozenset[str]  # stems within reach of a negation
     words: frozenset[str]  # unstemmed content words, for opposite words
+    mapped: tuple[str, ...] = ()  # "Mg → magnesium": synonyms used
+    agents: tuple[tuple[str, str], ...] = ()  # substances named, with state
+    slots: tuple[tuple[str, frozenset[str]], ...] = ()  # "common" in "US popul"
+    clauses: tuple[frozenset[str], ...] = ()
+    causes: tuple[frozenset[str], frozenset[str]] | None = None
+    has_negation: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class Match:
     penalties: tuple[str, ...] = ()
     coverage: float = 0.0
     details: dict = field(default_factory=dict, compare=False)
+    mappings: tuple[str, ...] = ()  # synonyms and abbreviations relied on
 
     @property
     def explanation(self) -> str:
@@ -126,6 +131,8 @@ class Match:
             parts.append("only in the claim: " + ", ".join(self.claim_only))
         if self.sentence_only:
             parts.append("only in the sentence: " + ", ".join(self.sentence_only))
+        if self.mappings:
+            parts.append("read as the same: " + ", ".join(self.mappings))
         parts.append("penalties: " + ("; ".join(self.penalties) or "none"))
         return "; ".join(parts)
 
@@ -252,15 +259,107 @@ def _ends_sentence(flat: str, dot: int, end: int) -> bool:
     return not following or not (following[0].islower() or following[0] == "(")
 
 
+# ---------------------------------------------------------------- synonyms
+
+# Words a reader takes as one: each surface form maps to its canonical word
+# before scoring, and a Match names the mappings it used.  Surfaces with a
+# capital letter (Mg, ET, US) match only as written, so "et al", "us" and
+# "mg" (the unit) keep their own meaning; lower-case ones match any inflection.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "magnesium": ("Mg",),
+    "calcium": ("Ca",),
+    "potassium": ("K",),
+    "sodium": ("Na",),
+    "acetylcholine": ("ACh", "acetylcholine"),
+    "atp": ("ATP", "adenosine triphosphate"),
+    "fibromyalgia": ("fibro", "FM", "FMS", "FS", "fibromyalgic",
+                     "fibromyalgia syndrome"),
+    "cfs": ("CFS", "chronic fatigue syndrome"),
+    "essential tremor": ("ET",),
+    "rda": ("RDA", "recommended dietary allowance", "recommended daily allowance"),
+    "usa": ("US", "U.S.", "USA", "United States", "America", "American"),
+    "msg": ("MSG", "monosodium glutamate"),
+    "calcium channel blocker": ("calcium antagonist", "calcium blocker"),
+    "enzyme": ("enzymatic",),
+    "common": ("widespread", "prevalent"),
+    "deficient": ("deficiency", "low", "depleted", "depletion", "insufficient"),
+    "lower": ("reduce", "reduction", "decrease", "diminish", "lessen"),
+    "higher": ("increase", "raise", "elevated", "enhanced"),
+    "inhibit": ("inhibitor", "inhibition", "block", "blocker"),
+    "study": ("trial",),
+    "magnesium deficient": ("hypomagnesemia", "hypomagnesaemia"),
+    "calcium deficient": ("hypocalcemia", "hypocalcaemia"),
+    "potassium deficient": ("hypokalemia", "hypokalaemia"),
+}
+# Substances and agents: the subject a claim is about must be the candidate's.
+ENTITIES = frozenset("""
+magnesium calcium potassium sodium zinc iron manganes lithium phosphoru
+acetylcholine atp msg glutam oxal citrat oxid vitamin
+""".split())
+_VITAMIN = re.compile(r"^[a-z]\d{1,2}$")  # b6, b12, d3
+# What state of the agent a claim is about: "low magnesium" is not "magnesium".
+_DEFICIT = frozenset({"deficient", "lower"})
+_SURPLUS = frozenset({"excess", "higher"})
+_LEVEL = frozenset({"level", "concentr", "status", "intak"})
+_RATIO = frozenset({"ratio"})  # "the Ca/Mg ratio" is about neither alone
+PREPOSITIONS = frozenset({"in", "among", "with", "for"})
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "these",
+                          "those", "all", "some", "most", "many"})
+# A negation does not reach into "not clear why X", but does into "did not
+# find that X": after a reporting verb it governs the whole clause.
+_NEGATION_STOPS = frozenset({"why", "whether", "how", "if", "but"})
+_REPORTING = frozenset({"find", "found", "show", "shown", "showed", "say",
+                        "said", "think", "believe", "know"})
+# Clause openers: a claim is scored both whole and by its best clause.
+_CLAUSE_WORDS = frozenset({"to", "including", "so", "which", "that", "thereby",
+                           "because", "but", "while", "when"})
+OPPOSITES = (
+    ("lower", "higher"), ("less", "more"), ("fewer", "more"), ("wors", "better"),
+    ("worst", "best"), ("common", "rare"), ("common", "uncommon"),
+    ("excess", "deficient"), ("effect", "ineffect"), ("poor", "good"),
+)
+
+
+def _surface_tokens(surface: str) -> tuple[str, ...]:
+    tokens = _TOKEN.findall(unicodedata.normalize("NFKC", surface))
+    if any(c.isupper() for c in surface):
+        return tuple(tokens)
+    return tuple(stem(t.casefold()) for t in tokens)
+
+
+def _synonym_tables() -> tuple[dict, dict]:
+    single: dict[tuple[str, ...], str] = {}
+    for canonical, surfaces in SYNONYMS.items():
+        for surface in (*surfaces, canonical):
+            single[_surface_tokens(surface)] = canonical
+    cased = {k: v for k, v in single.items() if any(c.isupper() for c in k[0])}
+    return {k: v for k, v in single.items() if k not in cased}, cased
+
+
+_BY_STEM, _BY_CASE = _synonym_tables()
+_LONGEST = max(len(k) for k in (*_BY_STEM, *_BY_CASE))
+
+
+def _canonical_word(word: str) -> str:
+    """The term a word of a canonical name stands for ("blocker" -> inhibit)."""
+    return _BY_STEM.get((stem(word),), stem(word)) if " " not in word else word
+
+
 # ---------------------------------------------------------------- terms
+
+_PIECE = re.compile(r"\b[^\W\d_]\d{1,2}\b|\d+(?:[.,]\d+)*|[^\W\d_]+|[,;:()\[\]]"
+                    r"|[.!?](?=\s|$)")
+_BREAK = "|"  # a clause break in the term sequence
+
 
 def normalise(text: str) -> str:
     """NFKC, casefolded, typographic apostrophes made plain."""
     return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(normalise(_unquoted(text)))
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    return token if token[0].isdigit() else stem(token)
 
 
 def _unquoted(text: str) -> str:
@@ -276,38 +375,170 @@ def _unquoted(text: str) -> str:
     return "\n".join(lines)
 
 
-def claim_terms(text: str) -> Terms:
-    """Stems of the content words of `text` (numbers kept), their neighbouring
-    pairs, its numbers, and the stems a negation governs."""
-    stems: list[str] = []
-    words: set[str] = set()
+def _synonym_at(pieces: list[str], i: int) -> tuple[str, int] | None:
+    """The canonical word for the longest synonym starting at pieces[i]."""
+    for size in range(min(_LONGEST, len(pieces) - i), 0, -1):
+        window = pieces[i:i + size]
+        if any(not p[0].isalnum() for p in window):
+            continue
+        canonical = _BY_CASE.get(tuple(window))
+        if canonical and size == 1 and i and (
+                pieces[i - 1][0].isdigit() or pieces[i - 1].casefold() == "vitamin"):
+            canonical = None  # "300 Mg" is a unit, "vitamin K" a vitamin
+        canonical = canonical or _BY_STEM.get(
+            tuple(_stem(p.casefold()) for p in window))
+        if canonical:
+            return canonical, size
+    return None
+
+
+def _sequence(text: str) -> tuple[list[str], list[str], set[str]]:
+    """Terms in order with clause breaks and stop words kept as markers
+    ("|", "~word"), the mappings used, and the numbers."""
+    pieces = _PIECE.findall(unicodedata.normalize("NFKC", _unquoted(text))
+                            .replace("’", "'"))
+    seq: list[str] = []
+    mapped: list[str] = []
     numbers: set[str] = set()
-    negated: set[str] = set()
-    reach = 0
-    tokens = _tokens(text)
-    for i, token in enumerate(tokens):
-        if _negation(tokens, i):
-            reach = NEGATION_REACH
+    i = 0
+    while i < len(pieces):
+        piece, low = pieces[i], pieces[i].casefold()
+        if not piece[0].isalnum():
+            seq.append(_BREAK)
+            i += 1
             continue
-        if token in STOP_WORDS:
+        found = None if _negation_at(pieces, i) else _synonym_at(pieces, i)
+        if found:
+            canonical, size = found
+            surface = " ".join(pieces[i:i + size])
+            if tuple(_stem(p.casefold()) for p in pieces[i:i + size]) != tuple(
+                    _stem(w) for w in canonical.split()):
+                mapped.append(f"{surface} → {canonical}")
+            seq.extend(_canonical_word(w) if _canonical_word(w) not in STOP_WORDS
+                       else f"~{w}" for w in canonical.split())
+            i += size
             continue
-        if token[0].isdigit() or token in NUMBER_WORDS:
-            numbers.add(token.replace(",", ""))
-        term = token if token[0].isdigit() else stem(token)
-        stems.append(term)
-        words.add(token)
-        if reach:
-            negated.add(term)
-            reach -= 1
+        if _negation_at(pieces, i) or low in STOP_WORDS:
+            seq.append(f"~{low}")
+        else:
+            if low[0].isdigit() or low in NUMBER_WORDS:
+                numbers.add(low.replace(",", ""))
+            seq.append(_stem(low))
+        i += 1
+    return seq, mapped, numbers
+
+
+def _negation_at(pieces: list[str], i: int) -> bool:
+    token = pieces[i].casefold()
+    return token in NEGATIONS or (token == "t" and i > 0 and bool(
+        _CONTRACTED.match(pieces[i - 1].casefold())))
+
+
+def claim_terms(text: str) -> Terms:
+    """Canonical stems of the content words of `text` (numbers kept, synonyms
+    mapped), their neighbouring pairs, its numbers, the stems a negation
+    governs, and the parts of its sentence structure matching compares."""
+    seq, mapped, numbers = _sequence(text)
+    stems = tuple(t for t in seq if t != _BREAK and not t.startswith("~"))
+    words = frozenset(w for w in _TOKEN.findall(normalise(_unquoted(text)))
+                      if w not in STOP_WORDS)
     phrases = frozenset(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
-    return Terms(tuple(stems), phrases, frozenset(numbers), frozenset(negated),
-                 frozenset(words))
+    return Terms(stems, phrases, frozenset(numbers), _negated(seq), words,
+                 mapped=tuple(dict.fromkeys(mapped)), agents=_agents(seq),
+                 slots=_slots(seq), clauses=_clauses(seq), causes=_causes(seq),
+                 has_negation=any(t[1:] in NEGATIONS or t == "~t" for t in seq))
 
 
-def _negation(tokens: list[str], i: int) -> bool:
-    token = tokens[i]
-    return token in NEGATIONS or (token == "t" and i > 0
-                                  and bool(_CONTRACTED.match(tokens[i - 1])))
+def _negated(seq: list[str]) -> frozenset[str]:
+    """Stems every occurrence of which a negation governs."""
+    hit: Counter = Counter()
+    seen: Counter = Counter()
+    reach = 0
+    for term in seq:
+        word = term[1:] if term.startswith("~") else ""
+        if word in NEGATIONS or word == "t":
+            reach = NEGATION_REACH
+        elif term == _BREAK or word in _NEGATION_STOPS:
+            reach = 0
+        elif word in _REPORTING and reach:
+            reach = 8  # "did not find that ...": the whole clause
+        elif not word:
+            seen[term] += 1
+            if reach:
+                hit[term] += 1
+                reach -= 1
+    return frozenset(t for t, n in hit.items() if n == seen[t])
+
+
+def _agents(seq: list[str]) -> tuple[tuple[str, str], ...]:
+    """Each substance named, in order, with the state it is in: "deficit"
+    (low, deficient, lower levels of), "surplus" (excess, higher), "ratio"
+    (one side of a ratio) or ""."""
+    terms = [t for t in seq if t[0] != "~"]  # breaks kept, stop words not
+    found = []
+    for k, term in enumerate(terms):
+        if term not in ENTITIES and not _VITAMIN.match(term):
+            continue
+        before = [t for t in terms[max(0, k - 4):k] if t != _BREAK][-3:]
+        # "magnesium and calcium deficiency", "Mg levels": look past both.
+        after = [t for t in terms[k + 1:k + 4]
+                 if t not in _LEVEL and t not in ENTITIES]
+        state = "ratio" if _RATIO & {*before, *after} else (
+            _state(before) or _state(after[:1]))
+        found.append((term, state))
+    return tuple(found)
+
+
+def _state(terms: list[str]) -> str:
+    if any(t in _DEFICIT for t in terms):
+        return "deficit"
+    return "surplus" if any(t in _SURPLUS for t in terms) else ""
+
+
+def _slots(seq: list[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Prepositional complements: ("common", {general, usa, population}) for
+    "common in the general US population"; the population or setting."""
+    slots = []
+    for i in range(1, len(seq) - 1):
+        anchor, prep = seq[i - 1], seq[i][1:]
+        if prep not in PREPOSITIONS or anchor == _BREAK or anchor[0] == "~":
+            continue
+        phrase: list[str] = []
+        for term in seq[i + 1:i + 8]:
+            if term == _BREAK or (term[0] == "~" and term[1:] not in _DETERMINERS):
+                break
+            if term[0] != "~":
+                phrase.append(term)
+            if len(phrase) == 4:
+                break
+        if phrase:
+            slots.append((anchor, frozenset(phrase)))
+    return tuple(slots)
+
+
+def _clauses(seq: list[str]) -> tuple[frozenset[str], ...]:
+    """The content of each clause: split at punctuation and clause words."""
+    parts: list[set[str]] = [set()]
+    for term in seq:
+        if term == _BREAK or term[1:] in _CLAUSE_WORDS:
+            parts.append(set())
+        elif term[0] != "~":
+            parts[-1].add(term)
+    return tuple(frozenset(p) for p in parts if p)
+
+
+_FORWARD = frozenset({"caus", "lead", "result", "induc"})
+_BACKWARD = frozenset({"due"})
+
+
+def _causes(seq: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(cause, effect) terms around the first causal verb, if any."""
+    terms = [t for t in seq if t != _BREAK and t[0] != "~"]
+    for k, term in enumerate(terms):
+        if term in _FORWARD or term in _BACKWARD:
+            before, after = frozenset(terms[:k]), frozenset(terms[k + 1:])
+            return (before, after) if term in _FORWARD else (after, before)
+    return None
 
 
 # ---------------------------------------------------------------- similarity
@@ -322,35 +553,50 @@ def similarity(claim: str, sentence: str, weights=None) -> Match:
 
 
 def _score(claim: Terms, sentence: str, start: int, end: int, weigh) -> Match:
+    """Asymmetric: how much of the claim the sentence carries.  Extra content
+    in the sentence costs nothing unless it replaces the claim's (another
+    agent, another population, the cause and effect the other way round)."""
     other = claim_terms(sentence)
     mine, theirs = set(claim.stems), set(other.stems)
     shared = mine & theirs
-    total = sum(weigh(t) for t in mine) or 1.0
-    coverage = sum(weigh(t) for t in shared) / total
-    precision = (sum(weigh(t) for t in shared)
-                 / (sum(weigh(t) for t in theirs) or 1.0))
+    coverage = _covered(mine, theirs, weigh)
+    core = _core_coverage(claim, theirs, weigh)
     phrases = claim.phrases & other.phrases
-    phrase_weight = sum(_phrase_weight(p, weigh) for p in phrases)
-    phrase_share = phrase_weight / (min(
-        sum(_phrase_weight(p, weigh) for p in claim.phrases),
-        sum(_phrase_weight(p, weigh) for p in other.phrases)) or 1.0)
-    # The claim and the sentence each carry words the other lacks (a purpose
-    # clause, an example); the better covered side shows the shared core.
-    words = 0.75 * max(coverage, precision) + 0.25 * min(coverage, precision)
+    phrase_share = (sum(_phrase_weight(p, weigh) for p in phrases)
+                    / (sum(_phrase_weight(p, weigh) for p in claim.phrases) or 1.0))
+    words = _SHARE_OF_CORE * core + (1 - _SHARE_OF_CORE) * coverage
     base = (1 - _SHARE_OF_PHRASES) * words + _SHARE_OF_PHRASES * phrase_share
     # A heading of three words can be all claim words and still say little of it.
     base *= min(1.0, coverage / MIN_COVERAGE)
-    factor, penalties = _penalties(claim, other, shared)
-    by_weight = sorted(mine - shared, key=lambda t: -weigh(t))
+    factor, penalties = _penalties(claim, other, shared, weigh)
     return Match(
         score=round(base * factor, 4), start=start, end=end, text=sentence,
         shared_terms=tuple(sorted(shared, key=lambda t: -weigh(t))),
         shared_phrases=tuple(sorted(phrases)),
-        claim_only=tuple(by_weight),
+        claim_only=tuple(sorted(mine - shared, key=lambda t: -weigh(t))),
         sentence_only=tuple(sorted(theirs - mine, key=lambda t: -weigh(t))[:8]),
         penalties=tuple(penalties), coverage=round(coverage, 4),
-        details={"words": round(words, 4), "phrases": round(phrase_share, 4),
-                 "factor": round(factor, 4)})
+        details={"core": round(core, 4), "phrases": round(phrase_share, 4),
+                 "factor": round(factor, 4)},
+        mappings=tuple(dict.fromkeys((*claim.mapped, *other.mapped))))
+
+
+def _covered(terms: set[str] | frozenset[str], theirs: set[str], weigh) -> float:
+    return sum(weigh(t) for t in terms & theirs) / (sum(weigh(t) for t in terms)
+                                                    or 1.0)
+
+
+def _core_coverage(claim: Terms, theirs: set[str], weigh) -> float:
+    """Coverage of the claim's best-covered clause with its agent: a
+    candidate may carry the claim without its purpose clause or examples."""
+    agent = {claim.agents[0][0]} if claim.agents else set()
+    total = sum(weigh(t) for t in set(claim.stems)) or 1.0
+    best = 0.0
+    for clause in claim.clauses:
+        part = clause | agent
+        if sum(weigh(t) for t in part) >= CORE_SHARE * total:
+            best = max(best, _covered(part, theirs, weigh))
+    return best
 
 
 def _phrase_weight(phrase: str, weigh) -> float:
@@ -358,29 +604,87 @@ def _phrase_weight(phrase: str, weigh) -> float:
     return weigh(a) + weigh(b)
 
 
-def _penalties(claim: Terms, other: Terms, shared: set[str]) -> tuple[float, list]:
+def _penalties(claim: Terms, other: Terms, shared: set[str],
+               weigh) -> tuple[float, list]:
     factor, notes = 1.0, []
-    mine = claim.negated & shared
-    theirs = other.negated & shared
-    if bool(mine) != bool(theirs):
-        side = "claim" if mine else "sentence"
-        factor *= 0.25
-        notes.append(f"negation only in the {side} (on "
-                     f"{', '.join(sorted(mine or theirs))}) x0.25")
-    if claim.numbers and other.numbers and not claim.numbers <= other.numbers \
-            and other.numbers - claim.numbers:
-        factor *= 0.25
-        notes.append(f"different numbers ({', '.join(sorted(claim.numbers))} vs "
-                     f"{', '.join(sorted(other.numbers))}) x0.25")
-    swapped = _swapped(claim.phrases, other.phrases, shared)
-    if swapped:
-        factor *= 0.5
-        notes.append(f"roles swapped ({', '.join(swapped)}) x0.5")
-    flipped = [f"{a}/{b}" for a, b in _opposed(claim.words, other.words)]
-    if flipped:
-        factor *= 0.5
-        notes.append(f"opposite words ({', '.join(flipped)}) x0.5")
+    for check in (_negation_penalty, _number_penalty, _swap_penalty,
+                  _opposite_penalty, _agent_penalty, _slot_penalty,
+                  _cause_penalty):
+        found = check(claim, other, shared, weigh)
+        if found:
+            note, cost = found
+            factor *= cost
+            notes.append(f"{note} x{cost:g}")
     return factor, notes
+
+
+def _negation_penalty(claim: Terms, other: Terms, shared, weigh):
+    mine, theirs = claim.negated & shared, other.negated & shared
+    if bool(mine) == bool(theirs):
+        return None
+    side = "claim" if mine else "sentence"
+    return (f"negation only in the {side} (on {', '.join(sorted(mine or theirs))})",
+            0.25)
+
+
+def _number_penalty(claim: Terms, other: Terms, shared, weigh):
+    if claim.numbers and other.numbers - claim.numbers \
+            and not claim.numbers <= other.numbers:
+        return (f"different numbers ({', '.join(sorted(claim.numbers))} vs "
+                f"{', '.join(sorted(other.numbers))})", 0.25)
+    return None
+
+
+def _swap_penalty(claim: Terms, other: Terms, shared, weigh):
+    swapped = _swapped(claim.phrases, other.phrases, shared)
+    return (f"roles swapped ({', '.join(swapped)})", 0.5) if swapped else None
+
+
+def _opposite_penalty(claim: Terms, other: Terms, shared, weigh):
+    flipped = [f"{a}/{b}" for a, b in _opposed(set(claim.stems) | claim.words,
+                                                set(other.stems) | other.words)]
+    return (f"opposite words ({', '.join(flipped)})", 0.5) if flipped else None
+
+
+def _agent_penalty(claim: Terms, other: Terms, shared, weigh):
+    """The claim's subject must be the sentence's, in the same state:
+    "magnesium" is not "B6", nor "low magnesium"."""
+    if not claim.agents:
+        return None
+    agent, state = claim.agents[0]
+    states = {s for a, s in other.agents if a == agent}
+    if not states:
+        instead = [a for a, _ in other.agents if a != agent][:1]
+        return (f"agent {agent} missing"
+                + (f" ({instead[0]} instead)" if instead else ""), AGENT_COST)
+    # More of it is still it ("excess Mg inhibits"); less of it, or a ratio, is not.
+    if state in states or (state in {"", "surplus"} and states & {"", "surplus"}):
+        return None
+    theirs = sorted(s or "as such" for s in states)
+    return (f"agent in another state ({agent}: {state or 'as such'} vs "
+            f"{', '.join(theirs)})", AGENT_COST)
+
+
+def _slot_penalty(claim: Terms, other: Terms, shared, weigh):
+    """Same predicate, other population or setting: "common in the general US
+    population" against "common in individuals with ET"."""
+    for anchor, phrase in claim.slots:
+        for their_anchor, their_phrase in other.slots:
+            if anchor == their_anchor and not phrase & their_phrase:
+                return (f"different complement of {anchor} ({' '.join(sorted(phrase))}"
+                        f" vs {' '.join(sorted(their_phrase))})", 0.3)
+    return None
+
+
+def _cause_penalty(claim: Terms, other: Terms, shared, weigh):
+    if not claim.causes or not other.causes:
+        return None
+    (cause, effect), (their_cause, their_effect) = claim.causes, other.causes
+    flipped = sorted((cause & their_effect | effect & their_cause) & shared
+                     - (cause & their_cause) - (effect & their_effect))
+    if len(flipped) >= 2:
+        return f"cause and effect reversed ({', '.join(flipped)})", 0.3
+    return None
 
 
 def _swapped(mine: frozenset[str], theirs: frozenset[str],
@@ -399,7 +703,7 @@ def _swapped(mine: frozenset[str], theirs: frozenset[str],
     return [f"{x} -> {y}" for (x, y), n in sorted(seen.items()) if n >= 2]
 
 
-def _opposed(mine: frozenset[str], theirs: frozenset[str]) -> list[tuple[str, str]]:
+def _opposed(mine: set[str], theirs: set[str]) -> list[tuple[str, str]]:
     found = []
     for a, b in OPPOSITES:
         for x, y in ((a, b), (b, a)):
@@ -418,16 +722,14 @@ def best_match(claim: str, text: str, threshold: float = DEFAULT_THRESHOLD,
     weigh = weights or _uniform
     terms = claim_terms(claim)
     spans = sentences(text)
-    best: Match | None = None
-    for i, span in enumerate(spans):
-        single = _score(terms, span.text, span.start, span.end, weigh)
-        best = single if best is None or single.score > best.score else best
-        if i + 1 < len(spans):
-            nxt = spans[i + 1]
-            pair = _score(terms, text[span.start:nxt.end], span.start, nxt.end, weigh)
-            # Two sentences always share more words; they win only clearly.
-            if pair.score > best.score + 0.05:
-                best = pair
+    singles = [_score(terms, s.text, s.start, s.end, weigh) for s in spans]
+    best = max(singles, key=lambda m: m.score, default=None)
+    for i, (span, nxt) in enumerate(zip(spans, spans[1:], strict=False)):
+        pair = _score(terms, text[span.start:nxt.end], span.start, nxt.end, weigh)
+        # Two sentences always share more words; they win only clearly.
+        if pair.score > max(singles[i].score, singles[i + 1].score) + 0.05 \
+                and pair.score > best.score:
+            best = pair
     if best is None or best.score < threshold:
         return None
     return best

@@ -127,13 +127,66 @@ def test_best_match_none_below_threshold():
     assert best_match(CLAIM, "The weather was fine. We went home.") is None
 
 
+@pytest.mark.parametrize(("claim", "sentence", "mapping"), [
+    ("But magnesium is well known for being able to inhibit ACh release:",
+     "Magnesium blocks the release of acetylcholine.", "ACh → acetylcholine"),
+    ("Magnesium deficiency is very common.", "Mg deficiency is widespread.",
+     "Mg → magnesium"),
+    ("Magnesium acts as a natural calcium channel blocker.",
+     "Magnesium acts as a natural calcium antagonist.",
+     "calcium antagonist → calcium channel blocker"),
+])
+def test_synonyms_and_abbreviations_are_named(claim, sentence, mapping):
+    match = similarity(claim, sentence)
+    assert match.score >= DEFAULT_THRESHOLD
+    assert mapping in match.mappings and mapping in match.explanation
+
+
+def test_units_and_latin_are_not_abbreviations():
+    terms = claim_terms("Take 300 Mg a day, as Smith et al. advise for ET.")
+    assert "magnesium" not in terms.stems and "mg" in terms.stems
+    assert terms.stems.count("tremor") == 1  # ET, not "et al"
+
+
+@pytest.mark.parametrize(("claim", "sentence", "penalty"), [
+    ("Magnesium would prevent kidney stone formation.",
+     "The best way to prevent kidney stones from forming is to take B6.",
+     "agent magnesium missing (b6 instead)"),
+    ("Magnesium deficiency is very common in the general US population.",
+     "Magnesium deficiency is common in individuals with ET.",
+     "different complement of common"),
+    ("Magnesium inhibits ACh release.", "Hypomagnesemia increases ACh release.",
+     "agent in another state"),
+    ("Sleep deprivation causes lower magnesium levels.",
+     "Low magnesium levels cause poor sleep.", "cause and effect reversed"),
+])
+def test_another_subject_population_or_direction_is_penalised(
+        claim, sentence, penalty):
+    match = similarity(claim, sentence)
+    assert match.score < DEFAULT_THRESHOLD
+    assert any(p.startswith(penalty) for p in match.penalties), match.penalties
+
+
+def test_a_sentence_may_drop_the_claims_purpose_clause():
+    claim = ("Magnesium helps facilitate muscle relaxation, acting as a natural "
+             "calcium channel blocker to prevent excessive calcium influx into "
+             "nerve and muscle cells.")
+    match = similarity(claim, "Magnesium is a natural calcium channel blocker.")
+    assert match.score >= DEFAULT_THRESHOLD and match.penalties == ()
+
+
 @pytest.fixture(scope="module")
 def weighted():
-    if not bench.SEEDS.is_dir():
-        pytest.skip("the shared seeds are absent")
     pairs = bench.load_pairs()
     from forum.claim_match import TermWeights
     return pairs, TermWeights.from_texts(bench.background(pairs))
+
+
+def figures(weighted, name: str) -> tuple[float, float]:
+    pairs, weights = weighted
+    part = [p for p in pairs if bench.half(p) == name]
+    p, r, *_ = bench.precision_recall(bench.scored(part, weights), DEFAULT_THRESHOLD)
+    return p, r
 
 
 def test_pair_set_is_well_formed():
@@ -147,20 +200,22 @@ def test_pair_set_is_well_formed():
 
 
 @pytest.mark.corpus
-def test_pair_set_quality_floor(weighted):
-    """What the rules reach today; a change that loses ground fails here."""
-    pairs, weights = weighted
-    p, r, *_ = bench.precision_recall(bench.scored(pairs, weights), DEFAULT_THRESHOLD)
-    assert p >= 0.8 and r >= 0.44
+@pytest.mark.parametrize(("name", "floor"), [
+    ("development", (0.9, 0.85)), ("held-out", (0.9, 0.55))])
+def test_pair_set_quality_floor(weighted, name, floor):
+    """What the rules reach today on each half; a change that loses ground fails."""
+    p, r = figures(weighted, name)
+    assert p >= floor[0] and r >= floor[1]
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="target not reached yet: precision 0.81, "
-                   "recall 0.45 at the default threshold (see bench output)")
+@pytest.mark.xfail(strict=True, reason="held-out half short of the target: "
+                   "precision 0.94, recall 0.58 at the default threshold "
+                   "(development 0.96/0.87; see bench output)")
 def test_pair_set_quality_target(weighted):
-    pairs, weights = weighted
-    p, r, *_ = bench.precision_recall(bench.scored(pairs, weights), DEFAULT_THRESHOLD)
-    assert p >= 0.9 and r >= 0.7
+    for name in ("development", "held-out"):
+        p, r = figures(weighted, name)
+        assert p >= 0.9 and r >= 0.7, name
 
 
 @pytest.mark.corpus
