@@ -28,9 +28,19 @@ TRAILING = ".,;:!?'\"" + "".join(BRACKETS)
 # non-ASCII) must be percent-encoded.
 DOI_URL_SAFE = "/:;()[]@!$&'*+,="
 
-NCBI_HOST = re.compile(r"(?:www\d*\.)?ncbi\.nlm\.nih\.gov")
+# ncbi.nih.gov (without "nlm") served the same Entrez pages until the 2000s.
+NCBI_HOST = re.compile(r"(?:www\d*\.)?ncbi\.(?:nlm\.)?nih\.gov")
 DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
-ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
+ARXIV_HOST = re.compile(r"(?:(?:www|export|[a-z]{2})\.)?arxiv\.org")  # fr.arxiv.org ...
+EUROPEPMC_HOSTS = {"europepmc.org", "www.europepmc.org"}
+# Publisher pages name the DOI in their path (/doi/10.1111/x, /doi/abs/10.1111/x,
+# /article/10.1007/x) or query (?id=10.1371/x); what follows it is the page's.
+LINKED_DOI = re.compile(r"(?:^|[/=])(10\.[0-9]{4,9}(?:\.[0-9]+)*/[^?#&]+)")
+PAGE_AFTER_DOI = re.compile(
+    r"/(?:abstract|abs|full|fulltext|pdf|epdf|pdfplus|summary|meta|asset|suppinfo"
+    r"|references|citedby|figures|issuetoc|html)(?:[/.].*)?$|\.pdf$",
+    re.I,
+)
 ENTREZ_PATH = re.compile(r"(?:.*/query\.fcgi|/htbin-post/entrez/query)", re.I)
 ENTREZ_UID_PARAMS = ("list_uids", "uids", "uid")
 
@@ -219,16 +229,48 @@ def identify_link(url: str) -> Identifier | None:
     parts = urlsplit(url.replace("&amp;", "&"))
     host, path = (parts.hostname or "").rstrip("."), parts.path
     if host in DOI_HOSTS and path.strip("/"):
-        return make_doi(unquote(path.lstrip("/")))
-    if host in ARXIV_HOSTS:
-        found = re.fullmatch(r"/(?:abs|pdf)/(.+?)(?:\.pdf)?/?", path)
+        # "dx.doi.org/doi:10.1214/..." happens: the label pasted after the host.
+        return make_doi(re.sub(r"^doi:", "", unquote(path.lstrip("/")), flags=re.I))
+    if ARXIV_HOST.fullmatch(host):
+        found = re.fullmatch(
+            r"/(?:abs/|pdf/|ftp/arxiv/papers/[0-9]{4}/)(.+?)(?:\.pdf)?/?", path)
         return make_arxiv(found[1]) if found else None
+    if host in EUROPEPMC_HOSTS:
+        return _europepmc_link(path)
     if host == "pubmed.ncbi.nlm.nih.gov":
         found = re.fullmatch(r"/([0-9]+)/?", path)
         return make_pmid(found[1]) if found else None
     if host == "pmc.ncbi.nlm.nih.gov" or NCBI_HOST.fullmatch(host):
         return _ncbi_link(path, parts.query)
     return None
+
+
+def doi_in_link(url: str) -> Identifier | None:
+    """The DOI a publisher's page address carries (/doi/10.1111/x/abstract), if any.
+
+    Only a DOI counts: other digits in a link elsewhere (a bookshop's ISBN, a
+    page number) are the site's business, not a citation.
+    """
+    parts = urlsplit(url.replace("&amp;", "&"))
+    for place in (unquote(parts.path), unquote(parts.query)):
+        found = LINKED_DOI.search(place)
+        if found:
+            try:
+                return make_doi(PAGE_AFTER_DOI.sub("", found[1]))
+            except InvalidIdentifier:
+                return None
+    return None
+
+
+def _europepmc_link(path: str) -> Identifier | None:
+    found = re.fullmatch(
+        r"/(?:article|abstract)/(med|pmc)/([a-z]*[0-9]+)/?|/articles/(pmc[0-9]+)/?",
+        path, re.I)
+    if found is None:
+        return None
+    if found[3]:
+        return make_pmcid(found[3])
+    return (make_pmid if found[1].lower() == "med" else make_pmcid)(found[2])
 
 
 def _ncbi_link(path: str, query: str) -> Identifier | None:

@@ -10,6 +10,8 @@ from forum.citations.identifiers import (
     Identifier,
     InvalidIdentifier,
     canonical_url,
+    doi_in_link,
+    identify_link,
     label,
     parse_identifier,
 )
@@ -198,3 +200,68 @@ def test_arbitrary_text_parses_or_is_refused_plainly(text):
         assert str(refused)
     else:
         assert canonical_url(identifier).lower().startswith(("https://", "http://"))
+
+
+# -- links in real posts: old hosts, Europe PMC, publisher pages ----------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "value"),
+    [
+        # ncbi.nih.gov without "nlm" served the same Entrez pages (2004 r-devel).
+        ("http://www.ncbi.nih.gov/entrez/query.fcgi?cmd=Retrieve&db=PubMed"
+         "&list_uids=12730033%2c12691826", "pmid", "12730033"),
+        ("https://europepmc.org/article/med/22770768", "pmid", "22770768"),
+        ("https://europepmc.org/abstract/MED/22770768", "pmid", "22770768"),
+        ("https://europepmc.org/article/PMC/PMC3000000", "pmcid", "PMC3000000"),
+        ("https://europepmc.org/articles/PMC3000000/", "pmcid", "PMC3000000"),
+        ("http://www.arxiv.org/ftp/arxiv/papers/0709/0709.4063.pdf", "arxiv",
+         "0709.4063"),
+        ("http://fr.arxiv.org/abs/cond-mat/0410490", "arxiv", "cond-mat/0410490"),
+        ("http://dx.doi.org/doi:10.1214/009053604000001048", "doi",
+         "10.1214/009053604000001048"),
+    ],
+)
+def test_identify_link_reads_old_hosts_and_europe_pmc(url, kind, value):
+    assert identify_link(url) == Identifier(kind, value)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://europepmc.org/search?query=magnesium",
+            "http://www.ncbi.nih.gov/entrez/query.fcgi?db=Nucleotide&uid=12730033"])
+def test_identify_link_leaves_searches_and_other_databases(url):
+    assert identify_link(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "doi"),
+    [
+        ("http://onlinelibrary.wiley.com/doi/10.1111/j.1538-4632.1995.tb00338.x/abstract",
+         "10.1111/j.1538-4632.1995.tb00338.x"),
+        ("https://onlinelibrary.wiley.com/doi/abs/10.1111/j.0006-341X.2000.00496.x",
+         "10.1111/j.0006-341X.2000.00496.x"),
+        ("https://www.tandfonline.com/doi/pdf/10.1080/0266476042000214501",
+         "10.1080/0266476042000214501"),
+        ("http://onlinelibrary.wiley.com/store/10.1111/2041-210X.12105/asset/supinfo/"
+         "mee312105-sup-0001-AppendixS1.pdf?v=1", "10.1111/2041-210X.12105"),
+        ("http://journals.plos.org/plosone/article?id=10.1371/journal.pone.0153296",
+         "10.1371/journal.pone.0153296"),
+        ("http://iopscience.iop.org/article/10.1088/1748-9326/10/11/114001/meta",
+         "10.1088/1748-9326/10/11/114001"),
+        ("https://gsejournal.biomedcentral.com/track/pdf/10.1186/1297-9686-27-3-229",
+         "10.1186/1297-9686-27-3-229"),
+        ("http://www.esajournals.org/doi/abs/10.1890/0012-9658%282007%2988%5B56%3A"
+         "SACIED%5D2.0.CO%3B2", "10.1890/0012-9658(2007)88[56:SACIED]2.0.CO;2"),
+        ("https://link.springer.com/book/10.1007/978-1-4614-7618-4",
+         "10.1007/978-1-4614-7618-4"),
+    ],
+)
+def test_doi_in_a_publisher_link(url, doi):
+    assert doi_in_link(url) == Identifier("doi", doi)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.crcpress.com/product/isbn/9781482203530",
+            "http://www.example.org/v10.1234/x", "http://example.org/?page=10.5"])
+def test_no_doi_in_other_links(url):
+    assert doi_in_link(url) is None
