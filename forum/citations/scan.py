@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from forum.citations.identifiers import (
     Identifier,
     canonical_url,
+    doi_in_link,
     identify_link,
     make_arxiv,
     make_doi,
+    make_isbn,
     make_pmcid,
     make_pmid,
     trim_trailing,
@@ -25,23 +27,46 @@ from forum.citations.identifiers import (
 # One alternation, so a link is taken whole before the DOI or "PMC123" inside it
 # could be taken on its own.  Only the outer groups are named (see `_identify`).
 _URL_CHARS = r"[^\s<>\"]"
+# An ISBN as printed: 10 or 13 digits in up to four groups split by a hyphen or
+# a space ("0-19-852663-6", "0 04 355027 4", "978-1-4419-0051-7").  Which it is
+# and whether it is one at all is the check digit's call (`make_isbn`).
+_ISBN = r"(?:97[89][- ]?)?[0-9]{1,5}[- ]?[0-9]{1,7}[- ]?[0-9]{1,7}[- ]?[0-9xX](?![\w-])"
+# Between "ISBN" and its number: "ISBN:", "ISBN#", "ISBN-13:", "{ISBN} ",
+# "isbn={...}", "ISBN (paper)", "The ISBN is".
+_ISBN_LABEL = (r"\bisbn(?:-?1[03])?\b(?:\s*\([a-z -]{1,15}\))?[ \t:#=}{\"]*"
+               r"(?:is\s+)?(?:\n[ \t]*(?:>[ \t]*)*)?")
 CITATION = re.compile(
     rf"""
     (?P<link>
         \bhttps?://{_URL_CHARS}+
-      | (?<![\w.@/:-])(?:[\w-]+\.){{0,3}}(?:ncbi\.nlm\.nih\.gov|doi\.org|arxiv\.org)
+      | (?<![\w.@/:-])(?:[\w-]+\.){{0,3}}
+        (?:ncbi\.(?:nlm\.)?nih\.gov|doi\.org|arxiv\.org|europepmc\.org)
         (?::[0-9]+)?/{_URL_CHARS}*
     )
-  | (?P<pmid>\b(?:pmid|pubmed\s+id)\s*[:#-]?\s*[0-9]+\b)
+  | (?P<pmid>
+        \b(?:pmid\}}?|pubmed\s+id)\s*[:#-]?\}}?\s*[0-9]+\b
+      | \bpubmed\s*:\s*[0-9]+\b
+    )
   | (?P<pmcid>\b(?:pmcid\s*[:#-]?\s*(?:pmc)?|pmc)[0-9]+\b)
   | (?P<doi>(?:\bdoi(?:\s*:\s*|\s+))?\b10\.[0-9]{{4,9}}(?:\.[0-9]+)*/[^\s"]+)
   | (?P<arxiv>
-        \barxiv\s*:\s*
+        \barxiv(?:\s*:\s*|\s+)
         (?:[0-9]{{4}}\.[0-9]{{4,5}}|[a-z]+(?:-[a-z]+)*(?:\.[a-z]{{2}})?/[0-9]{{7}})
         (?:v[0-9]+)?\b
     )
+  | (?P<isbn>{_ISBN_LABEL}{_ISBN})
+  | (?P<isbn13>(?<![\w/.-])97[89](?:[- ]?[0-9]){{10}}(?![\w-]))
     """,
     re.I | re.X,
+)
+# More ISBNs after a labelled one, on its line or the next: "ISBN 0470856041,
+# 9780470856048", "ISBN (hardcover) 0-8018-2494-X (paper) 0-8018-3407-4".  Each
+# must pass its check digit, and the first number that does not ends the list.
+ISBN_NEXT = re.compile(
+    rf"(?:[ \t]*\([\w -]{{1,15}}\))?[ \t]*[,;/&]?[ \t]*(?:(?:and|or)\b)?"
+    rf"(?:[ \t]*\n[ \t]*(?:>[ \t]*)*|[ \t]*)"
+    rf"(?:\([\w -]{{1,15}}\)[ \t]*)?(?P<isbn>{_ISBN})",
+    re.I,
 )
 # Every citation the scan can report holds one of these.  Scanning only round
 # them (from the start of the line before to the end of the line after) finds
@@ -51,14 +76,17 @@ CITATION = re.compile(
 # letter to the next (3x faster than the same words under re.I), and a post
 # without any of TRIGGER_WORDS is not searched at all.
 TRIGGER = re.compile(
-    r"[nNdDaApP1](?:(?i:cbi\.nlm\.nih\.gov|oi\.org|rxiv|mid|ubmed|mc)|0\.[0-9]{4})")
-TRIGGER_WORDS = ("ncbi.nlm.nih.gov", "doi.org", "arxiv", "pmid", "pubmed", "pmc",
-                 "10.")
+    r"[nNdDaApPiI1](?:(?i:cbi\.(?:nlm\.)?nih\.gov|oi\.org|rxiv|mid|ubmed|mc|sbn)"
+    r"|(?<=1)0\.[0-9]{4})"
+    r"|97[89][- ]?[0-9]")
+TRIGGER_WORDS = ("ncbi.nlm.nih.gov", "ncbi.nih.gov", "doi.org", "arxiv", "pmid",
+                 "pubmed", "pmc", "10.", "isbn", "978", "979")
 QUOTED_LINE = re.compile(r"[ \t]?>")
 _SPACES = re.compile(r"[\s:#-]*")  # between a label and its id
 # A link cut at one of these before a line end cannot be complete, so the next
 # line is taken as its continuation (mail clients wrapped long Entrez links).
-UNFINISHED_LINK_END = "=&"
+UNFINISHED_LINK_END = "=&?"
+QUOTE_MARKS = re.compile(r"[ \t]?(?:>[ \t]?)*")
 LINE_START = re.compile(rf"(?P<quote>[ \t]?(?:>[ \t]?)*){_URL_CHARS}+")
 
 
@@ -75,10 +103,10 @@ class FoundCitation:
 
 
 def find_citations(text: str) -> list[FoundCitation]:
-    """Every PMID, PMCID, DOI, arXiv id and PubMed link in `text`, in text order.
+    """Every PMID, PMCID, DOI, arXiv id, ISBN and PubMed link in `text`, in order.
 
     Each occurrence is reported, so a PMID linked twice gives two results.  Links
-    to other sites are skipped whole, whatever digits they hold.
+    to other sites are skipped whole, except for a DOI a publisher's address holds.
     """
     found: list[FoundCitation] = []
     lower = text.casefold()
@@ -95,11 +123,26 @@ def find_citations(text: str) -> list[FoundCitation]:
         if match is None:
             position = trigger.start() + 1
             continue
-        start, end, identifier = _identify(text, match)
-        position = max(end, match.start() + 1)
-        if identifier is not None:
-            found.append(_citation(text, start, end, identifier))
+        for start, end, identifier in _identify_all(text, match):
+            position = max(end, match.start() + 1)
+            if identifier is not None:
+                found.append(_citation(text, start, end, identifier))
     return found
+
+
+def _identify_all(
+    text: str, match: re.Match[str]
+) -> list[tuple[int, int, Identifier | None]]:
+    """The match's citation, and the ISBNs listed after a labelled one."""
+    spans = [_identify(text, match)]
+    if match.lastgroup == "isbn":
+        while following := ISBN_NEXT.match(text, spans[-1][1]):
+            start, end = following.span("isbn")
+            try:
+                spans.append((start, end, make_isbn(following["isbn"])))
+            except ValueError:
+                break
+    return spans
 
 
 def _identify(text: str, match: re.Match[str]) -> tuple[int, int, Identifier | None]:
@@ -119,8 +162,11 @@ def _identify_link(
 ) -> tuple[int, int, Identifier | None]:
     """A wrapped link is taken whole only when the joined link is a citation."""
     url = text[start:end]
-    joined = _continuation(text, start, end)
+    # A "?" before the line end was trimmed as punctuation, yet ends a query.
+    cut = end + 1 if text[end : end + 2] == "?\n" else end
+    joined = _continuation(text, start, cut)
     if joined is not None:
+        url = text[start:cut]
         identifier = _link_identifier(url + text[joined[0] : joined[1]])
         if identifier is not None:
             return start, joined[1], identifier
@@ -131,7 +177,7 @@ def _link_identifier(url: str) -> Identifier | None:
     if not re.match(r"https?://", url, re.I):
         url = "http://" + url
     try:
-        return identify_link(url)
+        return identify_link(url) or doi_in_link(url)
     except ValueError:  # a malformed id or address in a link: not a citation
         return None
 
@@ -168,8 +214,8 @@ def _line_end(text: str, offset: int) -> int:
     return len(text) if end < 0 else end
 
 def _quote_prefix(text: str, offset: int) -> str:
-    found = LINE_START.match(text, _line_start(text, offset))
-    return found["quote"] if found else ""
+    """The reply markers ("> ", ">> ") the line holding `offset` starts with."""
+    return QUOTE_MARKS.match(text, _line_start(text, offset)).group()
 
 
 def _digits_at_end(span: str) -> str:
@@ -177,7 +223,11 @@ def _digits_at_end(span: str) -> str:
 
 
 def _after_label(span: str) -> str:
-    return re.sub(r"^arxiv\s*:\s*", "", span, flags=re.I)
+    return re.sub(r"^arxiv\s*:?\s*", "", span, flags=re.I)
+
+
+def _isbn_part(span: str) -> str:
+    return re.search(_ISBN + "$", span, re.I).group()
 
 
 def _doi_part(span: str) -> str:
@@ -189,4 +239,6 @@ _MAKERS = {
     "pmcid": lambda span: make_pmcid(_digits_at_end(span)),
     "doi": lambda span: make_doi(_doi_part(span)),
     "arxiv": lambda span: make_arxiv(_after_label(span)),
+    "isbn": lambda span: make_isbn(_isbn_part(span)),
+    "isbn13": make_isbn,
 }

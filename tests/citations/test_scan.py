@@ -138,7 +138,11 @@ def test_pubmed_link_forms(text, pmid):
         "http://www.execpc.com/~magnesum/dur18.html",
         "http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?db=PubMed&list_uids=0",
         "https://pubmed.ncbi.nlm.nih.gov/?term=magnesium+9068914",
-        "http://www.example.org/doi/10.1000/xyz?PMC123",
+        "http://www.example.org/doi/view?PMC123",
+        # Only a DOI counts in a link elsewhere: not a shop's ISBN or a number.
+        "https://www.crcpress.com/product/isbn/9781482203530",
+        "http://www.springer.com/978-0-387-78170-9",
+        "http://www.example.org/articles/10.5/page",
     ],
 )
 def test_links_that_are_not_citations(text):
@@ -288,7 +292,8 @@ def test_long_punctuation_runs_cost_linear_time():
 
 @pytest.mark.corpus
 def test_real_archives_scan_cleanly():
-    """1,000 sci.med posts of 1993 predate web citations; a W3C post cites a DOI."""
+    """1,000 sci.med posts of 1993 predate web citations but name books by ISBN;
+    R's citation names its ISBN; a W3C post cites a DOI."""
     w3c = corpus("hypermail", "w3c-public-privacy")
     paths = [corpus("usenet-20news", "spool", "sci.med"),
              *sorted(corpus("pipermail").rglob("*.txt*")),
@@ -302,25 +307,33 @@ def test_real_archives_scan_cleanly():
                 assert_spans_consistent(message.body_text)
                 cited += [(path.name, c) for c in find_citations(message.body_text)]
     assert scanned == 1000 + 677 + 865 + 1
-    assert [(name, c.text) for name, c in cited] == [
-        ("w3crawl-test-message-to-cc.html", "https://doi.org/10.1109/SP.2019.00072"),
-    ] * 2
+    # sci.med's "ISBN 0-477-3499-3" has nine digits: a typo, not a citation.
+    assert [(name, c.text, c.in_quote) for name, c in cited] == [
+        ("sci.med", "ISBN #0-06-272007-4", False),
+        ("sci.med", "ISBN 0-14-008561-0", False),
+        ("sci.med", "ISBN:0-306-44331-7", False),
+        ("sci.med", "ISBN 0-312-06320-2", False),
+        ("sci.med", "ISBN 0-312-06320-2", True),
+        ("sci.med", "ISBN 0-312-06320-2", True),
+        *[("2007q1.txt.gz", "ISBN 3-900051-07-0", False)] * 3,
+        *[("w3crawl-test-message-to-cc.html",
+           "https://doi.org/10.1109/SP.2019.00072", True)] * 2,
+    ]
     for _, citation in cited:
-        assert citation.in_quote
         assert parse_identifier(citation.text) == citation.identifier
         assert parse_identifier(citation.identifier.value) == citation.identifier
 
 
 def _scan_everywhere(text: str) -> list:
     """The scan as first written: the full expression tried from every position."""
-    from forum.citations.scan import CITATION, _citation, _identify
+    from forum.citations.scan import CITATION, _citation, _identify_all
 
     found, position = [], 0
     while match := CITATION.search(text, position):
-        start, end, identifier = _identify(text, match)
-        position = max(end, match.start() + 1)
-        if identifier is not None:
-            found.append(_citation(text, start, end, identifier))
+        for start, end, identifier in _identify_all(text, match):
+            position = max(end, match.start() + 1)
+            if identifier is not None:
+                found.append(_citation(text, start, end, identifier))
     return found
 
 
@@ -349,7 +362,9 @@ FRAGMENTS = ["PMID", "pmid:", " ", "PMC", "pmcid", "1234567", "10.1007/", "s0029
              "doi:", "arXiv:", "2101.00001", "https://", "http://www.",
              "ncbi.nlm.nih.gov", "/pubmed/", "doi.org/", "arxiv.org/abs/", ".", ")",
              "\n> ", "\n", "x", "&uid=", "=", "&",
-             "entrez/query.fcgi?db=PubMed", "Pubmed Id ", "hep-th/9901001"]
+             "entrez/query.fcgi?db=PubMed", "Pubmed Id ", "hep-th/9901001",
+             "ISBN ", "ISBN: ", "0-19-852663-6", "978-0-387-87457-9", ", ", "(paper) ",
+             "europepmc.org/article/med/", "ncbi.nih.gov", "/doi/abs/"]
 
 
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join))
@@ -357,3 +372,116 @@ FRAGMENTS = ["PMID", "pmid:", " ", "PMC", "pmcid", "1234567", "10.1007/", "s0029
 def test_the_scan_round_trigger_words_misses_nothing(text):
     """Made-up texts: the scan round trigger words equals the full scan."""
     assert find_citations(text) == _scan_everywhere(text)
+
+
+# -- forms met in the labelled set of real posts (tests/data/citation-extraction) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Springer, ISBN 0-387-98214-0\n", [("isbn", "9780387982144",
+                                            "ISBN 0-387-98214-0")]),
+        ("John Wiley & Sons; ISBN: 047188104X", [("isbn", "9780471881049",
+                                                  "ISBN: 047188104X")]),
+        ("(ISBN #0-06-272007-4):", [("isbn", "9780062720078", "ISBN #0-06-272007-4")]),
+        ("note = {{ISBN} 3-900051-07-0},", [("isbn", "9783900051075",
+                                            "ISBN} 3-900051-07-0")]),
+        ("isbn={0079132928}", [("isbn", "9780079132925", "isbn={0079132928")]),
+        ("The ISBN is 0-9541617-4-2.", [("isbn", "9780954161743",
+                                        "ISBN is 0-9541617-4-2")]),
+        ("1987 ISBN 0 04 355027 4 [ covers", [("isbn", "9780043550274",
+                                             "ISBN 0 04 355027 4")]),
+        ("ISBN-13: 978-0-387-87457-9", [("isbn", "9780387874579",
+                                         "ISBN-13: 978-0-387-87457-9")]),
+        ("e-ISBN 978-0-387-75969-2", [("isbn", "9780387759692",
+                                       "ISBN 978-0-387-75969-2")]),
+        ("ISBN (paper) 0-345-29887-X.", [("isbn", "9780345298874",
+                                          "ISBN (paper) 0-345-29887-X")]),
+        # A bare 13-digit ISBN is told by its 978/979 prefix and check digit.
+        ("2011. 978-1-1180-2985-5 and 9780470856048.",
+         [("isbn", "9781118029855", "978-1-1180-2985-5"),
+          ("isbn", "9780470856048", "9780470856048")]),
+    ],
+)
+def test_isbn_forms(text, expected):
+    assert found(text) == expected
+    assert_spans_consistent(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("ISBN 0470856041, 9780470856048\n", ["9780470856048"] * 2),
+        ("ISBN \t0412258005 (pbk)  0412258102\n", ["9780412258008", "9780412258107"]),
+        ("ISBN (hardcover) 0-8018-2494-X (paper) 0-8018-3407-4.",
+         ["9780801824944", "9780801834073"]),
+        ("ISBN: 0-9546120-0 (vol1), 0-9546120-1-9 (vol2)", ["9780954612016"]),
+        ("ISBN 0-7923-0971-5 (paperback), or\n\t0-7923-0970-7 (hardback).",
+         ["9780792309710", "9780792309703"]),
+        ("ISBN:  0-8306-8360-7\n\t0-8306-3360-X (paperback)",
+         ["9780830683604", "9780830633609"]),
+        # The R banner wraps its ISBN onto a quoted line of its own.
+        ("> Statistical Computing ISBN\n>>> 3-900051-07-0\n", ["9783900051075"]),
+    ],
+)
+def test_isbn_lists_after_one_label(text, values):
+    assert [c.identifier.value for c in find_citations(text)] == values
+    assert_spans_consistent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ISBN 0-477-3499-3",  # nine digits
+        "ISBN 0-13-972191-5",  # wrong check digit
+        "call 978-555-0100 or (978) 555 0100",  # a phone number in area code 978
+        "order 9781234567890",  # 978 and thirteen digits, but a bad check digit
+        "http://www.springer.com/978-0-387-78170-9 and www.springer.com/0-387-45967-7",
+        "doi:10.1007/978-3-319-19425-7",  # the ISBN inside a book's DOI
+    ],
+)
+def test_isbn_look_alikes(text):
+    assert [c.identifier.kind for c in find_citations(text)] in ([], ["doi"])
+
+
+def test_isbn_list_stops_at_a_number_that_is_no_isbn():
+    text = "ISBN 0-387-98825-4, 1999, 2nd ed. 0-201-10179-3"
+    assert [c.identifier.value for c in find_citations(text)] == ["9780387988252"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("http://onlinelibrary.wiley.com/doi/10.1002/bimj.4710380510/abstract",
+         ("doi", "10.1002/bimj.4710380510")),
+        ("<http://journals.plos.org/plosone/article?id=10.1371/journal.pone.0153296>",
+         ("doi", "10.1371/journal.pone.0153296")),
+        ("doi:http://dx.doi.org/doi:10.1214/009053604000001048)",
+         ("doi", "10.1214/009053604000001048")),
+        ("[1] http://www.ncbi.nih.gov/entrez/query.fcgi?tool=bioconductor&cmd=Retrieve"
+         "&db=PubMed&list_uids=12730033%2c12691826", ("pmid", "12730033")),
+        ("URL: https://europepmc.org/article/med/22770768", ("pmid", "22770768")),
+        ("http://www.arxiv.org/ftp/arxiv/papers/0709/0709.4063.pdf",
+         ("arxiv", "0709.4063")),
+        ("Fused Lasso Additive Model. arXiv 1409.5391.", ("arxiv", "1409.5391")),
+        ('<guid isPermaLink="false">PubMed:17589729</guid>', ("pmid", "17589729")),
+        ("note = {{PMID:} 17542934},", ("pmid", "17542934")),
+    ],
+)
+def test_forms_from_real_posts(text, expected):
+    assert [(c.identifier.kind, c.identifier.value)
+            for c in find_citations(text)] == [expected]
+    assert_spans_consistent(text)
+
+
+def test_quoted_link_wrapped_after_its_question_mark_is_joined():
+    text = ("> papillomatosis.</title>\n"
+            ">   <link>http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?\n"
+            "> tmpl=NoSidebarfile&amp;db=PubMed&amp;cmd=Retrieve"
+            "&amp;list_uids=17589729\n"
+            "> &amp;dopt=Abstract</link>\n")
+    [citation] = find_citations(text)
+    assert citation.identifier == Identifier("pmid", "17589729")
+    assert citation.in_quote
+    assert citation.text.endswith("list_uids=17589729")
