@@ -12,7 +12,10 @@ moderator can check:
 - weights: rare words weigh more (an IDF table from texts passed in), so a
   differing subject ("ET" for "US population") costs more than "very";
 - penalties for the near misses shared words cannot see: a negation on one
-  side only, different numbers, opposite direction words (lower / higher).
+  side only, different numbers, opposite direction words (lower / higher);
+- the claim's own content: a sentence that shares the agent (magnesium) and a
+  generic word ("lead", "levels", "effect") but not what the claim says of it
+  ("sleep deprivation", "excitability", "worst to assimilate") is marked down.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ MIN_COVERAGE = 0.3
 # A clause counts as the claim's core only if it carries this share of its weight.
 CORE_SHARE = 0.3
 AGENT_COST = 0.3
+# The share of the claim's own content (its words other than agents and generic
+# relation words, IDF-weighted) a sentence must carry before it is marked down;
+# with none of it the score keeps CONTENT_FLOOR of itself.
+MIN_CONTENT = 0.5
+CONTENT_FLOOR = 0.4
 
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because
@@ -56,7 +64,7 @@ would you your yours yourself yourselves one s t d ll re ve m
     demonstrate demonstrated demonstrates report reported reports according fact
     plus another recent claim claims say says said state stated stating appear
     appears seem seems likely often really actually indeed even still yet
-    generally currently course regard
+    generally currently course regard happen happens happened
     """.split())
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "cannot",
                        "without", "nothing"})
@@ -287,6 +295,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "higher": ("increase", "raise", "elevated", "enhanced"),
     "inhibit": ("inhibitor", "inhibition", "block", "blocker"),
     "study": ("trial",),
+    "nerve": ("neuronal", "neuron", "neural"),
+    "excitability": ("hyperexcitability", "hyperexcitable", "overexcitement",
+                     "overexcited"),
     "magnesium deficient": ("hypomagnesemia", "hypomagnesaemia"),
     "calcium deficient": ("hypocalcemia", "hypocalcaemia"),
     "potassium deficient": ("hypokalemia", "hypokalaemia"),
@@ -313,6 +324,11 @@ _REPORTING = frozenset({"find", "found", "show", "shown", "showed", "say",
 # Clause openers: a claim is scored both whole and by its best clause.
 _CLAUSE_WORDS = frozenset({"to", "including", "so", "which", "that", "thereby",
                            "because", "but", "while", "when"})
+# "shown to cause", "able to inhibit": there "to" continues the clause, so the
+# cause before it ("sleep deprivation has been shown to") stays in the core.
+_CONTINUED_BY_TO = frozenset({"shown", "found", "known", "said", "able", "seem",
+                              "seems", "appear", "appears", "likely", "thought",
+                              "believed", "reported", "happen", "happens"})
 OPPOSITES = (
     ("lower", "higher"), ("less", "more"), ("fewer", "more"), ("wors", "better"),
     ("worst", "best"), ("common", "rare"), ("common", "uncommon"),
@@ -519,16 +535,23 @@ def _slots(seq: list[str]) -> tuple[tuple[str, frozenset[str]], ...]:
 def _clauses(seq: list[str]) -> tuple[frozenset[str], ...]:
     """The content of each clause: split at punctuation and clause words."""
     parts: list[set[str]] = [set()]
+    previous = ""
     for term in seq:
-        if term == _BREAK or term[1:] in _CLAUSE_WORDS:
+        continued = term == "~to" and previous[1:] in _CONTINUED_BY_TO
+        if term == _BREAK or (term[1:] in _CLAUSE_WORDS and not continued):
             parts.append(set())
         elif term[0] != "~":
             parts[-1].add(term)
+        previous = term
     return tuple(frozenset(p) for p in parts if p)
 
 
 _FORWARD = frozenset({"caus", "lead", "result", "induc"})
 _BACKWARD = frozenset({"due"})
+# Words that relate or grade a claim's content rather than make it: a sentence
+# sharing only these with the claim, besides the agent, says something else.
+GENERIC = _FORWARD | _BACKWARD | _DEFICIT | _SURPLUS | _LEVEL | _RATIO | frozenset(
+    {"effect", "role", "play", "associ", "link", "relat", "involv", "affect"})
 
 
 def _causes(seq: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -589,14 +612,40 @@ def _covered(terms: set[str] | frozenset[str], theirs: set[str], weigh) -> float
 def _core_coverage(claim: Terms, theirs: set[str], weigh) -> float:
     """Coverage of the claim's best-covered clause with its agent: a
     candidate may carry the claim without its purpose clause or examples."""
+    return max((_covered(part, theirs, weigh) for part in _cores(claim, weigh)),
+               default=0.0)
+
+
+def _cores(claim: Terms, weigh) -> list[frozenset[str]]:
+    """The parts of a claim a sentence may carry alone: each clause with the
+    claim's agent that holds CORE_SHARE of its weight and some content of its
+    own (a clause naming only agents, "magnesium oxide and citrate", is not
+    a claim)."""
     agent = {claim.agents[0][0]} if claim.agents else set()
     total = sum(weigh(t) for t in set(claim.stems)) or 1.0
-    best = 0.0
-    for clause in claim.clauses:
-        part = clause | agent
-        if sum(weigh(t) for t in part) >= CORE_SHARE * total:
-            best = max(best, _covered(part, theirs, weigh))
-    return best
+    return [clause | agent for clause in claim.clauses
+            if _content(clause) and sum(weigh(t) for t in clause | agent)
+            >= CORE_SHARE * total]
+
+
+def _content(terms: Iterable[str]) -> set[str]:
+    """What a claim says of its agents: its terms other than agents and
+    generic relation words."""
+    return {t for t in terms if t not in ENTITIES and t not in GENERIC
+            and not _VITAMIN.match(t)}
+
+
+def _content_share(claim: Terms, theirs: set[str], weigh) -> tuple[float, set]:
+    """The IDF-weighted share of the claim's own content the sentence carries,
+    in the whole claim or its best core clause, and that content."""
+    best, words = 0.0, set()
+    for part in (frozenset(claim.stems), *_cores(claim, weigh)):
+        content = _content(part)
+        if content:
+            share = _covered(content, theirs, weigh)
+            if share > best or not words:
+                best, words = share, content
+    return best, words
 
 
 def _phrase_weight(phrase: str, weigh) -> float:
@@ -607,8 +656,8 @@ def _phrase_weight(phrase: str, weigh) -> float:
 def _penalties(claim: Terms, other: Terms, shared: set[str],
                weigh) -> tuple[float, list]:
     factor, notes = 1.0, []
-    for check in (_negation_penalty, _number_penalty, _swap_penalty,
-                  _opposite_penalty, _agent_penalty, _slot_penalty,
+    for check in (_content_penalty, _negation_penalty, _number_penalty,
+                  _swap_penalty, _opposite_penalty, _agent_penalty, _slot_penalty,
                   _cause_penalty):
         found = check(claim, other, shared, weigh)
         if found:
@@ -616,6 +665,19 @@ def _penalties(claim: Terms, other: Terms, shared: set[str],
             factor *= cost
             notes.append(f"{note} x{cost:g}")
     return factor, notes
+
+
+def _content_penalty(claim: Terms, other: Terms, shared, weigh):
+    """The agent and a generic word are not the claim: "magnesium deficiency
+    may lead to other problems" does not say what "magnesium depletion leads
+    to increased neuronal excitability" says."""
+    share, content = _content_share(claim, set(other.stems), weigh)
+    if not content or share >= MIN_CONTENT:
+        return None
+    missing = sorted(content - set(other.stems), key=lambda t: -weigh(t))
+    cost = round(CONTENT_FLOOR + (1 - CONTENT_FLOOR) * share / MIN_CONTENT, 2)
+    return (f"claim's own content missing ({share:.0%} carried; missing "
+            f"{', '.join(missing[:4])})", cost)
 
 
 def _negation_penalty(claim: Terms, other: Terms, shared, weigh):
@@ -680,9 +742,13 @@ def _cause_penalty(claim: Terms, other: Terms, shared, weigh):
     if not claim.causes or not other.causes:
         return None
     (cause, effect), (their_cause, their_effect) = claim.causes, other.causes
-    flipped = sorted((cause & their_effect | effect & their_cause) & shared
-                     - (cause & their_cause) - (effect & their_effect))
-    if len(flipped) >= 2:
+    kept = (cause & their_cause) | (effect & their_effect)
+    to_effect = (cause & their_effect & shared) - kept
+    to_cause = (effect & their_cause & shared) - kept
+    # Reversed only if words cross both ways: an effect named early in the
+    # sentence ("nerves become excitable, leading to ...") is not a reversal.
+    flipped = sorted(to_effect | to_cause)
+    if to_effect and to_cause and len(flipped) >= 2:
         return f"cause and effect reversed ({', '.join(flipped)})", 0.3
     return None
 

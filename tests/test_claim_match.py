@@ -175,6 +175,41 @@ def test_a_sentence_may_drop_the_claims_purpose_clause():
     assert match.score >= DEFAULT_THRESHOLD and match.penalties == ()
 
 
+@pytest.mark.parametrize(("claim", "sentence"), [
+    ("Plus, sleep deprivation has been shown to cause lower magnesium levels:",
+     "It is yet another vicious cycle, i.e. a magnesium deficiency results in "
+     "lower aldosterone levels which causes a further decrease in magnesium."),
+    ("The most common, magnesium oxide and citrate, happen to be the worst to "
+     "assimilate.",
+     '"Effect of magnesium citrate and magnesium oxide on the crystallization of '
+     'calcium in urine"'),
+    ("Magnesium depletion leads to increased neuronal excitability and enhanced "
+     "neuromuscular transmission.",
+     "A long term magnesium deficiency may lead to many other secondary problems "
+     "that have their own host of symptoms."),
+])
+def test_the_agent_and_a_generic_word_are_not_the_claim(claim, sentence):
+    match = similarity(claim, sentence)
+    assert match.score < DEFAULT_THRESHOLD
+    assert any(p.startswith("claim's own content missing") for p in match.penalties)
+
+
+def test_the_claims_content_carried_is_not_marked_down():
+    claim = ("Magnesium helps facilitate muscle relaxation, acting as a natural "
+             "calcium channel blocker to prevent excessive calcium influx into "
+             "nerve and muscle cells.")
+    match = similarity(claim, "Studies have demonstrated magnesium's effectiveness "
+                       "in reducing tremor severity by acting as a natural calcium "
+                       "channel blocker, improving electrolyte imbalances.")
+    assert match.score >= DEFAULT_THRESHOLD
+    assert not any(p.startswith("claim's own") for p in match.penalties)
+
+
+def test_a_cause_before_shown_to_stays_in_the_claims_core():
+    terms = claim_terms("Sleep deprivation has been shown to cause lower magnesium")
+    assert {"sleep", "depriv", "caus"} <= terms.clauses[0]
+
+
 @pytest.fixture(scope="module")
 def weighted():
     pairs = bench.load_pairs()
@@ -201,7 +236,7 @@ def test_pair_set_is_well_formed():
 
 @pytest.mark.corpus
 @pytest.mark.parametrize(("name", "floor"), [
-    ("development", (0.9, 0.85)), ("held-out", (0.9, 0.55))])
+    ("development", (0.85, 0.75)), ("held-out", (0.85, 0.55))])
 def test_pair_set_quality_floor(weighted, name, floor):
     """What the rules reach today on each half; a change that loses ground fails."""
     p, r = figures(weighted, name)
@@ -209,9 +244,9 @@ def test_pair_set_quality_floor(weighted, name, floor):
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="held-out half short of the target: "
-                   "precision 0.94, recall 0.58 at the default threshold "
-                   "(development 0.96/0.87; see bench output)")
+@pytest.mark.xfail(strict=True, reason="short of the target on both halves since "
+                   "the archive's near misses joined the set: held-out 0.86/0.56, "
+                   "development 0.88/0.78 at the default threshold (see bench)")
 def test_pair_set_quality_target(weighted):
     for name in ("development", "held-out"):
         p, r = figures(weighted, name)
