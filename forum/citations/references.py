@@ -159,19 +159,44 @@ def find_references(text: str, citations: list[FoundCitation] | None = None
     `citations` is `find_citations(text)` when the caller already has it; a
     reference holding or followed by one of those is skipped (see the module).
     """
-    if citations is None:
-        citations = find_citations(text)
     found: list[FoundReference] = []
     position = 0
-    while match := AUTHORS.search(text, position):
-        reference = _reference_at(text, match)
-        if reference is None:
-            position = match.start() + 1
-            continue
-        position = reference.end
-        if not _holds_citation(text, reference, citations):
-            found.append(reference)
+    for start, end in _year_windows(text):
+        position = max(position, start)
+        while match := AUTHORS.search(text, position, end):
+            reference = _reference_at(text, match)
+            if reference is None:
+                position = match.start() + 1
+                continue
+            position = reference.end
+            if citations is None:  # only now: the identifier scan costs more
+                citations = find_citations(text)
+            if not _holds_citation(text, reference, citations):
+                found.append(reference)
     return found
+
+
+def _year_windows(text: str) -> list[tuple[int, int]]:
+    """Where references can start: before a year, within a reference's reach.
+
+    Every reference carries a year after its authors, so the authors' pattern
+    (the costly part) runs only in these stretches, not over the whole post.
+    """
+    windows: list[tuple[int, int]] = []
+    for year in _ANY_YEAR.finditer(text):
+        start, end = max(0, year.start() - _REACH), year.end() + 2
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+# How far before its year a reference may start: its authors and its title and
+# journal (MAX_TAIL), with room for a long author list.
+_REACH = MAX_TAIL + 400
+# A year a reference could carry (FIRST_YEAR to 2099; the parsers check it).
+_ANY_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
 
 def _reference_at(text: str, match: re.Match[str]) -> FoundReference | None:
