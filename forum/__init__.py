@@ -93,6 +93,10 @@ def _init_accounts(app: Flask) -> None:
     from forum.services.lookup_cache import make_lookup
 
     app.extensions["forum_lookup"] = make_lookup(app.config, lambda: db.session)
+    from forum.services.propagation import settings_from_config
+
+    # Same-claim proposals: threshold and switch, read (and checked) at start.
+    app.extensions["forum_claim_settings"] = settings_from_config(app.config)
 
 
 def _secret_key(data_dir: Path) -> str:

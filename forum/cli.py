@@ -8,7 +8,7 @@ import sys
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
@@ -80,6 +80,7 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
     options = ImportOptions(
         fmt=fmt, group=group, honour_no_archive=not include_no_archive,
         thread_by_subject=thread_by_subject, batch_size=max(1, batch_size),
+        claim_settings=current_app.extensions["forum_claim_settings"],
     )
     progress = _progress_printer(enabled=not as_json and sys.stderr.isatty())
     runner = ImportRunner(db.session, options, progress=progress)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -44,20 +45,48 @@ def users_create(name: str, role: str, password_stdin: bool):
 @citations_cli.command("scan")
 @click.option("--batch-size", default=2000, show_default=True)
 def citations_scan(batch_size: int):
-    """Scan every post for DOIs, PMIDs, PMCIDs, arXiv ids and PubMed links."""
+    """Scan every post for DOIs, PMIDs, PMCIDs, arXiv ids and PubMed links,
+    and for references written out as text."""
     from forum.models import Post
     from forum.services.citations import suggest_citations
+    from forum.services.references import record_references
 
     ids = list(db.session.scalars(select(Post.id).where(Post.is_ghost.is_(False))
                                   .order_by(Post.id)))
-    added = 0
+    added = references = 0
     with click.progressbar(length=len(ids), label="scanning") as bar:
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
             added += suggest_citations(db.session, chunk)
+            references += record_references(db.session, chunk)
             db.session.commit()
             bar.update(len(chunk))
-    click.echo(f"{len(ids)} posts scanned, {added} new suggested citations")
+    click.echo(f"{len(ids)} posts scanned, {added} new suggested citations, "
+               f"{references} references written as text")
+
+
+@citations_cli.command("match")
+@click.option("--limit", default=100, show_default=True)
+def citations_match(limit: int):
+    """Ask NCBI's citation matcher and Crossref which paper each reference written
+    as text names (lookups must be on); moderators confirm the candidates."""
+    from forum.citations.lookup import LookupFailed
+    from forum.citations.matching import matcher_from_config
+    from forum.services.lookup_cache import DatabaseCache
+    from forum.services.references import match_references
+
+    matcher = matcher_from_config(current_app.config, DatabaseCache(lambda: db.session))
+    if matcher is None:
+        raise click.ClickException(
+            "Metadata lookups are off: set FORUM_CITATION_LOOKUP=1 and "
+            "FORUM_NCBI_EMAIL to match references.")
+    try:
+        matched = match_references(db.session, matcher, limit)
+    except LookupFailed as error:
+        db.session.rollback()
+        raise click.ClickException(f"The lookup failed: {error}") from None
+    db.session.commit()
+    click.echo(f"{matched} references have candidates for a moderator to confirm")
 
 
 @citations_cli.command("load")
@@ -113,11 +142,13 @@ def evidence_load(path: str):
     actor = db.session.scalar(select(User).where(User.name == name))
     if actor is None:
         actor = create_user(db.session, name, secrets.token_urlsafe(24), "moderator")
-    report = load_evidence(db.session, actor, data)
+    report = load_evidence(db.session, actor, data,
+                           current_app.extensions["forum_claim_settings"])
     db.session.commit()
     click.echo(f"labels: {report.labels_added} added, {report.labels_revised} "
                f"revised, {report.labels_unchanged} unchanged; references: "
                f"{report.citations_attached} attached, {report.citations_unchanged} "
-               f"unchanged; {len(report.problems)} problems")
+               f"unchanged; {report.proposals} same-claim proposals for the "
+               f"review queue; {len(report.problems)} problems")
     for problem in report.problems:
         click.echo(f"  problem: {problem}")

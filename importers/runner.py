@@ -24,7 +24,9 @@ from forum.models import ImportProblemRecord, ImportRun
 from forum.services.citations import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
+from forum.services.propagation import Settings, check_new_posts
 from forum.services.queue import record_claim_hints
+from forum.services.references import record_references
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
@@ -72,6 +74,8 @@ class ImportOptions:
     thread_by_subject: bool = False
     batch_size: int = 1000
     keep_raw: bool = True
+    # Same-claim checks of new posts against labelled claims (the app's).
+    claim_settings: Settings = field(default_factory=Settings)
 
 
 def default_group_for(path: str) -> str:
@@ -219,6 +223,9 @@ class ImportRunner:
                     post_id: p.citations for post_id, p in prepared.items()})
                 record_claim_hints(self.session, post_ids, {
                     post_id: p.hints for post_id, p in prepared.items()})
+                record_references(self.session, post_ids)
+                check_new_posts(self.session, self._new_ids,
+                                self.options.claim_settings)
         except Exception:  # noqa: BLE001 - suggestions never cost a message
             logger.exception("citation and claim scan failed for a batch; posts kept")
 

@@ -15,11 +15,13 @@ from forum.models.audit import AuditEntry
 from forum.models.evidence import (
     Citation,
     CitationLookup,
+    ClaimProposal,
     Label,
     LabelCitation,
     LabelKind,
     LabelRevision,
     PostCitation,
+    PostReference,
 )
 from forum.models.imports import ImportProblemRecord, ImportRun
 from forum.models.moderation import ClaimHint, Flag, QueueMark
@@ -31,6 +33,7 @@ __all__ = [
     "Author",
     "ChangedPost",
     "Citation",
+    "ClaimProposal",
     "CitationLookup",
     "ClaimHint",
     "ContentChange",
@@ -47,6 +50,7 @@ __all__ = [
     "LoginAttempt",
     "Post",
     "PostCitation",
+    "PostReference",
     "PostGroup",
     "QueueMark",
     "SearchOutbox",

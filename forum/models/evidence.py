@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -74,6 +75,8 @@ class Label(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # The label this one was proposed from (same claim found in another post).
+    derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id"))
 
     kind: Mapped[LabelKind] = relationship(lazy="joined")
     citations: Mapped[list[Citation]] = relationship(
@@ -172,3 +175,70 @@ class CitationLookup(db.Model):
     found: Mapped[bool] = mapped_column(Boolean)
     value: Mapped[dict | None] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClaimProposal(db.Model):
+    """A post that seems to make a labelled claim again, for a moderator to decide.
+
+    Found by the same-claim matcher (`forum.claim_match`): the span it matched
+    as a text-quote selector, the similarity and what it rests on.  Nothing is
+    labelled until a moderator accepts (`label_id` then names the new label),
+    edits, or rejects it with a reason.  One row per claim and post, so a
+    rejected proposal is never made again.
+    """
+
+    __tablename__ = "claim_proposals"
+    __table_args__ = (
+        UniqueConstraint("source_label_id", "post_id"),
+        Index("ix_claim_proposals_status_post_id", "status", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    exact: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12))  # proposed|accepted|rejected
+    reason: Mapped[str] = mapped_column(Text, default="")
+    label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    source_label: Mapped[Label] = relationship(foreign_keys=[source_label_id],
+                                               lazy="joined")
+    decided_by = relationship("User", lazy="joined")
+
+
+class PostReference(db.Model):
+    """A reference a post writes out as text ("Bagis S, et al. Rheumatology Int
+    ... 2012"), found by `forum.citations.references`, offered to moderators.
+
+    It names no identifier, so it waits as `unresolved`; a lookup may add
+    `candidates` (PMIDs, DOIs, each with why) for a moderator to confirm.  The
+    confirmed work becomes an ordinary citation on the post (`citation_id`).
+    """
+
+    __tablename__ = "post_references"
+    __table_args__ = (
+        UniqueConstraint("post_id", "span_start"),
+        Index("ix_post_references_status_post_id", "status", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # unresolved | confirmed | rejected
+    status: Mapped[str] = mapped_column(String(12))
+    candidates: Mapped[list] = mapped_column(JSON, default=list)
+    citation_id: Mapped[int | None] = mapped_column(ForeignKey("citations.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)

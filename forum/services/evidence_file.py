@@ -21,9 +21,19 @@ from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
 from forum.markup import render_post
-from forum.models import Group, Label, Post, PostCitation, PostGroup, User
+from forum.models import (
+    Group,
+    Label,
+    Post,
+    PostCitation,
+    PostGroup,
+    PostReference,
+    User,
+)
+from forum.services.audit import utcnow
 from forum.services.citations import attach_citation, citations_from_text
 from forum.services.evidence import label_post, revise_label
+from forum.services.propagation import Settings, propose_for_label
 from forum.textquote import normalise, visible_text
 
 
@@ -34,11 +44,18 @@ class EvidenceReport:
     labels_unchanged: int = 0
     citations_attached: int = 0
     citations_unchanged: int = 0
+    proposals: int = 0
     problems: list[str] = field(default_factory=list)
+    new_labels: list = field(default_factory=list)
 
 
-def load_evidence(session: Session, actor: User, data: object) -> EvidenceReport:
-    """Apply the file's labels and references; a bad entry is reported, not fatal."""
+def load_evidence(session: Session, actor: User, data: object,
+                  claim_settings: Settings | None = None) -> EvidenceReport:
+    """Apply the file's labels and references; a bad entry is reported, not fatal.
+
+    With `claim_settings`, each new label then looks for its claim in other
+    posts (proposals for the review queue), as a moderator's label does.
+    """
     report = EvidenceReport()
     if not isinstance(data, dict):
         report.problems.append("the file holds no evidence object")
@@ -47,6 +64,9 @@ def load_evidence(session: Session, actor: User, data: object) -> EvidenceReport
     for entry in _entries(data, "labels", report):
         _apply(session, report, entry,
                lambda e=entry: _label(session, actor, finder, e, report))
+    if claim_settings is not None:
+        for label in report.new_labels:
+            report.proposals += len(propose_for_label(session, label, claim_settings))
     for entry in _entries(data, "references", report):
         _apply(session, report, entry,
                lambda e=entry: _reference(session, actor, finder, e, report))
@@ -79,8 +99,9 @@ def _label(session, actor, finder, entry, report: EvidenceReport) -> None:
     rationale = " ".join(str(entry["rationale"]).split())
     existing = _label_on(session, post, exact)
     if existing is None:
-        label_post(session, actor, post, entry["kind"], rationale, exact=exact,
-                   citations=citations, why=entry.get("why", "evidence file"))
+        report.new_labels.append(label_post(
+            session, actor, post, entry["kind"], rationale, exact=exact,
+            citations=citations, why=entry.get("why", "evidence file")))
         report.labels_added += 1
     elif (existing.kind.key, existing.rationale, _ids(existing.citations)) != (
             entry["kind"], rationale, _ids(citations)):
@@ -108,7 +129,19 @@ def _reference(session, actor, finder, entry, report: EvidenceReport) -> None:
         return
     attach_citation(session, actor, post, entry["citation"],
                     note=entry.get("note", ""))
+    _resolve_written_reference(session, actor, post, entry["exact"], citation)
     report.citations_attached += 1
+
+
+def _resolve_written_reference(session, actor, post, words: str, citation) -> None:
+    """The scan's unresolved reference at these words, now confirmed."""
+    words = normalise(words)
+    for row in session.scalars(select(PostReference).where(
+            PostReference.post_id == post.id,
+            PostReference.status == "unresolved")):
+        if words in normalise(row.text) or normalise(row.text) in words:
+            row.status, row.citation_id = "confirmed", citation.id
+            row.decided_by_id, row.decided_at = actor.id, utcnow()
 
 
 def _label_on(session, post: Post, exact: str) -> Label | None:

@@ -15,6 +15,7 @@ from forum.markup import render_post
 from forum.models import Label, LabelRevision, Post, PostCitation
 from forum.services.citations import citations_on_posts
 from forum.services.evidence import label_history, labels_on_posts
+from forum.services.propagation import same_claim_counts
 from forum.textquote import TextQuote, mark_quote
 
 
@@ -25,6 +26,8 @@ class PostEvidence:
     citations: list[PostCitation] = field(default_factory=list)
     suggestions: list[PostCitation] = field(default_factory=list)
     history: list[LabelRevision] = field(default_factory=list)
+    # label id -> other posts found making the same claim (not rejected)
+    same_claim: dict[int, int] = field(default_factory=dict)
 
 
 def post_evidence(session: Session, post: Post, *,
@@ -38,6 +41,7 @@ def post_evidence(session: Session, post: Post, *,
         citations=[r for r in rows if r.status == "confirmed"],
         suggestions=[r for r in rows if r.status == "suggested"],
         history=label_history(session, post.id),
+        same_claim=same_claim_counts(session, labels),
     )
 
 

@@ -38,12 +38,14 @@ from forum.errors import ForumError
 from forum.markup import highlight_snippet, post_plain_text, render_post
 from forum.models import (
     ClaimHint,
+    ClaimProposal,
     Flag,
     Group,
     Label,
     Post,
     PostCitation,
     PostGroup,
+    PostReference,
     QueueMark,
     User,
 )
@@ -52,11 +54,15 @@ from forum.services import citations as citation_service
 from forum.services import evidence
 from forum.services.audit import record, utcnow
 from forum.services.pagination import Page
+from forum.services.propagation import proposals_on_posts
+from forum.services.references import references_on_posts
 from forum.textquote import CONTEXT, TextQuote, normalise, quote_in
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
-         "citation": "Suggested citations to check"}
-PRIORITY = {"flag": 0, "claim": 1, "citation": 2}
+         "citation": "Suggested citations to check",
+         "proposal": "Same claim as a labelled one",
+         "reference": "References written as text"}
+PRIORITY = {"flag": 0, "claim": 1, "citation": 2, "proposal": 3, "reference": 4}
 PER_PAGE = 50
 # An excerpt's length in characters: enough for the claim's sentence.
 EXCERPT_WIDTH = 160
@@ -94,6 +100,8 @@ class QueueItem:
     claimed_by: str | None = None
     spans: list[ClaimSpan] = field(default_factory=list)
     suggestions: list[PostCitation] = field(default_factory=list)
+    proposals: list[ClaimProposal] = field(default_factory=list)
+    references: list[PostReference] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     excerpt: Markup = field(default_factory=Markup)
 
@@ -215,6 +223,8 @@ def _items(session: Session, rows) -> list[QueueItem]:
     words = _explain(session, items)
     _claims(session, items)
     _suggestions(session, [i for i in items if i.kind == "citation"])
+    _proposals(session, [i for i in items if i.kind == "proposal"])
+    _references(session, [i for i in items if i.kind == "reference"])
     _groups(session, items)
     for item in items:
         _excerpt(item, words.get(item.post.id))
@@ -231,10 +241,16 @@ def explained_item(session: Session, post: Post) -> QueueItem:
 
 
 def _excerpt(item: QueueItem, words: list[str] | None) -> None:
-    """Where the claim is (or the suggested citations are), the words marked."""
+    """Where the claim is (or the suggested citations are), the words marked.
+
+    A proposal shows its matched span in full instead, beside the claim.
+    """
+    if item.proposals:
+        return
     item.excerpt = highlight_snippet(
         post_plain_text(item.post.body_text, item.post.body_html),
-        words or [s.span_text for s in item.suggestions], EXCERPT_WIDTH)
+        words or [s.span_text for s in item.suggestions]
+        or [r.text.split(",")[0] for r in item.references], EXCERPT_WIDTH)
 
 
 def queue_sizes(session: Session) -> dict[str, int]:
@@ -258,6 +274,13 @@ def _size(kind: str):
     if kind == "citation":
         return select(func.count(PostCitation.post_id.distinct())).where(
             PostCitation.status == "suggested", PostCitation.post_id.not_in(unseen))
+    if kind == "proposal":
+        return select(func.count(ClaimProposal.post_id.distinct())).where(
+            ClaimProposal.status == "proposed", ClaimProposal.post_id.not_in(unseen))
+    if kind == "reference":
+        return select(func.count(PostReference.post_id.distinct())).where(
+            PostReference.status == "unresolved",
+            PostReference.post_id.not_in(unseen))
     labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
     dismissed = select(QueueMark.post_id).where(QueueMark.kind == "claim",
                                                 QueueMark.state == "dismissed")
@@ -278,6 +301,12 @@ def _candidates(kind: str, filters: QueueFilter):
     elif kind == "citation":
         column = PostCitation.post_id
         waiting = [PostCitation.status == "suggested"]
+    elif kind == "proposal":
+        column = ClaimProposal.post_id
+        waiting = [ClaimProposal.status == "proposed"]
+    elif kind == "reference":
+        column = PostReference.post_id
+        waiting = [PostReference.status == "unresolved"]
     else:
         labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
         dismissed = select(QueueMark.post_id).where(QueueMark.kind == "claim",
@@ -356,6 +385,20 @@ def _suggestions(session: Session, items: list[QueueItem]) -> None:
         session, {item.post.id for item in items}, statuses=("suggested",))
     for item in items:
         item.suggestions = pending.get(item.post.id, [])
+
+
+def _proposals(session: Session, items: list[QueueItem]) -> None:
+    """Every proposal item's open same-claim proposals, best first."""
+    waiting = proposals_on_posts(session, {item.post.id for item in items})
+    for item in items:
+        item.proposals = waiting.get(item.post.id, [])
+
+
+def _references(session: Session, items: list[QueueItem]) -> None:
+    """Every reference item's unresolved references, in text order."""
+    waiting = references_on_posts(session, {item.post.id for item in items})
+    for item in items:
+        item.references = waiting.get(item.post.id, [])
 
 
 def claim_sentence(text: str, hint: ClaimHint) -> str:

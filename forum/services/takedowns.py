@@ -24,6 +24,7 @@ from forum.models import (
     Author,
     ChangedPost,
     ClaimHint,
+    ClaimProposal,
     ContentChange,
     FieldOriginal,
     Flag,
@@ -31,6 +32,7 @@ from forum.models import (
     LabelRevision,
     Post,
     PostCitation,
+    PostReference,
     PostSource,
     Tombstone,
     User,
@@ -71,7 +73,8 @@ _POST_COLUMNS = (("subject", "text"), ("body_text", "text"), ("body_html", "html
                  ("parent_evidence", "text"), ("date_note", "text"))
 _QUOTE_COLUMNS = ("prefix", "exact", "suffix")
 _RELATED_COLUMNS = ((Label, _QUOTE_COLUMNS), (PostCitation, ("span_text",)),
-                    (ClaimHint, ("text",)))
+                    (ClaimHint, ("text",)), (ClaimProposal, _QUOTE_COLUMNS),
+                    (PostReference, ("text",)))
 
 
 class TakedownRejected(ForumError):
@@ -430,7 +433,8 @@ def rebuild(session: Session, post_ids: Iterable[int]) -> None:
 
 
 def _rewrite_slices(session: Session, post_id: int, located: Located) -> None:
-    """Label quotes, claim hints and citation spans: copies of the post's words."""
+    """Label and proposal quotes, claim hints, citation spans and written-out
+    references: copies of the post's words."""
     for hint in session.scalars(select(ClaimHint).where(ClaimHint.post_id == post_id)):
         _rewrite(session, hint, "text", post_id,
                  lambda value, at=hint.start: located.at(value, at))
@@ -438,11 +442,18 @@ def _rewrite_slices(session: Session, post_id: int, located: Located) -> None:
             PostCitation.post_id == post_id)):
         _rewrite(session, item, "span_text", post_id,
                  lambda value, at=item.span_start: located.at(value, at))
-    for label in session.scalars(select(Label).where(Label.post_id == post_id)):
-        parts = located.quote(*(_source(session, label, column)
+    for ref in session.scalars(select(PostReference).where(
+            PostReference.post_id == post_id)):
+        _rewrite(session, ref, "text", post_id,
+                 lambda value, at=ref.span_start: located.at(value, at))
+    quoted = [*session.scalars(select(Label).where(Label.post_id == post_id)),
+              *session.scalars(select(ClaimProposal).where(
+                  ClaimProposal.post_id == post_id))]
+    for row in quoted:  # labels and same-claim proposals quote the post alike
+        parts = located.quote(*(_source(session, row, column)
                                 for column in _QUOTE_COLUMNS))
         for column, value in zip(_QUOTE_COLUMNS, parts, strict=True):
-            _rewrite(session, label, column, post_id, lambda _value, v=value: v)
+            _rewrite(session, row, column, post_id, lambda _value, v=value: v)
     for revision in _revisions_of(session, post_id):
         _rewrite(session, revision, "exact", post_id, located.anywhere)
 

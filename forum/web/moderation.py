@@ -44,6 +44,7 @@ from forum.services import (
     evidence,
     evidence_view,
     moderation,
+    propagation,
     takedowns,
 )
 from forum.web.common import id_arg, page_arg
@@ -127,6 +128,16 @@ def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
     ), status
 
 
+def propose_same_claim(label) -> str:
+    """Look for the new label's claim in other posts; say what was found."""
+    found = propagation.propose_for_label(
+        db.session, label, current_app.extensions["forum_claim_settings"])
+    if not found:
+        return ""
+    return (f" The same claim seems to appear in {len(found)} other "
+            f"post{'s' if len(found) != 1 else ''}: see the review queue.")
+
+
 @bp.post("/p/<permalink>/labels")
 @needs(LABEL_WRITE)
 def add_label(permalink: str):
@@ -143,8 +154,9 @@ def add_label(permalink: str):
     except ForumError as error:
         db.session.rollback()
         return _post_page(permalink, str(error), form, 400)
+    proposed = propose_same_claim(label)
     db.session.commit()
-    flash(f"Labelled '{label.kind.display_name}'.")
+    flash(f"Labelled '{label.kind.display_name}'." + proposed)
     return redirect(url_for(".post", permalink=permalink) + f"#label-{label.id}")
 
 

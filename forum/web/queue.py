@@ -20,8 +20,17 @@ from flask_login import current_user
 
 from forum.errors import ForumError
 from forum.extensions import db
+from forum.models import Post
 from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, POST_HIDE
-from forum.services import archive, evidence, moderation, queue
+from forum.services import (
+    archive,
+    evidence,
+    moderation,
+    propagation,
+    queue,
+    references,
+)
+from forum.services import citations as citation_service
 from forum.web.common import page_arg
 from forum.web.moderation import _day, needs
 
@@ -159,6 +168,109 @@ def decide_suggestion(item_id: int):
     db.session.commit()
     cited = f"{done.citation.kind.upper()} {done.citation.identifier}"
     flash(f"Confirmed {cited}." if decision == "confirm" else f"Rejected {cited}.")
+    return redirect(_back())
+
+
+def _proposal(proposal_id: int):
+    from forum.models import ClaimProposal
+
+    found = db.session.get(ClaimProposal, proposal_id)
+    if found is None:
+        raise ForumError("That proposal is gone; the queue has moved on.")
+    return found
+
+
+@bp.post("/queue/proposals/<int:proposal_id>/accept")
+@needs(LABEL_WRITE)
+def accept_proposal(proposal_id: int):
+    try:
+        label = propagation.accept_proposal(db.session, current_user,
+                                            _proposal(proposal_id))
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    flash(f"Labelled '{label.kind.display_name}', linked to the original label.")
+    return redirect(_back())
+
+
+@bp.post("/queue/proposals/<int:proposal_id>/reject")
+@needs(LABEL_WRITE)
+def reject_proposal(proposal_id: int):
+    try:
+        propagation.reject_proposal(db.session, current_user, _proposal(proposal_id),
+                                    request.form.get("reason", ""))
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    flash("Rejected: not the same claim. It will not be proposed again.")
+    return redirect(_back())
+
+
+@bp.route("/queue/proposals/<int:proposal_id>", methods=["GET", "POST"])
+@needs(LABEL_WRITE)
+def edit_proposal(proposal_id: int):
+    """Accept with changes: another span, verdict, rationale or citations."""
+    try:
+        proposal = _proposal(proposal_id)
+    except ForumError as error:
+        return _refused(error)
+    problem = ""
+    if request.method == "POST":
+        form = request.form
+        try:
+            cited = citation_service.citations_from_text(
+                db.session, form.get("citations", ""))
+            label = propagation.accept_proposal(
+                db.session, current_user, proposal, kind_key=form.get("kind", ""),
+                rationale=form.get("rationale", ""), exact=form.get("exact", ""),
+                citations=cited)
+        except ForumError as error:
+            db.session.rollback()
+            problem = str(error)
+        else:
+            db.session.commit()
+            flash(f"Labelled '{label.kind.display_name}' as edited, linked to the "
+                  "original label.")
+            return redirect(_back())
+    post = db.session.get(Post, proposal.post_id)
+    return render_template(
+        "moderation/proposal.html", proposal=proposal, post=post,
+        source_post=db.session.get(Post, proposal.source_label.post_id),
+        kinds=evidence.label_kinds(db.session), problem=problem,
+        form=request.form, back=_back(with_place=False), at=_place() or ""
+    ), 400 if problem else 200
+
+
+def _reference(reference_id: int):
+    from forum.models import PostReference
+
+    found = db.session.get(PostReference, reference_id)
+    if found is None:
+        raise ForumError("That reference is gone; the queue has moved on.")
+    return found
+
+
+@bp.post("/queue/references/<int:reference_id>/decide")
+@needs(CITATION_WRITE)
+def decide_reference(reference_id: int):
+    form = request.form
+    try:
+        row = _reference(reference_id)
+        if form.get("decision") == "confirm":
+            attached = references.confirm_reference(
+                db.session, current_user, row, form.get("identifier", ""))
+            done = f"Attached {attached.citation.kind.upper()} " \
+                   f"{attached.citation.identifier} to the post."
+        elif form.get("decision") == "reject":
+            references.reject_reference(db.session, current_user, row,
+                                        form.get("reason", ""))
+            done = "Marked as no reference to a paper."
+        else:
+            raise ForumError("Choose to attach a paper or to say it is none.")
+    except ForumError as error:
+        return _refused(error)
+    db.session.commit()
+    flash(done)
     return redirect(_back())
 
 

@@ -44,14 +44,15 @@ def _pmid(number: str):
 def test_taxonomy_is_seeded_once_with_every_default_kind(app, taxonomy):
     keys = set(db.session.scalars(select(LabelKind.key)))
     assert {"personal_experience", "cites_research", "consistent_with_evidence",
-            "limited_evidence", "unsupported", "contradicted", "outdated",
-            "needs_source", "source_not_found", "misrepresents_source",
-            "medical_advice_caution", "off_topic"} == keys
+            "limited_evidence", "partly_supported", "misleading", "unsupported",
+            "contradicted", "outdated", "needs_source", "source_not_found",
+            "misrepresents_source", "medical_advice_caution", "off_topic"} == keys
     assert seed_label_kinds(db.session) == 0
     verdicts = set(db.session.scalars(select(LabelKind.key).where(
         LabelKind.is_verdict.is_(True))))
     assert verdicts == {"consistent_with_evidence", "limited_evidence",
-                        "unsupported", "contradicted", "outdated"}
+                        "partly_supported", "misleading", "unsupported",
+                        "contradicted", "outdated"}
 
 
 def test_a_span_label_keeps_its_words_and_context(app, seed_post, moderator,
