@@ -15,7 +15,12 @@ moderator can check:
   side only, different numbers, opposite direction words (lower / higher);
 - the claim's own content: a sentence that shares the agent (magnesium) and a
   generic word ("lead", "levels", "effect") but not what the claim says of it
-  ("sleep deprivation", "excitability", "worst to assimilate") is marked down.
+  ("sleep deprivation", "excitability", "worst to assimilate") is marked down;
+- names: a name of several words ("ET" for essential tremor) weighs as one
+  word; a journal named on both sides must be the same journal;
+- conditions ("if you suffer ...", "when you take ...") set the scene and are
+  not the claim's core; two neighbouring sentences are read together only if
+  together they carry more of the claim's own content than either alone.
 """
 
 from __future__ import annotations
@@ -107,6 +112,10 @@ class Terms:
     clauses: tuple[frozenset[str], ...] = ()
     causes: tuple[frozenset[str], frozenset[str]] | None = None
     has_negation: bool = False
+    # Stems standing only for part of one multi-word name ("ET" -> essential
+    # tremor), with the number of words in that name.
+    units: tuple[tuple[str, int], ...] = ()
+    sources: tuple[str, ...] = ()  # named journals: "Movement Disorders"
 
 
 @dataclass(frozen=True)
@@ -290,11 +299,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "calcium channel blocker": ("calcium antagonist", "calcium blocker"),
     "enzyme": ("enzymatic",),
     "common": ("widespread", "prevalent"),
+    # Not "essential": a word of "essential tremor".
+    "vital": ("important", "crucial", "critical", "required", "necessary",
+              "needed"),
     "deficient": ("deficiency", "low", "depleted", "depletion", "insufficient"),
     "lower": ("reduce", "reduction", "decrease", "diminish", "lessen"),
     "higher": ("increase", "raise", "elevated", "enhanced"),
     "inhibit": ("inhibitor", "inhibition", "block", "blocker"),
     "study": ("trial",),
+    # "over 300" is "more than 300", "at least 300", "upwards of 300".
+    "over": ("more than", "at least", "upwards of", "in excess of"),
     "nerve": ("neuronal", "neuron", "neural"),
     "excitability": ("hyperexcitability", "hyperexcitable", "overexcitement",
                      "overexcited"),
@@ -408,14 +422,16 @@ def _synonym_at(pieces: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _sequence(text: str) -> tuple[list[str], list[str], set[str]]:
+def _sequence(text: str) -> tuple[list[str], list[str], set[str], dict[str, int]]:
     """Terms in order with clause breaks and stop words kept as markers
-    ("|", "~word"), the mappings used, and the numbers."""
+    ("|", "~word"), the mappings used, the numbers, and for each stem the
+    fewest words of a name it was part of (1: a word of its own)."""
     pieces = _PIECE.findall(unicodedata.normalize("NFKC", _unquoted(text))
                             .replace("’", "'"))
     seq: list[str] = []
     mapped: list[str] = []
     numbers: set[str] = set()
+    units: dict[str, int] = {}
     i = 0
     while i < len(pieces):
         piece, low = pieces[i], pieces[i].casefold()
@@ -430,8 +446,14 @@ def _sequence(text: str) -> tuple[list[str], list[str], set[str]]:
             if tuple(_stem(p.casefold()) for p in pieces[i:i + size]) != tuple(
                     _stem(w) for w in canonical.split()):
                 mapped.append(f"{surface} → {canonical}")
-            seq.extend(_canonical_word(w) if _canonical_word(w) not in STOP_WORDS
-                       else f"~{w}" for w in canonical.split())
+            words = [_canonical_word(w) if _canonical_word(w) not in STOP_WORDS
+                     else f"~{w}" for w in canonical.split()]
+            # A name of several words counts once ("ET", "essential tremor");
+            # one naming a substance says something of it and keeps its words.
+            size_of = 1 if ENTITIES & set(words) else len(words)
+            for word in words:
+                units[word] = min(units.get(word, size_of), size_of)
+            seq.extend(words)
             i += size
             continue
         if _negation_at(pieces, i) or low in STOP_WORDS:
@@ -440,8 +462,9 @@ def _sequence(text: str) -> tuple[list[str], list[str], set[str]]:
             if low[0].isdigit() or low in NUMBER_WORDS:
                 numbers.add(low.replace(",", ""))
             seq.append(_stem(low))
+            units[seq[-1]] = 1
         i += 1
-    return seq, mapped, numbers
+    return seq, mapped, numbers, units
 
 
 def _negation_at(pieces: list[str], i: int) -> bool:
@@ -454,7 +477,7 @@ def claim_terms(text: str) -> Terms:
     """Canonical stems of the content words of `text` (numbers kept, synonyms
     mapped), their neighbouring pairs, its numbers, the stems a negation
     governs, and the parts of its sentence structure matching compares."""
-    seq, mapped, numbers = _sequence(text)
+    seq, mapped, numbers, units = _sequence(text)
     stems = tuple(t for t in seq if t != _BREAK and not t.startswith("~"))
     words = frozenset(w for w in _TOKEN.findall(normalise(_unquoted(text)))
                       if w not in STOP_WORDS)
@@ -462,7 +485,41 @@ def claim_terms(text: str) -> Terms:
     return Terms(stems, phrases, frozenset(numbers), _negated(seq), words,
                  mapped=tuple(dict.fromkeys(mapped)), agents=_agents(seq),
                  slots=_slots(seq), clauses=_clauses(seq), causes=_causes(seq),
-                 has_negation=any(t[1:] in NEGATIONS or t == "~t" for t in seq))
+                 has_negation=any(t[1:] in NEGATIONS or t == "~t" for t in seq),
+                 units=tuple((t, n) for t, n in units.items()
+                             if n > 1 and t in stems),
+                 sources=_sources(_unquoted(text)))
+
+
+_NAME = r"[A-Z][\w'&-]*(?:[ \t\n]+(?:of|the|and|&|[A-Z][\w'&-]*))*"
+# A journal a text names: "published in the journal Neurology", "a study in
+# Movement Disorders", "the Journal of the Neurological Sciences".
+_SOURCE = re.compile(
+    r"(?i:\b(?:published|appeared|reported)\s+in\s+(?:the\s+)?(?:journal\s+)?"
+    r"|\bjournal\s+)(" + _NAME + ")"
+    r"|(?i:\b(?:study|trial|paper|article|review)\s+in\s+(?:the\s+)?)"
+    r"(" + _NAME + ")"
+    r"|\b(Journal\s+of\s+" + _NAME + ")")
+_NAME_FILLER = frozenset({"of", "the", "and", "&"})
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    """The journals `text` names, as written."""
+    found = []
+    for m in _SOURCE.finditer(text):
+        words = (m.group(1) or m.group(2) or m.group(3)).split()
+        while words and words[-1] in _NAME_FILLER:
+            words.pop()
+        capitals = [w for w in words if w not in _NAME_FILLER]
+        # "a study in ET patients", "a trial in Fibromyalgia": not journals.
+        if len(capitals) > 1 or capitals and not m.group(2):
+            found.append(" ".join(words))
+    return tuple(dict.fromkeys(found))
+
+
+def _source_key(name: str) -> frozenset[str]:
+    return frozenset(_stem(w.casefold()) for w in name.split()
+                     if w not in _NAME_FILLER and w.casefold() != "journal")
 
 
 def _negated(seq: list[str]) -> frozenset[str]:
@@ -533,19 +590,27 @@ def _slots(seq: list[str]) -> tuple[tuple[str, frozenset[str]], ...]:
 
 
 def _clauses(seq: list[str]) -> tuple[frozenset[str], ...]:
-    """The content of each clause: split at punctuation and clause words."""
+    """The content of each clause: split at punctuation and clause words.
+    A condition ("if you suffer ...", "when you take ...") sets the scene for
+    a claim rather than making it, and is left out while another clause is
+    there."""
     parts: list[set[str]] = [set()]
+    conditions: list[bool] = [False]
     previous = ""
     for term in seq:
         continued = term == "~to" and previous[1:] in _CONTINUED_BY_TO
-        if term == _BREAK or (term[1:] in _CLAUSE_WORDS and not continued):
+        if term == _BREAK or (term[1:] in _CLAUSE_WORDS | _CONDITIONS
+                              and not continued):
             parts.append(set())
+            conditions.append(term[1:] in _CONDITIONS)
         elif term[0] != "~":
             parts[-1].add(term)
         previous = term
-    return tuple(frozenset(p) for p in parts if p)
+    claims = [p for p, c in zip(parts, conditions, strict=True) if p and not c]
+    return tuple(frozenset(p) for p in claims or parts if p)
 
 
+_CONDITIONS = frozenset({"if", "when", "unless"})
 _FORWARD = frozenset({"caus", "lead", "result", "induc"})
 _BACKWARD = frozenset({"due"})
 # Words that relate or grade a claim's content rather than make it: a sentence
@@ -580,6 +645,7 @@ def _score(claim: Terms, sentence: str, start: int, end: int, weigh) -> Match:
     in the sentence costs nothing unless it replaces the claim's (another
     agent, another population, the cause and effect the other way round)."""
     other = claim_terms(sentence)
+    weigh = _once_per_name(claim, weigh)
     mine, theirs = set(claim.stems), set(other.stems)
     shared = mine & theirs
     coverage = _covered(mine, theirs, weigh)
@@ -602,6 +668,15 @@ def _score(claim: Terms, sentence: str, start: int, end: int, weigh) -> Match:
         details={"core": round(core, 4), "phrases": round(phrase_share, 4),
                  "factor": round(factor, 4)},
         mappings=tuple(dict.fromkeys((*claim.mapped, *other.mapped))))
+
+
+def _once_per_name(claim: Terms, weigh):
+    """Weights in which a name of several words counts once: "ET" (essential
+    tremor) weighs as one word, not as two."""
+    if not claim.units:
+        return weigh
+    parts = dict(claim.units)
+    return lambda term: weigh(term) / parts.get(term, 1)
 
 
 def _covered(terms: set[str] | frozenset[str], theirs: set[str], weigh) -> float:
@@ -658,7 +733,7 @@ def _penalties(claim: Terms, other: Terms, shared: set[str],
     factor, notes = 1.0, []
     for check in (_content_penalty, _negation_penalty, _number_penalty,
                   _swap_penalty, _opposite_penalty, _agent_penalty, _slot_penalty,
-                  _cause_penalty):
+                  _cause_penalty, _source_penalty):
         found = check(claim, other, shared, weigh)
         if found:
             note, cost = found
@@ -753,6 +828,18 @@ def _cause_penalty(claim: Terms, other: Terms, shared, weigh):
     return None
 
 
+def _source_penalty(claim: Terms, other: Terms, shared, weigh):
+    """A finding published in one journal is not one published in another:
+    each citation gets its own verdict."""
+    if not claim.sources or not other.sources:
+        return None
+    mine = [_source_key(name) for name in claim.sources]
+    if any(a & _source_key(b) for a in mine for b in other.sources):
+        return None
+    return (f"another named source ({claim.sources[0]} vs {other.sources[0]})",
+            0.3)
+
+
 def _swapped(mine: frozenset[str], theirs: frozenset[str],
              shared: set[str]) -> list[str]:
     """Shared words that trade places: "calcium channel ... excess calcium"
@@ -790,11 +877,17 @@ def best_match(claim: str, text: str, threshold: float = DEFAULT_THRESHOLD,
     spans = sentences(text)
     singles = [_score(terms, s.text, s.start, s.end, weigh) for s in spans]
     best = max(singles, key=lambda m: m.score, default=None)
+    content = _content(terms.stems)
     for i, (span, nxt) in enumerate(zip(spans, spans[1:], strict=False)):
         pair = _score(terms, text[span.start:nxt.end], span.start, nxt.end, weigh)
-        # Two sentences always share more words; they win only clearly.
+        # Two sentences always share more words; they win only clearly, and
+        # only if together they carry more of the claim's own content than
+        # either does alone (not the agent from one, a topic word from the other).
+        carried = content & set(pair.shared_terms)
         if pair.score > max(singles[i].score, singles[i + 1].score) + 0.05 \
-                and pair.score > best.score:
+                and pair.score > best.score \
+                and all(carried > content & set(single.shared_terms)
+                        for single in singles[i:i + 2]):
             best = pair
     if best is None or best.score < threshold:
         return None
