@@ -310,8 +310,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # "over 300" is "more than 300", "at least 300", "upwards of 300".
     "over": ("more than", "at least", "upwards of", "in excess of"),
     "nerve": ("neuronal", "neuron", "neural"),
-    "excitability": ("hyperexcitability", "hyperexcitable", "overexcitement",
-                     "overexcited"),
+    "excitability": ("hyperexcitability", "hyperexcitable", "hyper-excitable",
+                     "overexcitement", "overexcited", "overstimulated",
+                     "overstimulation", "irritability"),
     "magnesium deficient": ("hypomagnesemia", "hypomagnesaemia"),
     "calcium deficient": ("hypocalcemia", "hypocalcaemia"),
     "potassium deficient": ("hypokalemia", "hypokalaemia"),

@@ -135,6 +135,9 @@ def test_best_match_none_below_threshold():
     ("Magnesium acts as a natural calcium channel blocker.",
      "Magnesium acts as a natural calcium antagonist.",
      "calcium antagonist → calcium channel blocker"),
+    ("Magnesium depletion leads to increased neuronal excitability.",
+     "Magnesium depletion leads to increased irritability of nerves.",
+     "irritability → excitability"),
 ])
 def test_synonyms_and_abbreviations_are_named(claim, sentence, mapping):
     match = similarity(claim, sentence)
