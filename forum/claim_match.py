@@ -25,6 +25,7 @@ moderator can check:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -267,7 +268,9 @@ def _sentence_bounds(flat: str) -> Iterable[tuple[int, int]]:
 def _ends_sentence(flat: str, dot: int, end: int) -> bool:
     if flat[dot] != ".":
         return True
-    word = re.search(r"([\w.]+)$", flat[:dot])
+    # Only the word before the dot (a search over all of flat[:dot] was
+    # quadratic in the post's length).
+    word = re.search(r"([\w.]+)$", flat[max(0, dot - 40):dot])
     before = word.group(1).casefold() if word else ""
     if before in _ABBREVIATIONS or len(before) == 1 and before.isalpha():
         return False
@@ -369,6 +372,9 @@ def _synonym_tables() -> tuple[dict, dict]:
 
 _BY_STEM, _BY_CASE = _synonym_tables()
 _LONGEST = max(len(k) for k in (*_BY_STEM, *_BY_CASE))
+# The first word of every synonym, as written and as a stem.
+_FIRST_CASE = frozenset(key[0] for key in _BY_CASE)
+_FIRST_STEM = frozenset(key[0] for key in _BY_STEM)
 
 
 def _canonical_word(word: str) -> str:
@@ -389,7 +395,9 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(token: str) -> str:
+    """Porter's stem, remembered: the same few thousand words recur in every post."""
     return token if token[0].isdigit() else stem(token)
 
 
@@ -408,6 +416,10 @@ def _unquoted(text: str) -> str:
 
 def _synonym_at(pieces: list[str], i: int) -> tuple[str, int] | None:
     """The canonical word for the longest synonym starting at pieces[i]."""
+    first = pieces[i]
+    if first not in _FIRST_CASE and (not first[0].isalnum()
+                                     or _stem(first.casefold()) not in _FIRST_STEM):
+        return None  # most words start no synonym: skip the windows
     for size in range(min(_LONGEST, len(pieces) - i), 0, -1):
         window = pieces[i:i + size]
         if any(not p[0].isalnum() for p in window):
