@@ -52,6 +52,8 @@ WEIGHTS_FOR = 3600.0
 _weights: dict[str, tuple[float, TermWeights]] = {}
 # Words of a claim asked of the search backend (the rarest first).
 QUERY_WORDS = 12
+# How far either side of a rare word the matcher reads, within its paragraph.
+PARAGRAPH = 600
 _WORD = re.compile(r"[^\W\d_]+")
 _QUOTED_LINE = re.compile(r"^[ \t]*(?:[A-Za-z]{1,3}[ \t]?)?(?:>|\|>)")
 
@@ -108,16 +110,69 @@ def propose_for_label(session: Session, label: Label, settings: Settings,
 
 def _search_and_propose(session, label, settings, index, weights):
     weights = weights or archive_weights(session)
-    words = _query_words(label.exact, weights)
+    posts = likely_posts(session, label.exact, settings, index, weights,
+                         leave_out=label.post_id)
+    return _propose(session, label, posts, settings.threshold, weights)
+
+
+def likely_posts(session: Session, claim: str, settings: Settings, index,
+                 weights: TermWeights, leave_out: int | None = None) -> list[Post]:
+    """The visible posts the search backend finds for the claim's rarest words,
+    less those without two of its three rarest (which cannot reach the
+    threshold), best ranked first."""
+    words = _query_words(claim, weights)
     if not words:
         return []
     from forum.search import ast
 
     hits = index.search(ast.Or(tuple(ast.Term(w) for w in words)),
                         limit=settings.candidates, facets=False)
-    posts = _open_posts(session, [i for i in hits.ids if i != label.post_id])
-    return _propose(session, label, _likely(label, posts, weights),
-                    settings.threshold, weights)
+    posts = _open_posts(session, [i for i in hits.ids if i != leave_out])
+    return _likely(claim, posts, weights)
+
+
+def match_in_post(claim: str, post: Post, threshold: float, weights: TermWeights,
+                  rare: Sequence[str] | None = None):
+    """The claim's best match in the post's own words, with its selector on the
+    rendered page; None below the threshold, in quoted lines, or unplaceable.
+
+    Only the paragraphs holding the claim's rarest words are scored: scoring a
+    long post's every sentence (and pair of them) costs a tenth of a second.
+    """
+    text = _text(post)
+    rare = rare if rare is not None else _rarest_words(claim, weights)
+    best = None
+    for start, end in _paragraphs_with(text, rare):
+        match = best_match(claim, text[start:end], threshold, weights)
+        if match is not None and (best is None or match.score > best[0].score):
+            best = (match, start)
+    if best is None or _quoted(text, best[1] + best[0].start):
+        return None
+    quote = quote_in(str(render_post(post)), normalise(best[0].text))
+    return None if quote is None else (best[0], quote)
+
+
+def _paragraphs_with(text: str, rare: Sequence[str]) -> list[tuple[int, int]]:
+    """The paragraphs (at most PARAGRAPH characters either side of the word)
+    where one of the rare words occurs, merged where they touch."""
+    lowered = text.casefold()
+    spans: list[tuple[int, int]] = []
+    for word in rare:
+        at = lowered.find(word)
+        while at >= 0:
+            start = max(lowered.rfind("\n\n", 0, at) + 1, at - PARAGRAPH, 0)
+            found = lowered.find("\n\n", at)
+            end = min(len(text) if found < 0 else found, at + PARAGRAPH)
+            spans.append((start, end))
+            at = lowered.find(word, at + len(word))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def check_new_posts(session: Session, post_ids: Iterable[int], settings: Settings,
@@ -135,7 +190,8 @@ def check_new_posts(session: Session, post_ids: Iterable[int], settings: Setting
     posts = _open_posts(session, post_ids)
     made = 0
     for label in labels:
-        likely = _likely(label, [p for p in posts if p.id != label.post_id], weights)
+        likely = _likely(label.exact, [p for p in posts if p.id != label.post_id],
+                         weights)
         made += len(_propose(session, label, likely, settings.threshold, weights))
     return made
 
@@ -161,7 +217,7 @@ def forget_weights() -> None:
     _weights.clear()
 
 
-def _likely(label: Label, posts: Sequence[Post], weights: TermWeights) -> list[Post]:
+def _likely(claim: str, posts: Sequence[Post], weights: TermWeights) -> list[Post]:
     """The posts holding two of the claim's three rarest words (their stems cut
     to five letters, so "blocker" finds "blocks"), found as plain substrings.
 
@@ -169,10 +225,14 @@ def _likely(label: Label, posts: Sequence[Post], weights: TermWeights) -> list[P
     the threshold, and a substring test costs next to nothing beside scoring
     (a post that writes both words only as abbreviations is missed).
     """
-    rare = _rarest_words(label.exact, weights)
+    rare = _rarest_words(claim, weights)
     need = min(2, len(rare))
-    return [post for post in posts
-            if sum(word in _text(post).casefold() for word in rare) >= need]
+    likely = []
+    for post in posts:
+        text = _text(post).casefold()
+        if sum(word in text for word in rare) >= need:
+            likely.append(post)
+    return likely
 
 
 def _rarest_words(claim: str, weights: TermWeights, count: int = 3) -> list[str]:
@@ -202,13 +262,10 @@ def _propose(session: Session, label: Label, posts: Sequence[Post], threshold: f
     for post in posts:
         if post.id in known:
             continue
-        text = _text(post)
-        match = best_match(label.exact, text, threshold, weights)
-        if match is None or _quoted(text, match.start):
+        found = match_in_post(label.exact, post, threshold, weights)
+        if found is None or _labelled(session, post, found[1].exact):
             continue
-        quote = quote_in(str(render_post(post)), normalise(match.text))
-        if quote is None or _labelled(session, post, quote.exact):
-            continue
+        match, quote = found
         proposal = ClaimProposal(
             source_label_id=label.id, post_id=post.id, exact=quote.exact,
             prefix=quote.prefix, suffix=quote.suffix, score=round(match.score, 3),
@@ -233,7 +290,12 @@ MIN_CLAIM_WORDS = 4
 def _is_claim(label: Label) -> bool:
     return (bool(label.exact) and not label.is_withdrawn
             and (label.kind.is_verdict or label.kind.key in CLAIM_KINDS)
-            and len(set(claim_terms(label.exact).stems)) >= MIN_CLAIM_WORDS)
+            and stands_alone(label.exact))
+
+
+def stands_alone(claim: str) -> bool:
+    """Whether the claim says enough by itself to be looked for elsewhere."""
+    return len(set(claim_terms(claim).stems)) >= MIN_CLAIM_WORDS
 
 
 def _query_words(claim: str, weights: TermWeights) -> list[str]:
