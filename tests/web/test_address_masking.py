@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.markup import mask_addresses
-from forum.models import Author, Citation, Label, Post, Thread
+from forum.models import Author, Citation, ClaimProposal, Label, Post, Thread
 from forum.services import citations, evidence
 from forum.services.accounts import create_user
 from forum.services.evidence import seed_label_kinds
@@ -320,9 +320,31 @@ def archive(module_app, tmp_path_factory):
                             exact=mask_addresses(_body_line(FORMS[2])),
                             citations=[attached.citation])
         _flag(first, moderator)
+        _proposal_and_reference(first, moderator)
         db.session.commit()
         db.session.remove()
     return module_app
+
+
+def _proposal_and_reference(post: Post, moderator) -> None:
+    """Copies of a post's words the queue shows: a same-claim proposal's span
+    and a reference written as text, each stored holding an address."""
+    from forum.models import PostReference
+
+    label = db.session.scalar(select(Label).where(Label.post_id == post.id,
+                                                  Label.exact.is_not(None)))
+    other = db.session.scalar(select(Post).where(Post.id != post.id,
+                                                 Post.is_ghost.is_(False)))
+    db.session.add(ClaimProposal(
+        source_label_id=label.id, post_id=other.id, exact=_body_line(FORMS[6]),
+        prefix="", suffix="", score=0.5, status="proposed", reason="",
+        explanation={"text": f"shared words: {FORMS[7].raw}"},
+        created_at=post.date))
+    db.session.add(PostReference(
+        post_id=other.id, span_start=0, span_end=10,
+        text=f"Keeper A, et al. Zoo J 1999 ({FORMS[8].raw})",
+        fields={"authors": ["Keeper A"], "year": 1999}, status="unresolved",
+        candidates=[], reason="", created_at=post.date))
 
 
 def _flag(post: Post, moderator) -> None:
@@ -409,6 +431,7 @@ def _rows(app):
             "authors": sorted({post.author.slug for post in posts if post.author}),
             "all_authors": db.session.scalars(select(Author.slug)).all(),
             "labels": db.session.scalars(select(Label.id)).all(),
+            "proposals": db.session.scalars(select(ClaimProposal.id)).all(),
             "citations": db.session.scalars(select(Citation.id)).all(),
         }
         db.session.remove()
@@ -454,6 +477,8 @@ def _moderator_urls(rows) -> list[str]:
         *(f"/mod/p/{permalink}/" for permalink in rows["permalinks"]),
         *(f"/mod/a/{slug}/" for slug in rows["all_authors"]),
         *(f"/mod/labels/{label}/edit" for label in rows["labels"]),
+        "/mod/queue?kind=proposal", "/mod/queue?kind=reference",
+        *(f"/mod/queue/proposals/{proposal}" for proposal in rows["proposals"]),
     ]
 
 
