@@ -7,8 +7,6 @@ every URL and header it was asked for.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -19,7 +17,6 @@ from forum.citations.lookup import (
     CachedLookup,
     Crossref,
     DictCache,
-    HttpStatusError,
     LookupFailed,
     LookupMisconfigured,
     NcbiEsummary,
@@ -27,8 +24,8 @@ from forum.citations.lookup import (
     lookup_from_config,
     urllib_transport,
 )
+from tests.citations.recorded import DATA, FakeClock, RecordedTransport, recorded
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "lookup"
 PUBMED_30939045 = "esummary-pubmed-30939045.json"
 UNKNOWN_UID = "esummary-unknown-uid.json"  # uid 99999999
 PLOS_WORK = "crossref-work-10.1371_journal.pone.0033693.json"
@@ -39,40 +36,6 @@ PMID = Identifier("pmid", "30939045")
 PLOS_DOI = Identifier("doi", "10.1371/journal.pone.0033693")
 
 
-def recorded(name: str) -> bytes:
-    return (DATA / name).read_bytes()
-
-
-class RecordedTransport:
-    """Serves one recorded answer per URL part; remembers what was asked."""
-
-    def __init__(self, answers: dict[str, tuple[int, str]]):
-        self.answers = answers
-        self.asked: list[tuple[str, dict]] = []
-
-    def __call__(self, url: str, headers) -> bytes:
-        self.asked.append((url, dict(headers)))
-        for part, (status, name) in self.answers.items():
-            if part in url:
-                if status != 200:
-                    raise HttpStatusError(url, status)
-                return recorded(name)
-        raise AssertionError(f"no recorded answer for {url}")
-
-    def query(self, index: int = -1) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.asked[index][0]).query)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds > 0
-        self.now += seconds
 
 
 def ncbi_source(transport, **kwargs) -> NcbiEsummary:

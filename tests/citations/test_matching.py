@@ -7,13 +7,11 @@ No test touches the network: a transport serves files from tests/data/lookup/
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from forum.citations import matching
-from forum.citations.lookup import DictCache, HttpStatusError, LookupFailed
+from forum.citations.lookup import DictCache, LookupFailed
 from forum.citations.matching import (
     Candidate,
     CrossrefBibliographic,
@@ -23,8 +21,8 @@ from forum.citations.matching import (
     parse_ecitmatch,
 )
 from forum.citations.references import FoundReference, find_references
+from tests.citations.recorded import FakeClock, RecordedTransport, recorded
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "lookup"
 FOUND_ONE = "ecitmatch-found-one.txt"  # n engl j med|2020|382|727|zhu n|covid1|
 MIXED = "ecitmatch-found-and-invalid-journal.txt"
 AUTHOR_BLANKED = "ecitmatch-author-not-confirmed.txt"
@@ -39,44 +37,11 @@ TENSORS = ("Carlsson K, Ekre F. Tensors.jl - Tensor Computations in Julia. "
            "J Open Res Softw 2019;7:7.")
 
 
-def recorded(name: str) -> bytes:
-    return (DATA / name).read_bytes()
 
 
 def reference(text: str) -> FoundReference:
     [found] = find_references(text)
     return found
-
-
-class RecordedTransport:
-    """Serves one recorded answer per URL part; remembers what was asked."""
-
-    def __init__(self, answers: dict[str, tuple[int, str]]):
-        self.answers = answers
-        self.asked: list[tuple[str, dict]] = []
-
-    def __call__(self, url: str, headers) -> bytes:
-        self.asked.append((url, dict(headers)))
-        for part, (status, name) in self.answers.items():
-            if part in url:
-                if status != 200:
-                    raise HttpStatusError(url, status)
-                return recorded(name)
-        raise AssertionError(f"no recorded answer for {url}")
-
-    def query(self, index: int = -1) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.asked[index][0]).query)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def ncbi(transport, **kwargs) -> NcbiCitationMatcher:
