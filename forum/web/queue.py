@@ -32,7 +32,7 @@ from forum.services import (
 )
 from forum.services import citations as citation_service
 from forum.web.common import page_arg
-from forum.web.moderation import _day, needs
+from forum.web.moderation import _day, needs, propose_same_claim
 
 bp = Blueprint("queue", __name__)
 logger = logging.getLogger(__name__)
@@ -145,12 +145,14 @@ def label_item():
         return redirect(_back())
 
     def label(post):
-        return queue.label_item(
+        made = queue.label_item(
             db.session, current_user, post, form.get("kind", ""),
             form.get("rationale", ""), hint_id=None if span == "post" else int(span),
             citations=form.get("citations", ""), why=form.get("why", ""))
+        return made, propose_same_claim(made)
 
-    return _act(label, lambda done: f"Labelled '{done.kind.display_name}'.")
+    return _act(label, lambda done: f"Labelled '{done[0].kind.display_name}'."
+                + done[1])
 
 
 @bp.post("/queue/suggestions/<int:item_id>/decide")

@@ -214,3 +214,26 @@ def test_a_redaction_reaches_the_proposals_copy_of_the_words(seeds, moderator):
                 "natural calcium channel blocker", next(iter(REDACT_REASONS)))
     db.session.refresh(proposal)
     assert "natural calcium channel blocker" not in proposal.exact
+
+
+def test_labelling_from_the_queue_proposes_the_same_claim(seeds, moderator, auth,
+                                                          client):
+    from forum.markup import post_plain_text
+    from forum.models import ClaimHint
+
+    post = _post("acting as a natural calcium channel blocker")
+    at = post_plain_text(post.body_text, post.body_html).index(CLAIM)
+    hint = ClaimHint(post_id=post.id, rule="study", start=at, end=at + len(CLAIM),
+                     text=CLAIM)
+    db.session.add(hint)
+    db.session.commit()
+    auth.login("mara")
+    answer = auth.post("/mod/queue/label", {
+        "one": post.permalink, "span": str(hint.id), "kind": "unsupported",
+        "rationale": "Not a drug.", "back": "/mod/queue"}, token_from="/mod/queue")
+    assert answer.status_code == 302
+    page = client.get("/mod/queue").get_data(as_text=True)
+    assert "The same claim seems to appear in 1 other post" in page
+    [proposal] = db.session.scalars(select(ClaimProposal)).all()
+    tremor = _post("Magnesium: A Natural Calcium Channel Blocker for Essential Tremor")
+    assert proposal.post_id == tremor.id
