@@ -11,7 +11,6 @@ nothing of scores, so weights and the propagation service can read them too.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import Counter
@@ -107,8 +106,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
 
 
-@lru_cache(maxsize=65536)
-@functools.lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)
 def _stem(token: str) -> str:
     """Porter's stem, remembered: the same few thousand words recur in every post."""
     return token if token[0].isdigit() else stem(token)
