@@ -116,6 +116,11 @@ def test_a_reader_sees_the_verdict_on_the_span_and_the_papers_details(
     page = client.get(f"/p/{fmnetwork.permalink}/").get_data(as_text=True)
     assert "<cite>Is magnesium citrate treatment effective on pain" in page
     assert "Rheumatology International. 2013;33(1):167-172." in page
+    # A work known by its web address is named by its site, not the whole address.
+    fasciculations = _post_holding("Magnesium helps facilitate muscle relaxation")
+    page = client.get(f"/p/{fasciculations.permalink}/").get_data(as_text=True)
+    assert ">consensus.app</a>" in page
+    assert "<cite>The nature of the neuromuscular" in page
     # A paper whose details could not be confirmed says so and links its record.
     thread_post = _post_holding("But all of these same changes are found also")
     page = client.get(f"/p/{thread_post.permalink}/").get_data(as_text=True)
