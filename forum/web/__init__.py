@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         feeds,
         flags,
         headers,
+        health,
         moderation,
         queue,
         raw,
@@ -32,6 +33,8 @@ def register_web(app: Flask) -> None:
         thread_tools,
     )
 
+    health.register_request_log(app)  # first: the clock starts before any other hook
+    app.register_blueprint(health.bp)
     app.register_blueprint(archive.bp)
     app.register_blueprint(raw.bp)
     app.register_blueprint(auth.bp)

@@ -1,0 +1,76 @@
+"""`/healthz` and `/readyz`: what a load balancer reads, with the reason when
+the process must not get traffic; and a log line per request with its time."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from forum.schema import head_revision
+from tests.processes import scratch_database
+from tests.test_schema import KINDS, _at_revision
+
+
+def test_a_serving_archive_is_healthy_and_ready(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"ready": True, "reasons": [], "checks": {
+        "database": "ok", "schema": "ok", "search": "ok"}}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_readyz_says_the_schema_is_behind(kind, tmp_path):
+    from forum import create_app
+
+    with scratch_database(kind, tmp_path) as url:
+        _at_revision(url, "0011")
+        app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                          "SQLALCHEMY_DATABASE_URI": url,
+                          "FORUM_DATA_DIR": str(tmp_path / "web")})
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200  # the process is up
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        [reason] = ready.get_json()["reasons"]
+        assert "migration 0011" in reason and head_revision() in reason
+        with app.app_context():
+            from forum.extensions import db
+
+            db.engine.dispose()
+
+
+def test_readyz_answers_503_with_the_reason_when_the_database_is_gone(tmp_path):
+    """The database file's folder vanishes under a running app."""
+    import shutil
+
+    from forum import create_app
+
+    folder = tmp_path / "db"
+    folder.mkdir()
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'f.sqlite'}",
+                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    with app.app_context():
+        from forum.extensions import db
+
+        db.engine.dispose()
+    shutil.rmtree(folder)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    body = ready.get_json()
+    assert body["checks"]["database"].startswith("the database cannot be reached")
+    assert body["checks"]["schema"] == "not checked: the database cannot be reached"
+    assert not body["ready"] and "Traceback" not in ready.get_data(as_text=True)
+
+
+def test_each_request_is_logged_with_its_duration(client, caplog):
+    with caplog.at_level(logging.INFO, logger="forum.requests"):
+        client.get("/healthz")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "forum.requests"]
+    method, path, status, ms, unit = line.split()
+    assert (method, path, status, unit) == ("GET", "/healthz", "200", "ms")
+    assert float(ms) >= 0
