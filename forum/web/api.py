@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    url_for,
+)
 
 from forum.extensions import db
 from forum.markup import mask_addresses
 from forum.services import archive, citations, evidence_view, thread_pages
+from forum.web import openapi
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso, local_iso
 from forum.web.links import link
@@ -118,6 +126,19 @@ def search():
                    if result.page < pages else None,
                    suggestion=result.suggestion,
                    results=[_hit(hit) for hit in hits(result)])
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    # Flask 3 sorts keys unless told; the description reads best in its own order.
+    text = current_app.json.dumps(openapi.description(), sort_keys=False)
+    return current_app.response_class(f"{text}\n", mimetype="application/json")
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("api/docs.html", spec=openapi.description(),
+                           type_text=openapi.type_text, fields=openapi.fields)
 
 
 def _hit(hit: Hit) -> dict:

@@ -449,7 +449,7 @@ def _reader_urls(rows) -> list[str]:
         "/", f"/g/{group}/", f"/g/{group}/feed.atom", "/api/v1/groups",
         f"/api/v1/groups/{group}/threads", "/search/help", "/login",
         "/export/labels.csv", "/export/citations.csv", "/export/evidence.json",
-        "/export/claimreview.jsonld", "/healthz", "/readyz",
+        "/export/claimreview.jsonld", "/healthz", "/readyz", "/api/v1/docs",
         *(url for thread in rows["threads"] for url in (
             f"/t/{thread}/", f"/t/{thread}/?view=flat", f"/t/{thread}/feed.atom",
             f"/api/v1/threads/{thread}")),
