@@ -671,6 +671,12 @@ def post_plain_text(body_text: str | None, body_html: str | None = None) -> str:
     return unescape(nh3.clean(body_html, tags=set()))
 
 
+def as_posted_text(body_text: str | None, body_html: str | None = None) -> str:
+    """A post's text line for line with every address masked: what readers may
+    take away (as-posted.txt, mbox exports), never the stored source bytes."""
+    return mask_addresses(post_plain_text(body_text, body_html))
+
+
 def snippet_text(text: str | None, words: list[str],
                  width: int = SNIPPET_WIDTH) -> str:
     """About `width` characters of `text` round the first of `words`, masked.

@@ -1,4 +1,5 @@
-"""Archive pages: groups, threads, permalinks, authors (public); import reports.
+"""Archive pages: groups, threads, permalinks, authors (public), their mbox
+downloads; import reports.
 
 The import reports quote raw input that could not be archived (addresses,
 hidden content), so only moderators see them.
@@ -6,11 +7,26 @@ hidden content), so only moderators see them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    url_for,
+)
 
 from forum.extensions import db
 from forum.permissions import MOD_VIEW
-from forum.services import archive, evidence_view, front_page, thread_pages
+from forum.services import (
+    archive,
+    evidence_view,
+    front_page,
+    mbox_export,
+    thread_pages,
+)
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
@@ -71,6 +87,73 @@ def thread(thread_id: int):
         view=view, first=shown.first_post, group=archive.main_group(thread),
         markers=markers,
     )
+
+
+@bp.get("/g/<path:name>/mbox")
+def group_mbox(name: str):
+    return _group_mbox(name, packed=False)
+
+
+@bp.get("/g/<path:name>/mbox.gz")
+def group_mbox_gz(name: str):
+    return _group_mbox(name, packed=True)
+
+
+def _group_mbox(name: str, packed: bool) -> Response:
+    group = archive.get_group(name)
+    return _mbox(mbox_export.group_posts(group), group.name, packed)
+
+
+@bp.get("/g/<path:name>/<int:year>/<int:month>/mbox")
+def group_month_mbox(name: str, year: int, month: int):
+    return _group_month_mbox(name, year, month, packed=False)
+
+
+@bp.get("/g/<path:name>/<int:year>/<int:month>/mbox.gz")
+def group_month_mbox_gz(name: str, year: int, month: int):
+    return _group_month_mbox(name, year, month, packed=True)
+
+
+def _group_month_mbox(name: str, year: int, month: int, packed: bool) -> Response:
+    group = archive.get_group(name)
+    posts = mbox_export.group_posts(group, year, month)
+    return _mbox(posts, f"{group.name}-{year:04d}-{month:02d}", packed)
+
+
+@bp.get("/t/<int:thread_id>/mbox")
+def thread_mbox(thread_id: int):
+    return _thread_mbox(thread_id, packed=False)
+
+
+@bp.get("/t/<int:thread_id>/mbox.gz")
+def thread_mbox_gz(thread_id: int):
+    return _thread_mbox(thread_id, packed=True)
+
+
+def _thread_mbox(thread_id: int, packed: bool) -> Response:
+    thread = archive.get_thread(thread_id)
+    return _mbox(mbox_export.thread_posts(thread), f"thread-{thread.id}", packed)
+
+
+def _mbox(posts, name: str, packed: bool) -> Response:
+    """A streamed download.  The group or thread was found before the first
+    byte, so an unknown one is the usual 404 page, not a broken file; the
+    stream needs no request context (links are made here, rows read through
+    the export's own session), so one dropped unread cannot upset another
+    request's."""
+    link = url_for("archive.post", permalink=_SLOT, _external=True)
+    chunks = mbox_export.export_mbox(
+        db.engine, posts, lambda permalink: link.replace(_SLOT, permalink))
+    filename = re.sub(r"[^\w.-]+", "_", name) + ".mbox"
+    if packed:
+        chunks, filename = mbox_export.gzip_chunks(chunks), filename + ".gz"
+    return Response(chunks,
+                    mimetype="application/gzip" if packed else "application/mbox",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{filename}"'})
+
+
+_SLOT = "PERMALINK"
 
 
 @bp.get("/p/<permalink>/")

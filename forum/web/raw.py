@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from forum.markup import mask_addresses, post_plain_text
+from forum.markup import as_posted_text
 from forum.services import archive
 
 bp = Blueprint("raw", __name__)
@@ -20,5 +20,5 @@ bp = Blueprint("raw", __name__)
 def post_text(permalink: str) -> Response:
     """The visible post's text, line for line, as text/plain."""
     post = archive.get_post_by_permalink(permalink)
-    text = mask_addresses(post_plain_text(post.body_text, post.body_html))
+    text = as_posted_text(post.body_text, post.body_html)
     return Response(text, mimetype="text/plain")

@@ -22,6 +22,7 @@ that is the one documented exception, and no takedown happens here.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -390,7 +391,10 @@ class Walk:
         response = self.client.get(url)
         if response.status_code != 200 and seed:
             self.failures.append((url, response.status_code))
-        text = response.get_data(as_text=True)
+        data = response.get_data()
+        if response.mimetype == "application/gzip":  # mbox.gz: read what it holds
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
         if response.is_json:  # \u escapes (IDN hosts) read as the characters
             text = json.dumps(response.get_json(), ensure_ascii=False)
         self.pages[url] = text
@@ -446,12 +450,14 @@ def _searches(word: str) -> list[str]:
 def _reader_urls(rows) -> list[str]:
     group = quote(GROUP)
     return [
-        "/", f"/g/{group}/", f"/g/{group}/feed.atom", "/api/v1/groups",
+        "/", f"/g/{group}/", f"/g/{group}/feed.atom", f"/g/{group}/mbox",
+        f"/g/{group}/mbox.gz", "/api/v1/groups",
         f"/api/v1/groups/{group}/threads", "/search/help", "/login",
         "/export/labels.csv", "/export/citations.csv", "/export/evidence.json",
         "/export/claimreview.jsonld", "/healthz", "/readyz", "/api/v1/docs",
         *(url for thread in rows["threads"] for url in (
             f"/t/{thread}/", f"/t/{thread}/?view=flat", f"/t/{thread}/feed.atom",
+            f"/t/{thread}/mbox", f"/t/{thread}/mbox.gz",
             f"/api/v1/threads/{thread}")),
         *(url for permalink in rows["permalinks"] for url in (
             f"/p/{permalink}/", f"/p/{permalink}/as-posted.txt",

@@ -1,0 +1,163 @@
+"""mbox exports (mboxrd) of a thread, a group or a group's month, streamed.
+
+Each message is what a reader may take away, never the stored source bytes
+(those keep transport headers, full addresses and redacted words): the
+post's as-posted text (`forum.markup.as_posted_text`, the as-posted.txt
+path), its masked byline, subject and date.  Hidden posts, ghosts and purged
+posts (hidden too) are left out.
+
+A Message-ID often names its author (`jsmith.123@host`), and the pages mask
+it, so messages carry a stand-in `<permalink@archive.invalid>` instead; the
+permalink is a hash, and References/In-Reply-To are rebuilt from the stored
+tree with the same stand-ins, so an import of the file threads as here.
+
+Posts are read in id order, `BATCH` at a time by keyset, so a large group is
+never held in memory; the generators yield bytes for a streamed response.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr
+
+from sqlalchemy import Engine, Select, select
+from sqlalchemy.orm import Session
+
+from forum.markup import as_posted_text, mask_addresses
+from forum.models import Group, Post, PostGroup, Thread
+from forum.services.archive import VISIBLE, _month_range
+
+BATCH = 500
+ID_DOMAIN = "archive.invalid"
+PLACEHOLDER_SENDER = "MAILER-DAEMON"
+EPOCH = datetime(1970, 1, 1)
+_FROM_LINE = re.compile(r"^>*From ")
+
+
+def thread_posts(thread: Thread) -> Select:
+    """The visible posts of a thread."""
+    return select(Post).where(Post.thread_id == thread.id, *VISIBLE)
+
+
+def group_posts(group: Group, year: int | None = None,
+                month: int | None = None) -> Select:
+    """The visible posts listed in a group, or in one month of it."""
+    stmt = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
+            .where(PostGroup.group_id == group.id, *VISIBLE))
+    if year is not None and month is not None:
+        start, end = _month_range(year, month)
+        stmt = stmt.where(PostGroup.post_date >= start, PostGroup.post_date < end)
+    return stmt
+
+
+def message_id_for(permalink: str) -> str:
+    """The stand-in Message-ID an export gives a post (see the module doc)."""
+    return f"<{permalink}@{ID_DOMAIN}>"
+
+
+def export_mbox(bind: Engine, posts: Select,
+                post_url: Callable[[str], str] | None = None) -> Iterator[bytes]:
+    """The posts of `posts` as mboxrd, one message (bytes) at a time.
+
+    The stream outlives the request that started it, so it reads through a
+    session of its own, closed when the stream ends or is dropped unread
+    (a HEAD, a client that hangs up), rather than the request's.
+    """
+    with Session(bind) as session:
+        for batch in _batches(session, posts):
+            chains = _ancestors(session, batch)
+            for post in batch:
+                yield format_message(post, chains[post.id], post_url)
+
+
+def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """`chunks` gzip-compressed on the fly (one gzip member)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        packed = packer.compress(chunk)
+        if packed:
+            yield packed
+    yield packer.flush()
+
+
+def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
+    last = 0
+    while True:
+        batch = list(session.scalars(
+            posts.where(Post.id > last).order_by(Post.id).limit(BATCH)).unique())
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id
+
+
+def _ancestors(session: Session, posts: list[Post]) -> dict[int, list[str]]:
+    """Each post's visible (or ghost) ancestors' permalinks, root first.
+
+    A hidden ancestor is skipped, not the chain: its permalink is never
+    handed out, and its replies still belong below the posts above it.
+    """
+    known = {p.id: (p.parent_id, p.permalink, p.is_hidden) for p in posts}
+    wanted = {p.parent_id for p in posts if p.parent_id} - known.keys()
+    while wanted:
+        rows = session.execute(select(Post.id, Post.parent_id, Post.permalink,
+                                      Post.is_hidden).where(Post.id.in_(wanted)))
+        for post_id, parent_id, permalink, hidden in rows:
+            known[post_id] = (parent_id, permalink, hidden)
+        wanted = {row[0] for row in known.values() if row[0]} - known.keys()
+    chains = {}
+    for post in posts:
+        chain, seen, parent = [], {post.id}, post.parent_id
+        while parent and parent in known and parent not in seen:
+            seen.add(parent)
+            parent, permalink, hidden = known[parent]
+            if not hidden:
+                chain.append(permalink)
+        chains[post.id] = chain[::-1]
+    return chains
+
+
+def format_message(post: Post, ancestors: list[str],
+                   post_url: Callable[[str], str] | None = None) -> bytes:
+    """One mboxrd message: From_ line, headers, quoted body, blank line."""
+    masked = post.author.masked_email if post.author is not None else None
+    sender = masked if masked and " " not in masked else PLACEHOLDER_SENDER
+    when = post.date or EPOCH
+    lines = [f"From {sender} {when.strftime('%a %b %d %H:%M:%S %Y')}",
+             f"From: {_from_header(post, masked)}",
+             f"Subject: {_header(mask_addresses(post.subject))}"]
+    if post.date is not None:
+        lines.append(f"Date: {format_datetime(post.date.replace(tzinfo=UTC))}")
+    lines.append(f"Message-ID: {message_id_for(post.permalink)}")
+    if ancestors:
+        lines.append(f"In-Reply-To: {message_id_for(ancestors[-1])}")
+        lines.append("References: " + "\n ".join(map(message_id_for, ancestors)))
+    if post_url is not None:
+        lines.append(f"Archived-At: <{post_url(post.permalink)}>")
+    lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+              "Content-Transfer-Encoding: 8bit", ""]
+    body = as_posted_text(post.body_text, post.body_html)
+    lines += [_quote(line) for line in body.splitlines()]
+    return ("\n".join(lines) + "\n\n").encode("utf-8", "replace")
+
+
+def _from_header(post: Post, masked: str | None) -> str:
+    name = " ".join(mask_addresses(post.byline).split())
+    if not masked:
+        return _header(name or "Unknown")
+    return formataddr((name, masked)) if name else masked
+
+
+def _header(value: str) -> str:
+    """One line, RFC 2047-encoded when not ASCII."""
+    value = " ".join(value.split())
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _quote(line: str) -> str:
+    """mboxrd: a line `>*From ` gains one more `>`, so readers can undo it."""
+    return ">" + line if _FROM_LINE.match(line) else line
