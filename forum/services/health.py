@@ -14,12 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from forum.schema import read_state
 
 
-def readiness(engine: Engine, search_index) -> dict[str, str]:
+def readiness(engine: Engine) -> dict[str, str]:
     """Each check's outcome: "ok", or the reason it failed."""
     checks = {"database": _database(engine)}
     checks["schema"] = _schema(engine) if checks["database"] == "ok" else \
         "not checked: the database cannot be reached"
-    checks["search"] = _search(search_index)
+    checks["search"] = _search()
     return checks
 
 
@@ -40,9 +40,11 @@ def _schema(engine: Engine) -> str:
     return "ok" if state.current else state.explain()
 
 
-def _search(search_index) -> str:
+def _search() -> str:
+    from forum.search import get_index
+
     try:
-        search_index.count()
+        get_index().count()
     except Exception as error:  # noqa: BLE001 - any backend failure is "not ready"
         reason = f"{type(error).__name__}: {error}"
         return f"the search backend does not answer: {reason}"[:300]

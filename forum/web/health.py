@@ -27,25 +27,12 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    from forum.search import get_index
     from forum.services.health import readiness
 
-    try:
-        index = get_index()
-    except Exception as error:  # noqa: BLE001 - reported, never raised
-        index = _Unavailable(error)
-    checks = readiness(db.engine, index)
+    checks = readiness(db.engine)
     ready = all(outcome == "ok" for outcome in checks.values())
     reasons = [outcome for outcome in checks.values() if outcome != "ok"]
     return jsonify(ready=ready, checks=checks, reasons=reasons), 200 if ready else 503
-
-
-class _Unavailable:
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-    def count(self) -> int:
-        raise self.error
 
 
 def register_request_log(app: Flask) -> None:
