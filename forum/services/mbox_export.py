@@ -69,7 +69,7 @@ def export_mbox(bind: Engine, posts: Select,
     """
     with Session(bind) as session:
         for batch in _batches(session, posts):
-            chains = _ancestors(session, batch)
+            chains = ancestor_chains(session, batch)
             for post in batch:
                 yield format_message(post, chains[post.id], post_url)
 
@@ -95,8 +95,11 @@ def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
         last = batch[-1].id
 
 
-def _ancestors(session: Session, posts: list[Post]) -> dict[int, list[str]]:
+def ancestor_chains(session: Session, posts: list) -> dict[int, list[str]]:
     """Each post's visible (or ghost) ancestors' permalinks, root first.
+
+    `posts` are `Post`s or rows with the same `id`, `parent_id`, `permalink`
+    and `is_hidden` (the news server reads plain rows: see nntp_articles).
 
     A hidden ancestor is skipped, not the chain: its permalink is never
     handed out, and its replies still belong below the posts above it.
@@ -127,22 +130,37 @@ def format_message(post: Post, ancestors: list[str],
     masked = post.author.masked_email if post.author is not None else None
     sender = masked if masked and " " not in masked else PLACEHOLDER_SENDER
     when = post.date or EPOCH
-    lines = [f"From {sender} {when.strftime('%a %b %d %H:%M:%S %Y')}",
-             f"From: {_from_header(post, masked)}",
-             f"Subject: {_header(mask_addresses(post.subject))}"]
-    if post.date is not None:
-        lines.append(f"Date: {format_datetime(post.date.replace(tzinfo=UTC))}")
-    lines.append(f"Message-ID: {message_id_for(post.permalink)}")
-    if ancestors:
-        lines.append(f"In-Reply-To: {message_id_for(ancestors[-1])}")
-        lines.append("References: " + "\n ".join(map(message_id_for, ancestors)))
-    if post_url is not None:
-        lines.append(f"Archived-At: <{post_url(post.permalink)}>")
-    lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
-              "Content-Transfer-Encoding: 8bit", ""]
-    body = as_posted_text(post.body_text, post.body_html)
-    lines += [_quote(line) for line in body.splitlines()]
+    headers, body = message_parts(post, ancestors, post_url)
+    lines = [f"From {sender} {when.strftime('%a %b %d %H:%M:%S %Y')}", *headers,
+             "", *map(_quote, body)]
     return ("\n".join(lines) + "\n\n").encode("utf-8", "replace")
+
+
+def message_parts(post: Post, ancestors: list[str],
+                  post_url: Callable[[str], str] | None = None
+                  ) -> tuple[list[str], list[str]]:
+    """A message's header fields and its body lines, unquoted, without line ends.
+
+    The one place that decides what a reader may take away of a post, shared
+    by the mbox export and the news server.  A field may be folded: a long
+    References holds `\n ` between its ids.  `post` is a `Post` or a row
+    with the attributes used here (`author` with `masked_email` and `name`,
+    `byline`, `subject`, `date`, `permalink`, `body_text`, `body_html`).
+    """
+    masked = post.author.masked_email if post.author is not None else None
+    headers = [f"From: {_from_header(post, masked)}",
+               f"Subject: {_header(mask_addresses(post.subject))}"]
+    if post.date is not None:
+        headers.append(f"Date: {format_datetime(post.date.replace(tzinfo=UTC))}")
+    headers.append(f"Message-ID: {message_id_for(post.permalink)}")
+    if ancestors:
+        headers.append(f"In-Reply-To: {message_id_for(ancestors[-1])}")
+        headers.append("References: " + "\n ".join(map(message_id_for, ancestors)))
+    if post_url is not None:
+        headers.append(f"Archived-At: <{post_url(post.permalink)}>")
+    headers += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: 8bit"]
+    return headers, as_posted_text(post.body_text, post.body_html).splitlines()
 
 
 def _from_header(post: Post, masked: str | None) -> str:
