@@ -94,7 +94,8 @@ def parse_news_url(url: str) -> NewsURL:
     if scheme not in DEFAULT_PORTS:
         raise ValueError(f"{url!r}: a news URL starts with nntp:// or nntps://")
     if parts.username or parts.password:
-        raise ValueError(f"{url!r}: no user or password in the URL; "
+        # Not echoing the URL: it holds the password.
+        raise ValueError("no user or password in the URL, please; "
                          "give the user and password separately")
     if not parts.hostname:
         raise ValueError(f"{url!r}: no server name")
