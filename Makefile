@@ -15,7 +15,7 @@ DEMO_CITATIONS := samples/demo-citations.json
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run sample test lint browser-deps search-deps axe-deps crash-test
+.PHONY: install run sample test lint browser-deps search-deps axe-deps news-deps crash-test
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -63,7 +63,21 @@ search-deps:
 	    >/dev/null) ; } || echo "postgresql-$$v-rum not installed: PostgreSQL search uses GIN"; \
 	fi
 
-test: install browser-deps search-deps axe-deps
+# Debian's inn2 for the NNTP pull tests (tests/newsserver.py runs a throwaway innd).
+# Its postinst fails where the host name does not resolve to a domain: give
+# inn.conf a domain and pathhost, then configure it again.
+news-deps:
+	@test -x /usr/lib/news/bin/innd || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	       inn2 slrnpull suck tin >/dev/null 2>&1; \
+	       f=/etc/news/inn.conf; test -f $$f && { grep -q '^domain:' $$f \
+	         || echo 'domain: localdomain' >> $$f; grep -q '^pathhost:' $$f \
+	         || echo 'pathhost: news.localdomain' >> $$f; \
+	         DEBIAN_FRONTEND=noninteractive dpkg --configure inn2 >/dev/null 2>&1; }; \
+	       test -x /usr/lib/news/bin/innd; } ; } \
+	  || echo "inn2 not installed: the NNTP pull tests will be skipped"
+
+test: install browser-deps search-deps axe-deps news-deps
 	$(BIN)/pytest -rs -q -n 2
 
 # The crash test over all twenty 20news tarballs, on SQLite and PostgreSQL.
