@@ -2,6 +2,31 @@
 
 from __future__ import annotations
 
+import click
 from flask.cli import AppGroup
 
+from forum.extensions import db
+
 nntp_cli = AppGroup("nntp", help="The archive as a read-only news server.")
+
+
+@nntp_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on.")
+@click.option("--port", default=1119, show_default=True, type=int,
+              help="Port to listen on (0: any free port, printed).")
+@click.option("--idle-timeout", default=600.0, show_default=True, type=float,
+              help="Seconds a silent connection is kept open.")
+def serve_command(host: str, port: int, idle_timeout: float) -> None:
+    """Serve the archive's groups read-only over NNTP (RFC 3977) until stopped."""
+    from forum.nntp.server import make_server
+
+    server = make_server(db.engine, host, port, idle_timeout)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"nntp: serving on {bound_host}:{bound_port} (read-only)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

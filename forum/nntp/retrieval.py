@@ -1,0 +1,159 @@
+"""ARTICLE, HEAD, BODY, STAT, OVER and HDR: articles by number, by Message-ID
+or the current one (RFC 3977 6.2, 8.3, 8.5).
+
+Every lookup goes through `forum.services.nntp_articles`, so a hidden post
+answers exactly as one that never existed (423 or 430).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from forum.nntp.reply import Reply, clean
+from forum.nntp.syntax import MAX_DIGITS, is_message_id, parse_range
+from forum.services import nntp_articles as articles
+from forum.services.nntp_articles import Article
+from forum.services.nntp_overview import Overview, group_overviews, overview_from
+
+if TYPE_CHECKING:
+    from forum.nntp.commands import Reader
+
+def _locate(reader: Reader, args: list[str]) -> tuple[int, int, str] | Reply:
+    """The article an ARTICLE-like command names: (number to report, post id,
+    Message-ID), or the error reply.  A number makes it the current article."""
+    if len(args) > 1:
+        return Reply("501 Syntax: one article number or Message-ID")
+    if args and args[0].startswith("<"):
+        return _by_message_id(reader, args[0])
+    if reader.group is None:
+        return Reply("412 No newsgroup selected")
+    if not args:
+        if reader.current is None:
+            return Reply("420 No current article selected")
+        number = reader.current
+    elif args[0].isdigit() and len(args[0]) <= MAX_DIGITS:
+        number = int(args[0])
+    else:
+        return Reply("501 Not an article number")
+    message_id = articles.message_id_in(reader.session, reader.group.id, number)
+    if message_id is None:
+        return Reply("420 Current article number is invalid" if not args
+                     else "423 No article with that number")
+    reader.current = number
+    return number, number, message_id
+
+
+def _by_message_id(reader: Reader, message_id: str) -> tuple[int, int, str] | Reply:
+    if not is_message_id(message_id):
+        return Reply("501 Malformed Message-ID")
+    number = articles.number_of(reader.session, message_id)
+    if number is None:
+        return Reply("430 No article with that Message-ID")
+    return 0, number, message_id
+
+
+def _retrieve(code: int, parts: str):
+    """ARTICLE (head and body), HEAD, BODY or STAT (neither)."""
+    def handler(reader: Reader, args: list[str]) -> Reply:
+        found = _locate(reader, args)
+        if isinstance(found, Reply):
+            return found
+        shown, number, message_id = found
+        status = f"{code} {shown} {message_id}"
+        if not parts:
+            return Reply(status)
+        article = articles.article(reader.session, number)
+        if article is None:  # hidden between the two reads
+            return Reply("430 No such article")
+        data = {"head": [article.head], "body": [article.body],
+                "both": [article.head, b"\r\n", article.body]}[parts]
+        return Reply(status, data)
+    return handler
+
+
+article = _retrieve(220, "both")
+head = _retrieve(221, "head")
+body = _retrieve(222, "body")
+stat = _retrieve(223, "")
+
+
+def _selection(reader: Reader, args: list[str], overviews: bool = False
+               ) -> tuple[bool, Iterator] | Reply:
+    """OVER's and HDR's articles (or overviews): (by Message-ID?, them), or an
+    error reply.  They come lazily; an empty range answers 423 before any is
+    sent."""
+    if args and args[0].startswith("<"):
+        return _one_by_message_id(reader, args[0], overviews)
+    if reader.group is None:
+        return Reply("412 No newsgroup selected")
+    if not args:
+        if reader.current is None:
+            return Reply("420 No current article selected")
+        span = (reader.current, reader.current)
+    else:
+        span = parse_range(args[0], reader.group.high)
+        if span is None:
+            return Reply("501 Bad range")
+    fetch = group_overviews if overviews else articles.group_articles
+    chosen = fetch(reader.session, reader.group.id, *span)
+    first = next(chosen, None)
+    if first is None:
+        return Reply("420 Current article number is invalid" if not args
+                     else "423 No articles in that range")
+    return False, chain([first], chosen)
+
+
+def _one_by_message_id(reader: Reader, message_id: str, overviews: bool
+                       ) -> tuple[bool, Iterator] | Reply:
+    found = _by_message_id(reader, message_id)
+    if isinstance(found, Reply):
+        return found
+    article = articles.article(reader.session, found[1])
+    if article is None:
+        return Reply("430 No such article")
+    return True, iter([overview_from(article) if overviews else article])
+
+
+def over(reader: Reader, args: list[str]) -> Reply:
+    """OVER and XOVER: the overview fields (LIST OVERVIEW.FMT) per article."""
+    if len(args) > 1:
+        return Reply("501 Syntax: OVER [range|Message-ID]")
+    found = _selection(reader, args, overviews=True)
+    if isinstance(found, Reply):
+        return found
+    by_id, chosen = found
+    return Reply("224 Overview information follows",
+                 (_overview(o, 0 if by_id else o.number) for o in chosen))
+
+
+def _overview(overview: Overview, number: int) -> bytes:
+    fields = [str(number), *map(clean, overview.values), str(overview.bytes),
+              str(overview.lines)]
+    return ("\t".join(fields) + "\r\n").encode("utf-8", "replace")
+
+
+def _headers(code: int, name: str):
+    """HDR (225) and the older XHDR (221): one field of each article."""
+    def handler(reader: Reader, args: list[str]) -> Reply:
+        if len(args) not in (1, 2):
+            return Reply(f"501 Syntax: {name} field [range|Message-ID]")
+        found = _selection(reader, args[1:])
+        if isinstance(found, Reply):
+            return found
+        by_id, chosen = found
+        field = args[0]
+        return Reply(f"{code} Headers follow",
+                     (_header_line(a, field, by_id) for a in chosen))
+    return handler
+
+
+def _header_line(article: Article, field: str, by_id: bool) -> bytes:
+    value = clean(article.header(field) or "")
+    label = "0" if by_id else str(article.number)
+    return f"{label} {value}\r\n".encode("utf-8", "replace")
+
+
+hdr = _headers(225, "HDR")
+xhdr = _headers(221, "XHDR")
