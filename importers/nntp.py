@@ -21,6 +21,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream
@@ -191,7 +192,8 @@ class NewsPuller:
                 self._give_up_or_wait(group, failures, exc)
             except NNTPError as exc:
                 if exc.code != 411:
-                    raise
+                    self._drop()
+                    self._refused(exc)
                 yield self._missing(group, exc)
                 return
             except GeneratorExit:
@@ -229,8 +231,15 @@ class NewsPuller:
                 self._give_up_or_wait(group, failures, exc)
             except NNTPError as exc:
                 if exc.code != 411:
-                    raise
+                    self._refused(exc)
                 return GroupPlan(group, 0, 0, 0, start, missing=True)
+
+    def _refused(self, exc: NNTPError) -> NoReturn:
+        """Raise the refusal; a 480 without a user says what to do about it."""
+        if exc.code == 480 and self._user is None:
+            raise NNTPError(exc.code, f"{exc.text} (the server wants a user and "
+                            "password)", exc.command) from exc
+        raise exc
 
     def _missing(self, group: str, exc: NNTPError) -> ImportProblem:
         logger.warning("%s has no group %s: %s", self.url.server, group, exc)

@@ -12,6 +12,7 @@ from importers.base import ImportProblem, IncomingMessage
 from importers.nntp import NewsPuller, NewsURL, PullFailed, parse_news_url
 from importers.nntp_client import NNTPConnection, NNTPError
 from importers.parsing import parse_message
+from tests import newsserver
 from tests.newsserver import (
     PASSWORD,
     USER,
@@ -276,3 +277,115 @@ def test_bad_news_urls_say_what_is_wrong(url, message):
                        .replace("*", r"\*")) as caught:
         parse_news_url(url)
     assert "secret" not in str(caught.value)
+
+
+def test_stopping_halfway_leaves_the_puller_usable(server):
+    with NewsPuller(server.url(GROUP), depth=16) as puller:
+        stream = puller.iter_group(GROUP)
+        first = [next(stream) for _ in range(5)]  # replies still in flight
+        stream.close()
+        puller.after[GROUP] = 5
+        rest = list(puller.iter_group(GROUP))
+    assert [i.message_id for i in first + rest] == server.ids
+
+
+def test_a_refused_group_without_a_user_says_a_login_is_wanted(server):
+    with pytest.raises(NNTPError, match="wants a user and password"):
+        with NewsPuller(server.url(PRIVATE)) as puller:
+            puller.plan()
+
+
+# -- an older, reader-only server (scripted) -------------------------------------------
+
+
+class OldNewsServer:
+    """Just enough of an old reader-only server to script what INN never does:
+    a 201 greeting, 500 for MODE READER and OVER (XOVER only), and an article
+    the overview lists but ARTICLE no longer finds."""
+
+    ARTICLES = {
+        3: b"From: a@example.invalid\r\nNewsgroups: old.group\r\nSubject: one\r\n"
+           b"Message-ID: <one@example.invalid>\r\n\r\n..stuffed\r\nplain\r\n",
+        4: None,
+        7: b"From: b@example.invalid\r\nNewsgroups: old.group\r\nSubject: two\r\n"
+           b"Message-ID: <two@example.invalid>\r\n\r\n...\r\n",
+    }
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _serve(self) -> None:
+        with suppress(OSError):
+            conn, _ = self.listener.accept()
+            with conn, conn.makefile("rb") as lines:
+                conn.sendall(b"201 old server ready (no posting)\r\n")
+                for line in lines:
+                    command = line.decode().strip()
+                    self.commands.append(command.split()[0])
+                    conn.sendall(self._answer(command))
+                    if command == "QUIT":
+                        return
+
+    def _answer(self, command: str) -> bytes:
+        verb, _, argument = command.partition(" ")
+        if verb == "GROUP":
+            return b"211 3 3 7 old.group\r\n"
+        if verb == "XOVER":
+            return b"224 overview\r\n" + b"".join(
+                f"{n}\tsubject\tfrom\tdate\t<id{n}@x>\t\t0\t0\r\n".encode()
+                for n in self.ARTICLES) + b".\r\n"
+        if verb == "ARTICLE":
+            data = self.ARTICLES[int(argument)]
+            if data is None:
+                return b"423 no such article number\r\n"
+            return b"220 article\r\n" + data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
+        if verb == "QUIT":
+            return b"205 bye\r\n"
+        return b"500 what?\r\n"
+
+
+def test_an_older_server_is_read_with_xover():
+    old = OldNewsServer()
+    try:
+        items = pull(f"nntp://127.0.0.1:{old.port}/old.group")
+    finally:
+        old.close()
+    assert [type(i).__name__ for i in items] == [
+        "IncomingMessage", "ImportProblem", "IncomingMessage"]
+    assert items[0].body_text == "..stuffed\nplain\n"
+    assert items[1].kind == "skipped" and items[1].position == "old.group:4"
+    assert items[2].body_text == "...\n"
+    assert old.commands == ["MODE", "GROUP", "OVER", "XOVER", "ARTICLE", "ARTICLE",
+                            "ARTICLE", "QUIT"]
+
+
+def test_a_stalled_server_times_out_and_is_retried(server):
+    class StallingProxy(CuttingProxy):
+        """Stops relaying (without closing) after `after_bytes`, once."""
+
+        @staticmethod
+        def _pump(source, sink, limit):
+            if limit is None:
+                return CuttingProxy._pump(source, sink, None)
+            with suppress(OSError):
+                sink.sendall(source.recv(limit))
+                threading.Event().wait(5)  # silence, then give up the sockets
+            for sock in (source, sink):
+                sock.close()
+
+    waits: list[float] = []
+    with closing(StallingProxy(server.port, after_bytes=40)) as proxy:
+        items = pull(proxy.url(OTHER), sleep=waits.append, timeout=0.5)
+    assert len(items) == 10 and waits == [0.5]
+
+
+def test_without_inn2_the_server_tests_skip_and_say_how_to_install(monkeypatch):
+    monkeypatch.setattr(newsserver, "INN_BIN", newsserver.REPO / "no-such-folder")
+    with pytest.raises(pytest.skip.Exception, match="run make news-deps"):
+        newsserver.skip_unless_inn()
