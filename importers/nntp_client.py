@@ -74,8 +74,7 @@ class NNTPConnection:
         # would hold them back for the server's delayed ACK.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if tls:
-            context = ssl_context or ssl.create_default_context()
-            sock = context.wrap_socket(sock, server_hostname=host)
+            sock = _wrapped(sock, host, ssl_context or ssl.create_default_context())
         self._sock = sock
         self._file = sock.makefile("rb")
         try:
@@ -219,6 +218,19 @@ class NNTPConnection:
         if not line.endswith(b"\n"):
             raise NNTPConnectionLost(f"connection to {self.host} closed mid-reply")
         return line[:-2] if line.endswith(CRLF) else line[:-1]
+
+
+def _wrapped(sock: socket.socket, host: str, context: ssl.SSLContext) -> ssl.SSLSocket:
+    """TLS over `sock`; a certificate that does not verify is an ssl error, not
+    a lost connection: trying again would not help."""
+    try:
+        return context.wrap_socket(sock, server_hostname=host)
+    except ssl.SSLCertVerificationError:
+        sock.close()
+        raise
+    except OSError as exc:
+        sock.close()
+        raise NNTPConnectionLost(f"TLS with {host} failed: {exc}") from exc
 
 
 def _overview_entry(line: bytes) -> OverviewEntry | None:

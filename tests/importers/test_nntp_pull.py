@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 from contextlib import closing, suppress
 
@@ -154,9 +156,10 @@ class CuttingProxy:
     """A TCP relay to the news server that cuts its first `cuts` connections
     after `after_bytes` bytes from the server, as a flaky network would."""
 
-    def __init__(self, port: int, after_bytes: int, cuts: int = 1) -> None:
+    def __init__(self, port: int, after_bytes: int = 0, cuts: int = 1,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.upstream = ("127.0.0.1", port)
-        self.after_bytes, self.cuts = after_bytes, cuts
+        self.after_bytes, self.cuts, self.tls = after_bytes, cuts, tls
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -176,6 +179,12 @@ class CuttingProxy:
                 return
             self.connections += 1
             limit = self.after_bytes if self.connections <= self.cuts else None
+            if self.tls:
+                try:
+                    client = self.tls.wrap_socket(client, server_side=True)
+                except OSError:  # the client refused our certificate
+                    client.close()
+                    continue
             server = socket.create_connection(self.upstream)
             threading.Thread(target=self._pump, args=(client, server, None),
                              daemon=True).start()
@@ -293,6 +302,33 @@ def test_a_refused_group_without_a_user_says_a_login_is_wanted(server):
     with pytest.raises(NNTPError, match="wants a user and password"):
         with NewsPuller(server.url(PRIVATE)) as puller:
             puller.plan()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (made with the openssl tool)."""
+    folder = tmp_path_factory.mktemp("tls")
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", folder / "key.pem", "-out", folder / "cert.pem",
+                        "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"cannot make a test certificate with openssl: {exc}")
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_nntps_reads_through_tls(server, certificate):
+    cert, key = certificate
+    serving = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    serving.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=cert)
+    with closing(CuttingProxy(server.port, cuts=0, tls=serving)) as proxy:
+        url = proxy.url(OTHER).replace("nntp://", "nntps://")
+        assert len(pull(url, ssl_context=trusting)) == 10
+        with pytest.raises(ssl.SSLCertVerificationError):
+            pull(url)  # the system's authorities do not know our certificate
 
 
 # -- an older, reader-only server (scripted) -------------------------------------------
