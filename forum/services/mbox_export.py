@@ -54,6 +54,12 @@ def group_posts(group: Group, year: int | None = None,
     return stmt
 
 
+def posts_by_id(ids: list[int]) -> Select:
+    """The visible ones of these posts (a search's matches: the index may
+    not yet know that a moderator hid one)."""
+    return select(Post).where(Post.id.in_(ids), *VISIBLE)
+
+
 def message_id_for(permalink: str) -> str:
     """The stand-in Message-ID an export gives a post (see the module doc)."""
     return f"<{permalink}@{ID_DOMAIN}>"

@@ -50,6 +50,10 @@ from forum.search.sync import (
 
 logger = logging.getLogger(__name__)
 REBUILD_BATCH = 2000
+# A download of a search's results holds at most this many posts, read from
+# the index this many ids at a time.
+EXPORT_LIMIT = 10_000
+EXPORT_BATCH = 1000
 
 
 @dataclass
@@ -85,11 +89,7 @@ def search_posts(
     `viewer` is the signed-in user, if any: `is:flagged` is theirs only if
     they may resolve flags.
     """
-    node = parse_query(text)
-    if asks_for_flags(node) and not has_permission(viewer, FLAG_RESOLVE):
-        raise BadQuery("is:flagged finds posts readers have flagged, which only "
-                       "moderators see: sign in as a moderator to use it")
-    scoped = _scope(node, group, thread_id)
+    node, scoped = _reader_query(text, group, thread_id, viewer)
     sort = sort if sort in SORTS else "relevance"
     index = get_index()
     hits = index.search(scoped, sort=sort, offset=(page - 1) * per_page,
@@ -100,6 +100,38 @@ def search_posts(
         page=page, per_page=per_page, words=words, facets=hits.facets,
         suggestion=_suggestion(session, index, text, words, hits),
     )
+
+
+def matching_post_ids(text: str, *, sort: str = "relevance",
+                      group: str | None = None, thread_id: int | None = None,
+                      viewer=None, limit: int = EXPORT_LIMIT) -> tuple[list[int], int]:
+    """The ids of the first `limit` matches in `sort` order, and how many
+    match in all: what a download of a search's results holds.
+
+    The ids come from the index, which may lag a moderator by a moment, so
+    whoever reads the posts filters them by visibility again.
+    """
+    _node, scoped = _reader_query(text, group, thread_id, viewer)
+    sort = sort if sort in SORTS else "relevance"
+    index, ids, total = get_index(), [], 0
+    while len(ids) < limit:
+        hits = index.search(scoped, sort=sort, offset=len(ids),
+                            limit=min(EXPORT_BATCH, limit - len(ids)), facets=False)
+        total = hits.total
+        ids.extend(hits.ids)
+        if not hits.ids or len(ids) >= total:
+            break
+    return ids, total
+
+
+def _reader_query(text: str, group: str | None, thread_id: int | None,
+                  viewer) -> tuple[ast.Node, ast.Node]:
+    """The parsed query and the same scoped to a group or a thread."""
+    node = parse_query(text)
+    if asks_for_flags(node) and not has_permission(viewer, FLAG_RESOLVE):
+        raise BadQuery("is:flagged finds posts readers have flagged, which only "
+                       "moderators see: sign in as a moderator to use it")
+    return node, _scope(node, group, thread_id)
 
 
 def _scope(node: ast.Node, group: str | None, thread_id: int | None) -> ast.Node:

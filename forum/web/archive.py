@@ -7,15 +7,12 @@ hidden content), so only moderators see them.
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
     abort,
     render_template,
     request,
-    url_for,
 )
 
 from forum.extensions import db
@@ -30,6 +27,7 @@ from forum.services import (
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
+from forum.web.mbox import mbox_response
 from forum.web.moderation import needs
 
 bp = Blueprint("archive", __name__)
@@ -101,7 +99,7 @@ def group_mbox_gz(name: str):
 
 def _group_mbox(name: str, packed: bool) -> Response:
     group = archive.get_group(name)
-    return _mbox(mbox_export.group_posts(group), group.name, packed)
+    return mbox_response(mbox_export.group_posts(group), group.name, packed)
 
 
 @bp.get("/g/<path:name>/<int:year>/<int:month>/mbox")
@@ -117,7 +115,7 @@ def group_month_mbox_gz(name: str, year: int, month: int):
 def _group_month_mbox(name: str, year: int, month: int, packed: bool) -> Response:
     group = archive.get_group(name)
     posts = mbox_export.group_posts(group, year, month)
-    return _mbox(posts, f"{group.name}-{year:04d}-{month:02d}", packed)
+    return mbox_response(posts, f"{group.name}-{year:04d}-{month:02d}", packed)
 
 
 @bp.get("/t/<int:thread_id>/mbox")
@@ -132,28 +130,10 @@ def thread_mbox_gz(thread_id: int):
 
 def _thread_mbox(thread_id: int, packed: bool) -> Response:
     thread = archive.get_thread(thread_id)
-    return _mbox(mbox_export.thread_posts(thread), f"thread-{thread.id}", packed)
+    return mbox_response(mbox_export.thread_posts(thread), f"thread-{thread.id}",
+                         packed)
 
 
-def _mbox(posts, name: str, packed: bool) -> Response:
-    """A streamed download.  The group or thread was found before the first
-    byte, so an unknown one is the usual 404 page, not a broken file; the
-    stream needs no request context (links are made here, rows read through
-    the export's own session), so one dropped unread cannot upset another
-    request's."""
-    link = url_for("archive.post", permalink=_SLOT, _external=True)
-    chunks = mbox_export.export_mbox(
-        db.engine, posts, lambda permalink: link.replace(_SLOT, permalink))
-    filename = re.sub(r"[^\w.-]+", "_", name) + ".mbox"
-    if packed:
-        chunks, filename = mbox_export.gzip_chunks(chunks), filename + ".gz"
-    return Response(chunks,
-                    mimetype="application/gzip" if packed else "application/mbox",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{filename}"'})
-
-
-_SLOT = "PERMALINK"
 
 
 @bp.get("/p/<permalink>/")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -24,11 +24,19 @@ from forum.markup import (
     snippet_text,
 )
 from forum.models import Post
+from forum.services import mbox_export
 from forum.services.pagination import Page
-from forum.services.search import SearchPage, post_group_names, search_posts
+from forum.services.search import (
+    EXPORT_LIMIT,
+    SearchPage,
+    matching_post_ids,
+    post_group_names,
+    search_posts,
+)
 from forum.web.atom import Entry, atom_response
 from forum.web.common import id_arg, page_arg
 from forum.web.links import query_link
+from forum.web.mbox import mbox_response
 
 bp = Blueprint("search", __name__)
 
@@ -155,6 +163,7 @@ def results():
     return render_template(
         "search/results.html", args=args, result=result, hits=hits(result),
         facets=facet_links(result, args), pages=_pager(result), sorts=SORTS,
+        export_limit=EXPORT_LIMIT,
     )
 
 
@@ -224,6 +233,32 @@ def author_clause(name: str) -> str | None:
     if rest:
         clauses.append(f'f:"{" ".join(rest)}"' if len(rest) > 1 else f"f:{rest[0]}")
     return " ".join(clauses) or None
+
+
+# -- mbox ----------------------------------------------------------------------
+
+
+@bp.get("/search/mbox")
+def results_mbox():
+    return _results_mbox(packed=False)
+
+
+@bp.get("/search/mbox.gz")
+def results_mbox_gz():
+    return _results_mbox(packed=True)
+
+
+def _results_mbox(packed: bool) -> Response:
+    """The matches (the first EXPORT_LIMIT in the search's order) as mbox."""
+    args = search_args()
+    if not args.q:
+        abort(400, description="Add a query: /search/mbox?q=words")
+    try:
+        ids, _total = matching_post_ids(args.q, sort=args.sort, group=args.group,
+                                        thread_id=args.thread, viewer=current_user)
+    except ForumError as error:
+        abort(400, description=str(error))
+    return mbox_response(mbox_export.posts_by_id(ids), f"search-{args.q}", packed)
 
 
 # -- Atom ----------------------------------------------------------------------
