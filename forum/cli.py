@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import sys
-import time
 
 import click
 from flask import Flask, current_app
@@ -13,7 +12,9 @@ from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
 from forum.extensions import db, write_intent
+from forum.progress import Progress
 from importers.detect import FORMAT_CHOICES
+from importers.streams import METER
 
 
 def register_cli(app: Flask) -> None:
@@ -67,8 +68,10 @@ def _needs_current_schema(command: click.Command) -> None:
 @click.option("--thread-by-subject", is_flag=True,
               help="Also join messages without references to threads by subject.")
 @click.option("--batch-size", default=1000, show_default=True, type=int)
+@click.option("--quiet", is_flag=True, help="No progress bar (none is drawn "
+              "when stderr is not a terminal either).")
 def import_command(sources, group, fmt, as_json, include_no_archive,
-                   thread_by_subject, batch_size):
+                   thread_by_subject, batch_size, quiet):
     """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail).
 
     Exit status: 0 when every message was imported, found already archived or
@@ -83,20 +86,21 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         thread_by_subject=thread_by_subject, batch_size=max(1, batch_size),
         claim_settings=current_app.extensions["forum_claim_settings"],
     )
-    progress = _progress_printer(enabled=not as_json and sys.stderr.isatty())
-    runner = ImportRunner(db.session, options, progress=progress)
+    bar = _import_progress(sources, quiet=quiet or as_json)
+    runner = ImportRunner(db.session, options,
+                          progress=lambda read: bar.update(
+                              METER.done, note=f"{read:,} messages"))
     try:
         report = runner.run(sources)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - recorded
-        if progress:  # on the run as failed, with its reason; one line here
-            click.echo("", err=True)
+        bar.clear()  # on the run as failed, with its reason; one line here
         first = str(error).splitlines()[0] if str(error) else ""
         click.echo(f"error: import run {runner.report.run_id} failed: "
                    f"{type(error).__name__}{': ' if first else ''}{first}"[:500],
                    err=True)
         sys.exit(130 if isinstance(error, KeyboardInterrupt) else 2)
-    if progress:
-        click.echo("", err=True)
+    bar.update(METER.done)
+    bar.finish(note=f"{report.read:,} messages")
     if as_json:
         data = report.to_dict()
         data["problems"] = data["problems"][:100]
@@ -109,17 +113,14 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         sys.exit(1)
 
 
-def _progress_printer(enabled: bool):
-    if not enabled:
-        return None
+def _import_progress(sources, quiet: bool) -> Progress:
+    """A bar over the bytes of the files to read (compressed bytes for
+    compressed files: what is on disk is what is knowable up front)."""
+    from importers.pipeline import total_size
 
-    started = time.perf_counter()
-
-    def show(read: int) -> None:
-        rate = read / max(time.perf_counter() - started, 1e-6)
-        click.echo(f"\r  {read:,} messages read ({rate:,.0f}/s)", nl=False, err=True)
-
-    return show
+    METER.reset()
+    return Progress("read", total=total_size(list(sources)) or None, unit="B",
+                    quiet=quiet)
 
 
 def _print_report(report) -> None:
@@ -211,15 +212,16 @@ search_cli = AppGroup("search", help="The full-text index.")
 
 
 @search_cli.command("rebuild")
-def search_rebuild():
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def search_rebuild(quiet):
     """Index every visible post again (searches use the old index until done)."""
     from forum.search import get_index
     from forum.services.search import rebuild_index
 
-    bar = ProgressBar("indexed", enabled=sys.stderr.isatty())
+    bar = Progress("indexed", quiet=quiet)
     with write_intent():
-        count = rebuild_index(db.session, progress=bar.show)
-    bar.done()
+        count = rebuild_index(db.session, progress=bar.update)
+    bar.finish()
     index = get_index().describe()
     click.echo(f"indexed {count:,} posts with {index['backend']} in "
                f"{bar.elapsed():.1f}s ({index['location']})")
@@ -286,31 +288,6 @@ def search_query(words, as_json, limit, sort):
     print_hits(page, as_json)
     if not page.posts:
         sys.exit(1)
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr: done of total, rate and time left."""
-
-    def __init__(self, noun: str, enabled: bool) -> None:
-        self.noun, self.enabled = noun, enabled
-        self.started = time.perf_counter()
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-    def show(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        rate = done / max(self.elapsed(), 1e-6)
-        left = (total - done) / rate if rate else 0
-        filled = int(30 * done / total) if total else 30
-        click.echo(f"\r  [{'#' * filled}{'.' * (30 - filled)}] {self.noun} "
-                   f"{done:,} of {total:,}  {rate:,.0f}/s  ETA {left:,.0f}s ",
-                   nl=False, err=True)
-
-    def done(self) -> None:
-        if self.enabled:
-            click.echo("", err=True)
 
 
 def print_hits(page, as_json: bool) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models.accounts import ROLES
+from forum.progress import Progress
 
 users_cli = AppGroup("users", help="Moderator and admin accounts.")
 citations_cli = AppGroup("citations", help="Citations found in posts.")
@@ -44,7 +45,8 @@ def users_create(name: str, role: str, password_stdin: bool):
 
 @citations_cli.command("scan")
 @click.option("--batch-size", default=2000, show_default=True)
-def citations_scan(batch_size: int):
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def citations_scan(batch_size: int, quiet: bool):
     """Scan every post for DOIs, PMIDs, PMCIDs, arXiv ids and PubMed links,
     and for references written out as text."""
     from forum.models import Post
@@ -54,13 +56,14 @@ def citations_scan(batch_size: int):
     ids = list(db.session.scalars(select(Post.id).where(Post.is_ghost.is_(False))
                                   .order_by(Post.id)))
     added = references = 0
-    with click.progressbar(length=len(ids), label="scanning") as bar:
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            added += suggest_citations(db.session, chunk)
-            references += record_references(db.session, chunk)
-            db.session.commit()
-            bar.update(len(chunk))
+    bar = Progress("scanned", total=len(ids), quiet=quiet)
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        added += suggest_citations(db.session, chunk)
+        references += record_references(db.session, chunk)
+        db.session.commit()
+        bar.advance(len(chunk))
+    bar.finish()
     click.echo(f"{len(ids)} posts scanned, {added} new suggested citations, "
                f"{references} references written as text")
 

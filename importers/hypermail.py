@@ -27,7 +27,7 @@ from importers.headers import normalize_message_id, parse_author
 from importers.hypermail_body import body_text
 from importers.maildir import walk_files
 from importers.mime import FALLBACK_CHARSETS, codec_name
-from importers.streams import STREAM_ERRORS, guard_damage, iter_tar_files
+from importers.streams import STREAM_ERRORS, guard_damage, iter_tar_files, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def iter_hypermail(path: str | Path) -> ParsedStream:
         return _folder_pages(path)
     if _is_tar(path):
         return guard_damage(_tar_pages(path), str(path))
-    return iter([parse_page(path.read_bytes(), str(path), "file")])
+    return iter([parse_page(read_file(path), str(path), "file")])
 
 
 def _is_tar(path: Path) -> bool:
@@ -88,7 +88,7 @@ def _folder_pages(root: Path) -> ParsedStream:
             continue
         position = file.relative_to(root).as_posix()
         try:
-            data = file.read_bytes()
+            data = read_file(file)
         except OSError as exc:
             yield ImportProblem(str(root), position, f"cannot read file: {exc}")
             continue

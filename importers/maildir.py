@@ -13,7 +13,7 @@ from pathlib import Path
 
 from importers.base import ImportProblem, ParsedStream
 from importers.parsing import parse_message
-from importers.streams import guard_damage, iter_tar_files
+from importers.streams import guard_damage, iter_tar_files, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def iter_files(root: str | Path, paths: list[Path]) -> ParsedStream:
     for path in paths:
         position = path.relative_to(root).as_posix()
         try:
-            data = path.read_bytes()
+            data = read_file(path)
         except OSError as exc:
             yield ImportProblem(str(root), position, f"cannot read file: {exc}")
             continue
@@ -75,7 +75,7 @@ def iter_eml_folder(path: str | Path) -> ParsedStream:
 def iter_message_file(path: str | Path) -> ParsedStream:
     """A single RFC 5322 message file (a leading `From ` line is allowed)."""
     path = Path(path)
-    yield parse_message(path.read_bytes(), str(path), "file")
+    yield parse_message(read_file(path), str(path), "file")
 
 
 def iter_message_tar(path: str | Path) -> ParsedStream:

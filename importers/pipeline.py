@@ -26,6 +26,7 @@ from importers.base import (
     storable_problem,
 )
 from importers.detect import iter_source
+from importers.streams import METER
 
 logger = logging.getLogger(__name__)
 READER_AFTER_BYTES = 8_000_000
@@ -63,7 +64,13 @@ def _read_here(source: str, fmt: str, group: str | None,
             yield storable_problem(item)
 
 
-def _size_of(sources: list[str]) -> int:
+def total_size(sources: list[str]) -> int:
+    """The bytes on disk of every source (files below folders too): the
+    import progress bar's total."""
+    return _size_of(sources, limit=None)
+
+
+def _size_of(sources: list[str], limit: int | None = READER_AFTER_BYTES) -> int:
     total = 0
     for source in sources:
         path = Path(source)
@@ -74,7 +81,7 @@ def _size_of(sources: list[str]) -> int:
                 total += path.stat().st_size
         except OSError:
             pass
-        if total >= READER_AFTER_BYTES:
+        if limit is not None and total >= limit:
             break
     return total
 
@@ -99,6 +106,9 @@ class ReaderProcess:
         """What the reader sends for `source`, until it says the source ended."""
         while True:
             kind, value = self._next()
+            if kind == "bytes":
+                METER.elsewhere = value
+                continue
             if kind == "end":
                 return
             if kind == "error":
@@ -135,6 +145,7 @@ def _reader_main(sources: list[str], fmt: str, group: str | None, keep_raw: bool
         nonlocal chunk
         chunk.append((kind, value))
         if len(chunk) >= CHUNK or kind != "item":
+            chunk.append(("bytes", METER.done))  # for the importer's progress bar
             queue.put(chunk)
             chunk = []
 

@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error, tarfile.TarError)
 _NOT_DAMAGE = (FileNotFoundError, PermissionError, IsADirectoryError)
 
-_MAGIC = ((b"\x1f\x8b", gzip.open), (b"\xfd7zXZ\x00", lzma.open), (b"BZh", bz2.open))
 # An mbox/pipermail separator ends in an asctime date ("Tue Apr  1 08:18:42 1997",
 # sometimes with a zone) or, from a few writers, an RFC 5322 one.
 _SEPARATOR = re.compile(
@@ -37,19 +36,109 @@ _SEPARATOR = re.compile(
 )
 
 
+class ByteMeter:
+    """How many bytes of the source files this process has read: the progress
+    bar's "done" for an import whose total is the files' sizes on disk.
+
+    It counts the bytes read from disk (compressed bytes for a compressed
+    file), keeping the furthest position per file, so a file sniffed for its
+    format and then read again is counted once.  A reader process reports
+    its own figure, which the importing process adds as `elsewhere`.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._furthest: dict[str, int] = {}
+        self.here = 0
+        self.elsewhere = 0
+
+    def note(self, name: str, position: int) -> None:
+        gained = position - self._furthest.get(name, 0)
+        if gained > 0:
+            self._furthest[name] = position
+            self.here += gained
+
+    @property
+    def done(self) -> int:
+        return self.here + self.elsewhere
+
+
+METER = ByteMeter()
+
+
+class _MeteredFile(io.FileIO):
+    """A file that tells METER how far it has been read."""
+
+    def read(self, size: int = -1) -> bytes | None:
+        data = super().read(size)
+        if data:
+            METER.note(self.name, self.tell())
+        return data
+
+    def readinto(self, buffer) -> int | None:
+        count = super().readinto(buffer)
+        if count:
+            METER.note(self.name, self.tell())
+        return count
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        METER.note(self.name, self.tell())
+        return data
+
+
+def _owning(decompressor: type) -> type:
+    """`decompressor` over a file it closes too (given a file object, the
+    standard ones leave it open)."""
+
+    class Owning(decompressor):
+        def __init__(self, raw: BinaryIO) -> None:
+            if decompressor is gzip.GzipFile:
+                super().__init__(fileobj=raw, mode="rb")
+            else:
+                super().__init__(raw)
+            self._raw = raw
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._raw.close()
+
+    return Owning
+
+
+_MAGIC = ((b"\x1f\x8b", _owning(gzip.GzipFile)),
+          (b"\xfd7zXZ\x00", _owning(lzma.LZMAFile)),
+          (b"BZh", _owning(bz2.BZ2File)))
+
+
 def open_binary(path: str | Path) -> BinaryIO:
     """Open a file for reading bytes, decompressing gzip, xz or bzip2 by content."""
-    with open(path, "rb") as handle:
-        magic = handle.read(6)
-    for prefix, opener in _MAGIC:
-        if magic.startswith(prefix):
-            return opener(path, "rb")
-    return open(path, "rb")
+    raw = _MeteredFile(path, "rb")
+    try:
+        magic = raw.read(6)
+        raw.seek(0)
+        for prefix, opener in _MAGIC:
+            if magic.startswith(prefix):
+                return opener(raw)
+        return io.BufferedReader(raw)
+    except BaseException:
+        raw.close()
+        raise
+
+
+def read_file(path: str | Path) -> bytes:
+    """A whole (small) file's bytes, counted by METER."""
+    with _MeteredFile(path, "rb") as raw:
+        return raw.readall()
 
 
 def iter_tar_files(path: str | Path) -> Iterator[tuple[str, bytes]]:
     """(member name, bytes) for every regular file in a tar, streamed in order."""
-    with tarfile.open(path, "r|*") as tar:
+    with _MeteredFile(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r|*") as tar:
         for member in tar:
             handle = tar.extractfile(member) if member.isfile() else None
             if handle is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream
 from importers.parsing import parse_message
-from importers.streams import guard_damage, iter_tar_files
+from importers.streams import guard_damage, iter_tar_files, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def iter_article(path: str | Path) -> ParsedStream:
     """A single article file (its folder counts as its spool group)."""
     path = Path(path)
     group = spool_group(path.name, path.resolve().parent.name)
-    yield _article(path.read_bytes(), str(path), "file", group)
+    yield _article(read_file(path), str(path), "file", group)
 
 
 def iter_spool(path: str | Path) -> ParsedStream:
@@ -69,7 +69,7 @@ def iter_spool(path: str | Path) -> ParsedStream:
     for file in spool_files(root):
         position = file.relative_to(root).as_posix()
         try:
-            data = file.read_bytes()
+            data = read_file(file)
         except OSError as exc:
             yield ImportProblem(str(root), position, f"cannot read file: {exc}")
             continue
