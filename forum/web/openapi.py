@@ -102,7 +102,7 @@ SCHEMAS = {
         "severity": _string(),
     }),
     "Entry": _object({
-        "permalink": _string(),
+        "permalink": _string("null for a hidden post", nullable=True),
         "subject": _string("null for a post the archive never saw", nullable=True),
         "author": _nullable("Author"),
         "date": TIMESTAMP,
