@@ -35,7 +35,9 @@ from forum.services.mbox_export import (
 BATCH = 1000
 NEWS_HOST = "archive.invalid"
 PATH = f"{NEWS_HOST}!not-for-mail"
-MAX_NUMBER = 2**63 - 1
+# posts.id is a 32-bit integer: PostgreSQL refuses a larger bound outright,
+# and RFC 3977 allows clients numbers of up to 16 digits.
+MAX_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ def _listed(group_id: int) -> Select:
 def article_numbers(session: Session, group_id: int, low: int,
                     high: int) -> list[int]:
     """The numbers of a group's visible posts from `low` to `high`, ascending."""
+    if low > MAX_NUMBER:
+        return []
     stmt = _listed(group_id).where(Post.id >= low, Post.id <= min(high, MAX_NUMBER))
     return list(session.scalars(stmt.order_by(Post.id)))
 
@@ -206,6 +210,8 @@ def number_of(session: Session, message_id: str) -> int | None:
 
 def message_id_in(session: Session, group_id: int, number: int) -> str | None:
     """The stand-in Message-ID of article `number` if the group lists it visibly."""
+    if number > MAX_NUMBER:
+        return None
     permalink = session.scalar(select(Post.permalink)
                                .join(PostGroup, PostGroup.post_id == Post.id)
                                .where(PostGroup.group_id == group_id,
@@ -225,6 +231,8 @@ def group_sources(session: Session, group_id: int, low: int,
                   high: int) -> Iterator[list[Source]]:
     """A group's visible posts from `low` to `high`, ascending, a batch at a time:
     three queries per batch, however many posts it holds."""
+    if low > MAX_NUMBER:
+        return
     high = min(high, MAX_NUMBER)
     stmt = (select(*_COLUMNS).join(PostGroup, PostGroup.post_id == Post.id)
             .outerjoin(Author, Author.id == Post.author_id)
@@ -248,6 +256,8 @@ def group_articles(session: Session, group_id: int, low: int,
 
 def article(session: Session, number: int) -> Article | None:
     """A visible post's article by number (the same in every group)."""
+    if number > MAX_NUMBER:
+        return None
     stmt = (select(*_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
             .where(Post.id == number, *VISIBLE))
     found = session.execute(stmt).first()
