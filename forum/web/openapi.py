@@ -6,6 +6,8 @@ Kept as data next to the views it describes: tests validate it, check every
 
 from __future__ import annotations
 
+from forum.web.common import LARGEST_ID
+
 REF = "#/components/schemas/"
 TIMESTAMP = {"type": ["string", "null"], "format": "date-time",
              "description": "UTC, ISO-8601 with a Z; null when unknown"}
@@ -174,8 +176,9 @@ SCHEMAS = {
 }
 
 
-def _query(name: str, description: str, schema: dict) -> dict:
-    return {"name": name, "in": "query", "required": False,
+def _query(name: str, description: str, schema: dict,
+           required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required,
             "description": description, "schema": schema}
 
 
@@ -184,7 +187,12 @@ def _path(name: str, description: str, schema: dict) -> dict:
             "description": description, "schema": schema}
 
 
-PAGE = _query("page", "Page number, from 1", {"type": "integer", "minimum": 1})
+# What `page_arg` accepts; anything else is a 400.
+PAGE = _query("page", "Page number, from 1",
+              {"type": "integer", "minimum": 1, "maximum": 999_999_999})
+# A number a database column can hold (`id_arg`, `DatabaseId`); 0 is one that
+# no row has, so it finds nothing, as any unknown id does.
+ID = {"type": "integer", "minimum": 0, "maximum": LARGEST_ID}
 ERRORS = {
     "400": "A malformed parameter or query",
     "404": "No such item, or a page past the last",
@@ -215,7 +223,7 @@ PATHS = {
         "400", "404"),
     "/threads/{thread_id}": _get(
         "One page of a thread in reply-tree order", "Thread",
-        [_path("thread_id", "The thread's id", {"type": "integer"}), PAGE],
+        [_path("thread_id", "The thread's id", ID), PAGE],
         "400", "404"),
     "/posts/{permalink}": _get(
         "One post with its labels and citations", "Post",
@@ -224,14 +232,14 @@ PATHS = {
     "/search": _get("Search the archive (20 results a page, 50 pages at most)",
                     "SearchResults", [
         _query("q", "The query: words, \"phrases\", group:, d:, f: (required)",
-               {"type": "string"}),
+               {"type": "string", "minLength": 1}, required=True),
         _query("sort", "Order; anything else means relevance",
                {"type": "string", "enum": ["relevance", "date", "oldest"],
                 "default": "relevance"}),
         PAGE,
         _query("group", "Only posts in this group", {"type": "string",
                                                      "maxLength": 255}),
-        _query("thread", "Only posts in this thread", {"type": "integer"}),
+        _query("thread", "Only posts in this thread", ID),
     ], "400", "404"),
     "/openapi.json": {"get": {
         "summary": "This description", "parameters": [],
