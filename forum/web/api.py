@@ -8,6 +8,7 @@ from flask import (
     current_app,
     jsonify,
     render_template,
+    request,
     url_for,
 )
 
@@ -18,7 +19,7 @@ from forum.web import openapi
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso, local_iso
 from forum.web.links import link
-from forum.web.search import MAX_PAGE, Hit, find, hits, search_args
+from forum.web.search import MAX_PAGE, SORTS, Hit, find, hits, search_args
 
 bp = Blueprint("api", __name__)
 
@@ -115,6 +116,7 @@ def search():
     args = search_args()
     if not args.q:
         abort(400, description="Add a query: /api/v1/search?q=words")
+    _refuse_what_the_page_forgives()
     result, error = find(args, facets=False)
     if result is None:
         abort(400, description=error)
@@ -126,6 +128,15 @@ def search():
                    if result.page < pages else None,
                    suggestion=result.suggestion,
                    results=[_hit(hit) for hit in hits(result)])
+
+
+def _refuse_what_the_page_forgives() -> None:
+    """The search page reads an unknown sort as relevance and a blank thread as
+    none, as a form sends them; a program is told its mistake instead."""
+    if request.args.get("sort", "relevance") not in SORTS:
+        abort(400, description=f"'sort' must be one of {', '.join(SORTS)}.")
+    if request.args.get("thread") is not None and not request.args["thread"].strip():
+        abort(400, description="'thread' must be a thread number.")
 
 
 @bp.get("/openapi.json")

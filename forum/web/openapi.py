@@ -233,7 +233,7 @@ PATHS = {
                     "SearchResults", [
         _query("q", "The query: words, \"phrases\", group:, d:, f: (required)",
                {"type": "string", "minLength": 1}, required=True),
-        _query("sort", "Order; anything else means relevance",
+        _query("sort", "Order: relevance, date (newest first) or oldest",
                {"type": "string", "enum": ["relevance", "date", "oldest"],
                 "default": "relevance"}),
         PAGE,
