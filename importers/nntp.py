@@ -36,6 +36,7 @@ from importers.parsing import parse_message
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"nntp": 119, "nntps": 563}
+MAX_BACKOFF = 60.0  # seconds between attempts, however many are allowed
 # Anything printable but the wildmat characters and the list separator.
 _GROUP_NAME = re.compile(r"[^\s*?\[\]\\!,]+")
 _WILDMAT = re.compile(r"[*?\[\]\\!]")
@@ -203,6 +204,7 @@ class NewsPuller:
                 raise
 
     def close(self) -> None:
+        """Say QUIT and close; the next call connects again."""
         if self._conn is not None:
             self._conn.quit()
             self._conn = None
@@ -277,7 +279,7 @@ class NewsPuller:
         if failures >= self.attempts:
             raise PullFailed(f"{self.url.server}/{group}: gave up after "
                              f"{failures} attempts: {exc}") from exc
-        delay = self.backoff * 2 ** (failures - 1)
+        delay = min(self.backoff * 2 ** (failures - 1), MAX_BACKOFF)
         logger.warning("%s/%s: %s; reconnecting in %.1fs", self.url.server, group,
                        exc, delay)
         self.sleep(delay)
@@ -288,6 +290,15 @@ def pull_news(url: str, **options) -> ParsedStream:
     """Every article of every group of `url` (options as for NewsPuller)."""
     with NewsPuller(url, **options) as puller:
         yield from puller
+
+
+def article_position(position: str) -> tuple[str, int]:
+    """("group", number) from an item's position "group:number", for the caller
+    that records the highest number fetched per group."""
+    group, _, number = position.rpartition(":")
+    if not group or not number.isdigit():
+        raise ValueError(f"not a news position: {position!r}")
+    return group, int(number)
 
 
 def _group_plan(info: GroupInfo, start_after: int) -> GroupPlan:

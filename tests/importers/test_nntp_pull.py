@@ -11,7 +11,13 @@ from contextlib import closing, suppress
 import pytest
 
 from importers.base import ImportProblem, IncomingMessage
-from importers.nntp import NewsPuller, NewsURL, PullFailed, parse_news_url
+from importers.nntp import (
+    NewsPuller,
+    NewsURL,
+    PullFailed,
+    article_position,
+    parse_news_url,
+)
 from importers.nntp_client import NNTPConnection, NNTPError
 from importers.parsing import parse_message
 from tests import newsserver
@@ -44,7 +50,7 @@ def pull(url: str, **options) -> list[IncomingMessage | ImportProblem]:
 
 
 def numbers(items) -> list[int]:
-    return [int(item.position.rsplit(":", 1)[1]) for item in items]
+    return [article_position(item.position)[1] for item in items]
 
 
 # -- pulling ---------------------------------------------------------------------------
@@ -425,3 +431,10 @@ def test_without_inn2_the_server_tests_skip_and_say_how_to_install(monkeypatch):
     monkeypatch.setattr(newsserver, "INN_BIN", newsserver.REPO / "no-such-folder")
     with pytest.raises(pytest.skip.Exception, match="run make news-deps"):
         newsserver.skip_unless_inn()
+
+
+def test_a_position_gives_back_the_group_and_number():
+    assert article_position("local.test:42") == ("local.test", 42)
+    for bad in ("group", "local.test:", ":3", "local.test:x"):
+        with pytest.raises(ValueError, match="not a news position"):
+            article_position(bad)
