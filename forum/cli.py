@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 
 import click
@@ -57,7 +58,7 @@ def _needs_current_schema(command: click.Command) -> None:
 
 
 @click.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--group", help="Put every message in this group.")
 @click.option("--format", "fmt", default="auto", show_default=True,
               type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
@@ -70,26 +71,40 @@ def _needs_current_schema(command: click.Command) -> None:
 @click.option("--batch-size", default=1000, show_default=True, type=int)
 @click.option("--quiet", is_flag=True, help="No progress bar (none is drawn "
               "when stderr is not a terminal either).")
+@click.option("--user", envvar="NNTP_USER",
+              help="News server login (AUTHINFO); the password is read from "
+                   "the NNTP_PASSWORD environment variable.")
 def import_command(sources, group, fmt, as_json, include_no_archive,
-                   thread_by_subject, batch_size, quiet):
-    """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail).
+                   thread_by_subject, batch_size, quiet, user):
+    """Import archives (mbox, Maildir, .eml, Usenet spools, pipermail, saved
+    pages) or pull from a news server: nntp://HOST[:PORT]/GROUP[,GROUP...]
+    (nntps:// for TLS).  A pull fetches only the articles numbered above the
+    last one it read from each group.
 
     Exit status: 0 when every message was imported, found already archived or
     skipped for a stated reason; 1 when some were quarantined; 2 when a source
     could not be read or the run failed (recorded as failed, with its reason);
     130 when interrupted (Ctrl-C; recorded as failed too).
     """
-    from importers.runner import ImportOptions, ImportRunner
+    from importers.runner import ImportOptions, ImportRunner, is_news_url
 
+    _check_sources(sources)
     options = ImportOptions(
         fmt=fmt, group=group, honour_no_archive=not include_no_archive,
         thread_by_subject=thread_by_subject, batch_size=max(1, batch_size),
         claim_settings=current_app.extensions["forum_claim_settings"],
+        news_user=user, news_password=os.environ.get("NNTP_PASSWORD"),
     )
-    bar = _import_progress(sources, quiet=quiet or as_json)
-    runner = ImportRunner(db.session, options,
-                          progress=lambda read: bar.update(
-                              METER.done, note=f"{read:,} messages"))
+    quiet = quiet or as_json
+    pulls = any(is_news_url(source) for source in sources)
+    if pulls:
+        bar = Progress("articles", quiet=quiet)
+        runner = ImportRunner(db.session, options, progress=lambda read: bar.update(
+            read, total=runner.expected_messages))
+    else:
+        bar = _import_progress(sources, quiet=quiet)
+        runner = ImportRunner(db.session, options, progress=lambda read: bar.update(
+            METER.done, note=f"{read:,} messages"))
     try:
         report = runner.run(sources)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - recorded
@@ -99,8 +114,8 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
                    f"{type(error).__name__}{': ' if first else ''}{first}"[:500],
                    err=True)
         sys.exit(130 if isinstance(error, KeyboardInterrupt) else 2)
-    bar.update(METER.done)
-    bar.finish(note=f"{report.read:,} messages")
+    bar.update(report.read if pulls else METER.done)
+    bar.finish(note="" if pulls else f"{report.read:,} messages")
     if as_json:
         data = report.to_dict()
         data["problems"] = data["problems"][:100]
@@ -111,6 +126,22 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         sys.exit(2)  # a whole source could not be read: let scripts notice
     if report.quarantined:
         sys.exit(1)
+
+
+def _check_sources(sources) -> None:
+    """Every source a news URL that reads or a path that exists, or a usage error."""
+    from importers.nntp import parse_news_url
+    from importers.runner import is_news_url
+
+    for source in sources:
+        if is_news_url(source):
+            try:
+                parse_news_url(source)
+            except ValueError as error:
+                raise click.BadParameter(str(error), param_hint="SOURCES") from None
+        elif not os.path.exists(source):
+            raise click.BadParameter(f"Path {source!r} does not exist.",
+                                     param_hint="SOURCES")
 
 
 def _import_progress(sources, quiet: bool) -> Progress:

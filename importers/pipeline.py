@@ -55,9 +55,14 @@ def read_sources(sources: list[str], fmt: str, group: str | None,
 
 def _read_here(source: str, fmt: str, group: str | None,
                keep_raw: bool) -> Iterator[IncomingMessage | ImportProblem]:
+    return prepared(iter_source(source, fmt, group), keep_raw)
+
+
+def prepared(items, keep_raw: bool) -> Iterator[IncomingMessage | ImportProblem]:
+    """Parsed items made storable, messages with their text work done."""
     from forum.services.analysis import prepare_message
 
-    for item in iter_source(source, fmt, group):
+    for item in items:
         if isinstance(item, IncomingMessage):
             yield prepare_message(storable_message(item), keep_raw)
         else:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from forum.extensions import write_intent
 from forum.models import ImportProblemRecord, ImportRun
+from forum.services import news_pulls
 from forum.services.citations import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
@@ -30,7 +31,8 @@ from forum.services.references import record_references
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage, excerpt_of
-from importers.pipeline import read_sources
+from importers.nntp import DEFAULT_PORTS, NewsPuller, parse_news_url
+from importers.pipeline import prepared, read_sources
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,15 @@ class ImportOptions:
     keep_raw: bool = True
     # Same-claim checks of new posts against labelled claims (the app's).
     claim_settings: Settings = field(default_factory=Settings)
+    # For news servers that want a login (AUTHINFO USER/PASS).
+    news_user: str | None = None
+    news_password: str | None = None
+
+
+def is_news_url(source: str) -> bool:
+    """True for `nntp://...` and `nntps://...`: a news server, not a path."""
+    scheme, found, _rest = source.partition("://")
+    return bool(found) and scheme.lower() in DEFAULT_PORTS
 
 
 def default_group_for(path: str) -> str:
@@ -102,6 +113,9 @@ class ImportRunner:
         self.progress = progress
         self.report = ImportReport()
         self._problems: list[ImportProblem] = []
+        # Articles a news pull expects to read, once it has asked the server.
+        self.expected_messages: int | None = None
+        self._news: tuple[str, dict[str, int]] | None = None
 
     def run(self, sources: Iterable[str]) -> ImportReport:
         """Import every source, commit batch by batch, return the balanced report.
@@ -129,11 +143,14 @@ class ImportRunner:
         self._indexing = import_indexing(self.session)
         self._new_ids: set[int] = set()
         self._prepared: dict[int, object] = {}
+        files = [source for source in sources if not is_news_url(source)]
         try:
-            for source, messages in read_sources(sources, self.options.fmt,
+            for source, messages in read_sources(files, self.options.fmt,
                                                  self.options.group,
                                                  self.options.keep_raw):
                 self._import_source(archiver, source, messages)
+            for url in (source for source in sources if is_news_url(source)):
+                self._pull_news(archiver, url)
         except BaseException:
             self._indexing.abandon()
             raise
@@ -164,6 +181,54 @@ class ImportRunner:
             logger.info("import of %s stopped early: %s", source, exc)
             self._source_error(source, exc)
         self._archive_batch(archiver, batch)
+
+    # -- news servers --------------------------------------------------------------
+
+    def _pull_news(self, archiver: Archiver, url: str) -> None:
+        """A news server's groups, from after the article last read from each.
+
+        The highest number read per group is recorded with each batch's
+        commit (`_archive_batch`), so a pull that dies resumes after the last
+        article kept.
+        """
+        try:
+            news = parse_news_url(url)
+            after = news_pulls.high_water(self.session, news.server, news.groups)
+            puller = NewsPuller(news, user=self.options.news_user,
+                                password=self.options.news_password, after=after)
+        except Exception as exc:  # noqa: BLE001 - a bad URL is a source error
+            self._source_error(url, exc)
+            return
+        source = f"{news.server}/{','.join(news.groups)}"
+        self._news = (news.server, {})
+        try:
+            with puller:
+                plans = puller.plan()
+                self.expected_messages = (self.expected_messages or 0) + sum(
+                    plan.count_estimate for plan in plans)
+                items = prepared(self._marked(puller), self.options.keep_raw)
+                self._import_source(archiver, source, items)
+        except Exception as exc:  # noqa: BLE001 - the server: a source error
+            logger.info("pull from %s stopped: %s", source, exc)
+            self._source_error(source, exc)
+        finally:
+            self._news = None
+
+    def _marked(self, items):
+        """The pulled items, each group's highest number noted as it is read;
+        a group the server lacks is a source error, not a message read."""
+        marks = self._news[1]
+        for item in items:
+            if isinstance(item, ImportProblem) and item.kind == "error":
+                self.report.failed_sources += 1
+                self._problems.append(item)
+                continue
+            group, _, number = item.position.rpartition(":")
+            if number.isdigit():
+                marks[group] = max(marks.get(group, 0), int(number))
+            if self.options.group and isinstance(item, IncomingMessage):
+                item.groups = [self.options.group]
+            yield item
 
     def _source_error(self, source: str, exc: Exception) -> None:
         """A source that could not be opened or read further: recorded, not raised.
@@ -200,6 +265,9 @@ class ImportRunner:
         self._save_problems()
         self._indexing.queue(changed)
         self._record_progress()
+        if self._news is not None:  # the articles and how far they reach, at once
+            news_pulls.advance(self.session, *self._news)
+            self._news[1].clear()
         self.session.commit()
         self._committed = self._counts()
         self._indexing.pump()

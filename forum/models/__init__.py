@@ -23,7 +23,7 @@ from forum.models.evidence import (
     PostCitation,
     PostReference,
 )
-from forum.models.imports import ImportProblemRecord, ImportRun
+from forum.models.imports import ImportProblemRecord, ImportRun, NewsPull
 from forum.models.moderation import ClaimHint, Flag, QueueMark
 from forum.models.search import SearchOutbox
 from forum.models.takedowns import ChangedPost, ContentChange, FieldOriginal, Tombstone
@@ -43,6 +43,7 @@ __all__ = [
     "GroupMonth",
     "ImportProblemRecord",
     "ImportRun",
+    "NewsPull",
     "Label",
     "LabelCitation",
     "LabelKind",

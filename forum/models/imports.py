@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -56,3 +65,17 @@ class ImportProblemRecord(db.Model):
     post_id: Mapped[int | None] = mapped_column(Integer)
 
     run: Mapped[ImportRun] = relationship(back_populates="problems")
+
+
+class NewsPull(db.Model):
+    """How far the archive has read a news server's group: the highest article
+    number fetched, so the next pull asks only for newer ones."""
+
+    __tablename__ = "news_pulls"
+    __table_args__ = (UniqueConstraint("server", "group_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server: Mapped[str] = mapped_column(String(255))  # nntp://host[:port]
+    group_name: Mapped[str] = mapped_column(String(255))
+    last_number: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
