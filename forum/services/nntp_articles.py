@@ -85,7 +85,7 @@ class Article:
         fields = {}
         for header in self.headers:
             key, _, value = header.partition(": ")
-            fields[key.lower()] = value.replace("\n", "")
+            fields[key.lower()] = value.replace("\n", "") if "\n" in value else value
         return fields
 
 
@@ -229,22 +229,21 @@ its groups' names.  The same source always makes the same article."""
 
 def group_sources(session: Session, group_id: int, low: int,
                   high: int) -> Iterator[list[Source]]:
-    """A group's visible posts from `low` to `high`, ascending, a batch at a time:
-    three queries per batch, however many posts it holds."""
-    if low > MAX_NUMBER:
-        return
-    high = min(high, MAX_NUMBER)
-    stmt = (select(*_COLUMNS).join(PostGroup, PostGroup.post_id == Post.id)
-            .outerjoin(Author, Author.id == Post.author_id)
-            .where(PostGroup.group_id == group_id, *VISIBLE, Post.id <= high))
-    last = low - 1
-    while True:
-        rows = [_row(*r) for r in session.execute(
-            stmt.where(Post.id > last).order_by(Post.id).limit(BATCH))]
-        if not rows:
-            return
-        yield _sources(session, rows)
-        last = rows[-1].id
+    """A group's visible posts from `low` to `high`, ascending, a batch at a time.
+
+    The numbers come first, in one query, then each batch by primary key:
+    asked for a range of ids within a group, SQLite walks the group's whole
+    listing and sorts it, so keyset batches of the joined rows read every
+    body of the group once per batch.
+    """
+    numbers = article_numbers(session, group_id, low, high)
+    stmt = (select(*_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
+            .where(*VISIBLE).order_by(Post.id))
+    for start in range(0, len(numbers), BATCH):
+        chunk = numbers[start:start + BATCH]
+        rows = [_row(*r) for r in session.execute(stmt.where(Post.id.in_(chunk)))]
+        if rows:
+            yield _sources(session, rows)
 
 
 def group_articles(session: Session, group_id: int, low: int,

@@ -95,12 +95,12 @@ def forget_all() -> None:
 def _digest(source: Source) -> bytes:
     row, ancestors, groups = source
     author = row.author
-    parts = [str(row.id), row.permalink, row.subject, str(row.date), row.body_text,
+    parts = (str(row.id), row.permalink, row.subject, str(row.date), row.body_text,
              _maybe(row.body_html), _maybe(row.author_name),
              _maybe(author and author.name), _maybe(author and author.masked_email),
-             " ".join(ancestors), " ".join(groups)]
+             " ".join(ancestors), " ".join(groups))
     # Each part's length first, so no two different sources run together.
-    text = "".join(f"{len(part)}:{part}" for part in parts)
+    text = "".join([f"{len(part)}:{part}" for part in parts])
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
                            digest_size=16).digest()
 

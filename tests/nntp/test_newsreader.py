@@ -160,3 +160,14 @@ def test_posting_is_refused(newsreader):
         newsreader.post(b"From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n")
     with pytest.raises(nntplib.NNTPTemporaryError, match="^435"):
         newsreader.ihave("<x@y.example>", b"Subject: hi\r\n\r\nhello\r\n")
+
+
+def test_overviews_are_read_in_batches_and_kept_unchanged(monkeypatch, newsreader):
+    from forum.services import nntp_articles, nntp_overview
+
+    _, _, first, last, _ = newsreader.group("comp.lang.misc")
+    whole = newsreader.over((first, last))[1]
+    nntp_overview.forget_all()
+    monkeypatch.setattr(nntp_articles, "BATCH", 2)
+    assert newsreader.over((first, last))[1] == whole  # rendered again, 2 a batch
+    assert newsreader.over((first, last))[1] == whole  # kept
