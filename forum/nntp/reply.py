@@ -17,9 +17,11 @@ class Reply:
 
 
 def text_lines(lines: Iterable[str]) -> Iterator[bytes]:
-    """Lines of text as data: one line each, CR, LF and TAB made spaces."""
+    """Lines of text as data: one line each (CR and LF made spaces; a TAB is
+    kept, as it separates LIST NEWSGROUPS' fields; callers clean fields)."""
     for line in lines:
-        yield (clean(line) + "\r\n").encode("utf-8", "replace")
+        line = line.replace("\r", " ").replace("\n", " ")
+        yield (line + "\r\n").encode("utf-8", "replace")
 
 
 def clean(value: str) -> str:

@@ -12,7 +12,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from forum.nntp.reply import Reply, clean
-from forum.nntp.syntax import MAX_DIGITS, is_message_id, parse_range
+from forum.nntp.syntax import is_message_id, parse_number, parse_range
 from forum.services import nntp_articles as articles
 from forum.services.nntp_articles import Article
 from forum.services.nntp_overview import Overview, group_overviews, overview_from
@@ -33,9 +33,7 @@ def _locate(reader: Reader, args: list[str]) -> tuple[int, int, str] | Reply:
         if reader.current is None:
             return Reply("420 No current article selected")
         number = reader.current
-    elif args[0].isdigit() and len(args[0]) <= MAX_DIGITS:
-        number = int(args[0])
-    else:
+    elif (number := parse_number(args[0])) is None:
         return Reply("501 Not an article number")
     message_id = articles.message_id_in(reader.session, reader.group.id, number)
     if message_id is None:

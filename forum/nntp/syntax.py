@@ -7,11 +7,17 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 MAX_DIGITS = 16  # RFC 3977 3.2: article numbers have at most 16 digits
-_NUMBER = rf"\d{{1,{MAX_DIGITS}}}"
+# ASCII digits only: \d and str.isdigit() take "٥" and "²" too.
+_NUMBER = rf"[0-9]{{1,{MAX_DIGITS}}}"
 _RANGE = re.compile(rf"({_NUMBER})(-({_NUMBER})?)?")
 _MESSAGE_ID = re.compile(r"<[\x21-\x3d\x3f-\x7e]{1,248}>")
-_DATE = re.compile(r"(\d{2}|\d{4})(\d{2})(\d{2})")
-_TIME = re.compile(r"(\d{2})(\d{2})(\d{2})")
+_DATE = re.compile(r"([0-9]{2}|[0-9]{4})([0-9]{2})([0-9]{2})")
+_TIME = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})")
+
+
+def parse_number(text: str) -> int | None:
+    """An article number (1 to 16 ASCII digits), or None."""
+    return int(text) if re.fullmatch(_NUMBER, text) else None
 
 
 def parse_range(text: str, high: int) -> tuple[int, int] | None:

@@ -61,7 +61,8 @@ BAD_RANGES = [
     ("LISTGROUP comp.lang.misc 5-x", b"501 "), ("HDR Subject x", b"501 "),
     ("ARTICLE 99999", b"423 "), ("ARTICLE 1x", b"501 "), ("ARTICLE -1", b"501 "),
     ("BODY 12345678901234567", b"501 "), ("STAT 9999999999999999", b"423 "),
-    ("HDR :bytes 9999999999999999-", b"423 "),
+    ("HDR :bytes 9999999999999999-", b"423 "), ("ARTICLE ²", b"501 "),
+    ("STAT ٥", b"501 "), ("OVER ٥-", b"501 "),
 ]
 
 
