@@ -90,5 +90,14 @@ crash-test: install
 fuzz: install
 	FORUM_FUZZ=long $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/importers/test_fuzz.py
 
+# The JSON API fuzzed for longer (schemathesis): the CI test with a larger budget,
+# then schemathesis's CLI against gunicorn over the same seeded archive.
+API_FUZZ_EXAMPLES ?= 500
+.PHONY: fuzz-api
+fuzz-api: install
+	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/pytest -q -s -p no:cacheprovider \
+	  tests/web/test_api_fuzz.py -k answers_as_described
+	$(BIN)/python bench/api_fuzz.py --examples $(API_FUZZ_EXAMPLES)
+
 lint: install
 	$(BIN)/ruff check .
