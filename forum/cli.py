@@ -24,11 +24,12 @@ def register_cli(app: Flask) -> None:
     Every command but `db` first checks that the schema is current.
     """
     from forum.cli_evidence import citations_cli, evidence_cli, users_cli
+    from forum.cli_export import export_cli
     from forum.cli_nntp import nntp_cli
 
     app.cli.add_command(db_cli)
     for command in (import_command, imports_cli, search_cli, users_cli,
-                    citations_cli, evidence_cli, nntp_cli):
+                    citations_cli, evidence_cli, nntp_cli, export_cli):
         _needs_current_schema(command)
         app.cli.add_command(command)
 
