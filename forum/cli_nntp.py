@@ -17,11 +17,14 @@ nntp_cli = AppGroup("nntp", help="The archive as a read-only news server.")
               help="Port to listen on (0: any free port, printed).")
 @click.option("--idle-timeout", default=600.0, show_default=True, type=float,
               help="Seconds a silent connection is kept open.")
-def serve_command(host: str, port: int, idle_timeout: float) -> None:
+@click.option("--max-connections", default=64, show_default=True, type=int,
+              help="Connections served at once; more are told to come back.")
+def serve_command(host: str, port: int, idle_timeout: float,
+                  max_connections: int) -> None:
     """Serve the archive's groups read-only over NNTP (RFC 3977) until stopped."""
     from forum.nntp.server import make_server
 
-    server = make_server(db.engine, host, port, idle_timeout)
+    server = make_server(db.engine, host, port, idle_timeout, max_connections)
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"nntp: serving on {bound_host}:{bound_port} (read-only)", err=True)
     try:

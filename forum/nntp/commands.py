@@ -101,7 +101,8 @@ def listgroup(reader: Reader, args: list[str]) -> Reply:
     found = articles.find_group(reader.session, args[0]) if args else reader.group
     if found is None:
         return Reply("411 No such newsgroup" if args else "412 No newsgroup selected")
-    span = parse_range(args[1], found.high) if len(args) == 2 else (1, found.high)
+    whole = (1, articles.MAX_NUMBER)  # posts imported since GROUP included
+    span = parse_range(args[1], whole[1]) if len(args) == 2 else whole
     if span is None:
         return Reply("501 Bad range")
     reader.select(found)

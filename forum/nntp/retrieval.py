@@ -91,7 +91,8 @@ def _selection(reader: Reader, args: list[str], overviews: bool = False
             return Reply("420 No current article selected")
         span = (reader.current, reader.current)
     else:
-        span = parse_range(args[0], reader.group.high)
+        # `n-` runs to the end, posts imported since GROUP included.
+        span = parse_range(args[0], articles.MAX_NUMBER)
         if span is None:
             return Reply("501 Bad range")
     fetch = group_overviews if overviews else articles.group_articles

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import socketserver
+import threading
+import time
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -30,17 +32,43 @@ _STUFF = re.compile(rb"^\.", re.MULTILINE)
 
 
 class NewsServer(socketserver.ThreadingTCPServer):
-    """A threaded TCP server that knows the archive's engine and the timeout."""
+    """A threaded TCP server that knows the archive's engine and the timeout.
+
+    At most `max_connections` are served at once (each holds a thread and a
+    database connection); one more is told 400 and closed.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], engine: Engine,
-                 idle_timeout: float = 600.0) -> None:
+                 idle_timeout: float = 600.0, max_connections: int = 64) -> None:
         self.engine = engine
         self.idle_timeout = idle_timeout
+        self.slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, NewsHandler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self.slots.acquire(blocking=False):
+            logger.warning("nntp %s refused: too many connections", client_address[0])
+            try:
+                request.sendall(b"400 Too many connections, try again later\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request, client_address) -> None:
+        """Log what escaped a connection (socketserver prints it to stderr)."""
+        logger.exception("nntp connection from %s failed", client_address[0])
 
 
 class LineTooLong(Exception):
@@ -58,15 +86,18 @@ class NewsHandler(socketserver.StreamRequestHandler):
         super().setup()
 
     def handle(self) -> None:
+        started, self.commands = time.monotonic(), 0
         with Session(self.server.engine) as session:
             reader = Reader(session)
-            self._send(Reply(GREETING))
             try:
+                self._send(Reply(GREETING))
                 self._serve(reader, session)
             except TimeoutError:
                 self._goodbye("400 Idle timeout, closing connection")
             except ConnectionError:
                 pass
+        logger.info("nntp %s: %d commands in %.1f s", self.client_address[0],
+                    self.commands, time.monotonic() - started)
 
     def _goodbye(self, status: str) -> None:
         try:
@@ -83,6 +114,7 @@ class NewsHandler(socketserver.StreamRequestHandler):
                 continue
             if line is None:
                 return
+            self.commands += 1
             reply = self._execute(reader, session, line)
             if reply.close:
                 return
@@ -150,6 +182,6 @@ class NewsHandler(socketserver.StreamRequestHandler):
 
 
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 1119,
-                idle_timeout: float = 600.0) -> NewsServer:
+                idle_timeout: float = 600.0, max_connections: int = 64) -> NewsServer:
     """A bound, listening server; run it with `serve_forever()` (port 0: any)."""
-    return NewsServer((host, port), engine, idle_timeout)
+    return NewsServer((host, port), engine, idle_timeout, max_connections)

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from forum.services.nntp_articles import Article, Source, group_sources, render
 
-KEPT = 200_000  # overviews kept, the least recently used dropped first
+# Overviews kept, the least recently used dropped first: about 50 MB.
+KEPT = 100_000
 OVERVIEW_HEADERS = ("subject", "from", "date", "message-id", "references")
 
 

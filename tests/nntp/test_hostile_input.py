@@ -4,6 +4,8 @@ a failing command (403, the trace only in the log), an idle connection."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from forum.services import nntp_articles
@@ -129,6 +131,26 @@ def test_an_idle_connection_is_closed(app, sample):
         assert client.file.readline().startswith(b"400 ")
         assert client.file.readline() == b""
         client.close()
+
+
+def test_connections_past_the_limit_are_told_to_come_back(app, sample):
+    for address in run_server(idle_timeout=30, max_connections=1):
+        first = RawClient(address)
+        second = RawClient(address)
+        assert first.greeting.startswith(b"201 ")
+        assert second.greeting.startswith(b"400 ")
+        assert second.file.readline() == b""
+        second.close()
+        assert first.command("QUIT").startswith(b"205 ")
+        first.close()
+        for _ in range(50):  # the slot is freed once the thread has ended
+            third = RawClient(address)
+            greeted = third.greeting.startswith(b"201 ")
+            third.close()
+            if greeted:
+                break
+            time.sleep(0.1)
+        assert greeted
 
 
 def test_quit_says_goodbye_and_closes(raw):
