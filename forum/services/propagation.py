@@ -19,11 +19,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from whoosh.lang.porter import stem as porter_stem
 
 from forum.claim_match import (
@@ -188,10 +188,11 @@ def check_new_posts(session: Session, post_ids: Iterable[int], settings: Setting
         return 0
     weights = weights or archive_weights(session)
     posts = _open_posts(session, post_ids)
+    folded = {post.id: _text(post).casefold() for post in posts}  # once, not per claim
     made = 0
     for label in labels:
         likely = _likely(label.exact, [p for p in posts if p.id != label.post_id],
-                         weights)
+                         weights, folded)
         made += len(_propose(session, label, likely, settings.threshold, weights))
     return made
 
@@ -217,19 +218,22 @@ def forget_weights() -> None:
     _weights.clear()
 
 
-def _likely(claim: str, posts: Sequence[Post], weights: TermWeights) -> list[Post]:
+def _likely(claim: str, posts: Sequence[Post], weights: TermWeights,
+            folded: Mapping[int, str] | None = None) -> list[Post]:
     """The posts holding two of the claim's three rarest words (their stems cut
     to five letters, so "blocker" finds "blocks"), found as plain substrings.
 
     The matcher weighs rare words most, so a post without them cannot reach
     the threshold, and a substring test costs next to nothing beside scoring
     (a post that writes both words only as abbreviations is missed).
+    `folded` holds the posts' casefolded texts when the caller tries several
+    claims on the same posts.
     """
     rare = _rarest_words(claim, weights)
     need = min(2, len(rare))
     likely = []
     for post in posts:
-        text = _text(post).casefold()
+        text = folded[post.id] if folded is not None else _text(post).casefold()
         if sum(word in text for word in rare) >= need:
             likely.append(post)
     return likely
@@ -396,9 +400,14 @@ def proposals_on_posts(session: Session, post_ids: Iterable[int]
                        ) -> dict[int, list[ClaimProposal]]:
     """Open proposals per post, best first, for the review queue."""
     found: dict[int, list[ClaimProposal]] = {}
-    for proposal in session.scalars(select(ClaimProposal).where(
-            ClaimProposal.post_id.in_(list(post_ids)),
-            ClaimProposal.status == "proposed").order_by(ClaimProposal.score.desc())):
+    # The queue shows each proposal's source label, its kind and how many
+    # citations it has: loaded with the proposals, not one query per item.
+    source = selectinload(ClaimProposal.source_label)
+    for proposal in session.scalars(select(ClaimProposal).options(
+            source.selectinload(Label.citations))
+            .where(ClaimProposal.post_id.in_(list(post_ids)),
+                   ClaimProposal.status == "proposed")
+            .order_by(ClaimProposal.score.desc())):
         found.setdefault(proposal.post_id, []).append(proposal)
     return found
 

@@ -237,3 +237,28 @@ def test_labelling_from_the_queue_proposes_the_same_claim(seeds, moderator, auth
     [proposal] = db.session.scalars(select(ClaimProposal)).all()
     tremor = _post("Magnesium: A Natural Calcium Channel Blocker for Essential Tremor")
     assert proposal.post_id == tremor.id
+
+
+def test_the_queue_reads_proposals_with_their_source_labels_at_once(seeds, moderator):
+    """A queue page of proposals costs the same few queries however many
+    there are: each source label and its citations come with them."""
+    from sqlalchemy import event
+
+    label = _label_claim(moderator)
+    made = propagation.propose_for_label(db.session, label, SETTINGS)
+    db.session.commit()
+    db.session.expire_all()
+    found = propagation.proposals_on_posts(db.session, [p.post_id for p in made])
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        shown = [(p.source_label.kind.display_name, len(p.source_label.citations))
+                 for proposals in found.values() for p in proposals]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert shown == [("Partly supported", 1)]
+    assert statements == []
