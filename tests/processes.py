@@ -132,6 +132,22 @@ def scratch_database(kind: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+DATABASE_KINDS = ["sqlite", "postgresql"]
+
+
+def at_revision(database_url: str, revision: str) -> None:
+    """Bring an empty database's schema to `revision` (an older version's
+    archive, for the tests of what a newer version does with it)."""
+    from forum.migrate import upgrade_on
+
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            upgrade_on(conn, revision)
+    finally:
+        engine.dispose()
+
+
 def count_rows(database_url: str, table: str) -> int:
     engine = create_engine(database_url)
     try:

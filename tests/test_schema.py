@@ -8,13 +8,19 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
-from forum.migrate import upgrade_on
 from forum.schema import head_revision
 from tests.helpers import REPO
-from tests.processes import app_env, count_rows, flask, scratch_database
+from tests.processes import (
+    DATABASE_KINDS,
+    app_env,
+    at_revision,
+    count_rows,
+    flask,
+    scratch_database,
+)
 
 SAMPLE = REPO / "samples" / "health-forum-sample.mbox.gz"
-KINDS = ["sqlite", "postgresql"]
+KINDS = DATABASE_KINDS
 
 
 def _revision(url: str) -> str | None:
@@ -22,15 +28,6 @@ def _revision(url: str) -> str | None:
     try:
         with engine.connect() as conn:
             return conn.scalar(text("SELECT version_num FROM alembic_version"))
-    finally:
-        engine.dispose()
-
-
-def _at_revision(url: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            upgrade_on(conn, revision)
     finally:
         engine.dispose()
 
@@ -69,7 +66,7 @@ def test_an_outdated_database_answers_503_until_upgraded(kind, tmp_path):
     from forum import create_app
 
     with scratch_database(kind, tmp_path) as url:
-        _at_revision(url, "0011")
+        at_revision(url, "0011")
         app = create_app({"TESTING": True, "SECRET_KEY": "x",
                           "SQLALCHEMY_DATABASE_URI": url,
                           "FORUM_DATA_DIR": str(tmp_path / "web")})

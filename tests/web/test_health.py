@@ -8,8 +8,7 @@ import logging
 import pytest
 
 from forum.schema import head_revision
-from tests.processes import scratch_database
-from tests.test_schema import KINDS, _at_revision
+from tests.processes import DATABASE_KINDS, at_revision, scratch_database
 
 
 def test_a_serving_archive_is_healthy_and_ready(client):
@@ -20,12 +19,12 @@ def test_a_serving_archive_is_healthy_and_ready(client):
         "database": "ok", "schema": "ok", "search": "ok"}}
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", DATABASE_KINDS)
 def test_readyz_says_the_schema_is_behind(kind, tmp_path):
     from forum import create_app
 
     with scratch_database(kind, tmp_path) as url:
-        _at_revision(url, "0011")
+        at_revision(url, "0011")
         app = create_app({"TESTING": True, "SECRET_KEY": "x",
                           "SQLALCHEMY_DATABASE_URI": url,
                           "FORUM_DATA_DIR": str(tmp_path / "web")})
