@@ -113,8 +113,8 @@ def download(port: int, url: str,
     size, messages, tail = len(head), 0, head
     while chunk := response.read(65536):
         size += len(chunk)
-        if chunked and not url.endswith(".gz"):
-            messages += (tail[-1:] + chunk).count(b"\nFrom ")
+        if chunked and not url.endswith(".gz"):  # a From line may span chunks
+            messages += (tail[-5:] + chunk).count(b"\nFrom ")
         tail = chunk
     if chunked and not url.endswith(".gz"):
         messages += head == b"F"

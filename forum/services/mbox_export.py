@@ -32,6 +32,7 @@ from forum.models import Group, Post, PostGroup, Thread
 from forum.services.archive import VISIBLE, _month_range
 
 BATCH = 500
+FIRST_BATCH = 20
 ID_DOMAIN = "archive.invalid"
 PLACEHOLDER_SENDER = "MAILER-DAEMON"
 EPOCH = datetime(1970, 1, 1)
@@ -81,24 +82,35 @@ def export_mbox(bind: Engine, posts: Select,
 
 
 def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """`chunks` gzip-compressed on the fly (one gzip member)."""
+    """`chunks` gzip-compressed on the fly (one gzip member).
+
+    The first message is flushed out at once: a compressor holds its output
+    until it has tens of kilobytes, and the reader should see the download
+    start, not wait for a few hundred messages to be compressed first.
+    """
     packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    first = True
     for chunk in chunks:
         packed = packer.compress(chunk)
+        if first:
+            packed += packer.flush(zlib.Z_SYNC_FLUSH)
+            first = False
         if packed:
             yield packed
     yield packer.flush()
 
 
 def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
-    last = 0
+    """`posts` by keyset, BATCH at a time after a small first batch (the
+    download's first byte waits for the first batch only)."""
+    last, size = 0, FIRST_BATCH
     while True:
         batch = list(session.scalars(
-            posts.where(Post.id > last).order_by(Post.id).limit(BATCH)).unique())
+            posts.where(Post.id > last).order_by(Post.id).limit(size)).unique())
         if not batch:
             return
         yield batch
-        last = batch[-1].id
+        last, size = batch[-1].id, BATCH
 
 
 def ancestor_chains(session: Session, posts: list) -> dict[int, list[str]]:

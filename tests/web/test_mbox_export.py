@@ -130,7 +130,23 @@ def test_the_export_is_read_in_batches(monkeypatch, client, sample):
 
     whole = client.get(f"/g/{sample.group.name}/mbox").data
     monkeypatch.setattr(mbox_export, "BATCH", 2)
+    monkeypatch.setattr(mbox_export, "FIRST_BATCH", 1)
     assert client.get(f"/g/{sample.group.name}/mbox").data == whole
+
+
+def test_the_first_message_is_compressed_and_sent_at_once(sample):
+    """A gzip download starts with the first message, whole and readable,
+    not after the compressor has gathered tens of kilobytes."""
+    import zlib
+
+    from forum.services import mbox_export
+
+    messages = [b"From a Mon Jan  1 00:00:00 2001\nSubject: %d\n\nbody\n\n" % n
+                for n in range(1000)]
+    first = next(mbox_export.gzip_chunks(iter(messages)))
+    assert zlib.decompressobj(31).decompress(first) == messages[0]
+    assert gzip.decompress(b"".join(mbox_export.gzip_chunks(iter(messages)))) == \
+        b"".join(messages)
 
 
 def test_a_group_export_imports_back_into_a_fresh_archive(
