@@ -15,7 +15,12 @@ from forum.nntp.reply import Reply, clean
 from forum.nntp.syntax import is_message_id, parse_number, parse_range
 from forum.services import nntp_articles as articles
 from forum.services.nntp_articles import Article
-from forum.services.nntp_overview import Overview, group_overviews, overview_from
+from forum.services.nntp_overview import (
+    OVERVIEW_HEADERS,
+    Overview,
+    group_overviews,
+    overview_from,
+)
 
 if TYPE_CHECKING:
     from forum.nntp.commands import Reader
@@ -134,24 +139,33 @@ def _overview(overview: Overview, number: int) -> bytes:
 
 
 def _headers(code: int, name: str):
-    """HDR (225) and the older XHDR (221): one field of each article."""
+    """HDR (225) and the older XHDR (221): one field of each article.
+
+    An overview field (slrnpull starts with `XHDR Message-ID 1-`) is read
+    from the kept overviews; any other needs each article rendered.
+    """
     def handler(reader: Reader, args: list[str]) -> Reply:
         if len(args) not in (1, 2):
             return Reply(f"501 Syntax: {name} field [range|Message-ID]")
-        found = _selection(reader, args[1:])
+        field = args[0].lower()
+        overviews = field in OVERVIEW_HEADERS or field in (":bytes", ":lines")
+        found = _selection(reader, args[1:], overviews)
         if isinstance(found, Reply):
             return found
         by_id, chosen = found
-        field = args[0]
-        return Reply(f"{code} Headers follow",
-                     (_header_line(a, field, by_id) for a in chosen))
+        value = _overview_value if overviews else Article.header
+        return Reply(f"{code} Headers follow", (
+            f"{'0' if by_id else a.number} {clean(value(a, field) or '')}\r\n"
+            .encode("utf-8", "replace") for a in chosen))
     return handler
 
 
-def _header_line(article: Article, field: str, by_id: bool) -> bytes:
-    value = clean(article.header(field) or "")
-    label = "0" if by_id else str(article.number)
-    return f"{label} {value}\r\n".encode("utf-8", "replace")
+def _overview_value(overview: Overview, field: str) -> str:
+    if field == ":bytes":
+        return str(overview.bytes)
+    if field == ":lines":
+        return str(overview.lines)
+    return overview.values[OVERVIEW_HEADERS.index(field)]
 
 
 hdr = _headers(225, "HDR")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -63,3 +64,38 @@ def test_help_capabilities_and_mode_reader(raw):
     assert capabilities[0] == b"VERSION 2\r\n"
     assert b"READER\r\n" in capabilities and b"OVER MSGID\r\n" in capabilities
     assert not any(c.startswith((b"POST", b"IHAVE")) for c in capabilities)
+
+
+def test_hdr_reads_overview_fields_and_any_other(raw, sample):
+    raw.command("GROUP alt.test")
+    number = sample.html_post.id
+    assert raw.command("XHDR message-id 1-").startswith(b"221 ")
+    assert raw.data() == [f"{number} {message_id_for(sample.html_post.permalink)}"
+                          "\r\n".encode()]
+    assert raw.command("HDR Newsgroups 1-").startswith(b"225 ")
+    assert raw.data() == [f"{number} alt.test,comp.lang.misc\r\n".encode()]
+    raw.command(f"OVER {number}")
+    size = raw.data()[0].split(b"\t")[6]
+    raw.command("HDR :bytes")
+    assert raw.data() == [f"{number} ".encode() + size + b"\r\n"]
+
+
+def test_a_connection_gives_its_database_connection_back(app, news_server, sample):
+    from forum.extensions import db
+    from tests.nntp.conftest import RawClient
+
+    db.session.remove()
+    pool = db.engine.pool
+    idle = pool.checkedout()
+    clients = [RawClient(news_server) for _ in range(3)]
+    for client in clients:
+        assert client.command("GROUP comp.lang.misc").startswith(b"211 ")
+    for client in clients:
+        assert client.command("QUIT").startswith(b"205 ")
+        assert client.file.readline() == b""
+        client.close()
+    for _ in range(50):  # each thread closes its session as it ends
+        if pool.checkedout() == idle:
+            break
+        time.sleep(0.1)
+    assert pool.checkedout() == idle
