@@ -203,6 +203,8 @@ class PostGroup(db.Model):
 
     __table_args__ = (
         Index("ix_post_groups_group_date", "group_id", "post_date", "post_id"),
+        # A group's posts in id order, a batch at a time (mbox, news server).
+        Index("ix_post_groups_group_post", "group_id", "post_id"),
     )
 
 

@@ -33,6 +33,8 @@ from forum.services.archive import VISIBLE, _month_range
 
 BATCH = 500
 FIRST_BATCH = 20
+# Tree facts kept across batches (about 100 bytes each) before starting afresh.
+KNOWN_LIMIT = 200_000
 ID_DOMAIN = "archive.invalid"
 PLACEHOLDER_SENDER = "MAILER-DAEMON"
 EPOCH = datetime(1970, 1, 1)
@@ -48,7 +50,8 @@ def group_posts(group: Group, year: int | None = None,
                 month: int | None = None) -> Select:
     """The visible posts listed in a group, or in one month of it."""
     stmt = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
-            .where(PostGroup.group_id == group.id, *VISIBLE))
+            .where(PostGroup.group_id == group.id, *VISIBLE)
+            .execution_options(keyset_by_listing=True))
     if year is not None and month is not None:
         start, end = _month_range(year, month)
         stmt = stmt.where(PostGroup.post_date >= start, PostGroup.post_date < end)
@@ -75,8 +78,11 @@ def export_mbox(bind: Engine, posts: Select,
     (a HEAD, a client that hangs up), rather than the request's.
     """
     with Session(bind) as session:
+        known: dict = {}
         for batch in _batches(session, posts):
-            chains = ancestor_chains(session, batch)
+            if len(known) > KNOWN_LIMIT:
+                known.clear()
+            chains = ancestor_chains(session, batch, known)
             for post in batch:
                 yield format_message(post, chains[post.id], post_url)
 
@@ -103,17 +109,21 @@ def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
     """`posts` by keyset, BATCH at a time after a small first batch (the
     download's first byte waits for the first batch only)."""
+    # A group's listing is read in its (group_id, post_id) index's order.
+    key = (PostGroup.post_id if posts.get_execution_options().get("keyset_by_listing")
+           else Post.id)
     last, size = 0, FIRST_BATCH
     while True:
         batch = list(session.scalars(
-            posts.where(Post.id > last).order_by(Post.id).limit(size)).unique())
+            posts.where(key > last).order_by(key).limit(size)).unique())
         if not batch:
             return
         yield batch
         last, size = batch[-1].id, BATCH
 
 
-def ancestor_chains(session: Session, posts: list) -> dict[int, list[str]]:
+def ancestor_chains(session: Session, posts: list,
+                    known: dict | None = None) -> dict[int, list[str]]:
     """Each post's visible (or ghost) ancestors' permalinks, root first.
 
     `posts` are `Post`s or rows with the same `id`, `parent_id`, `permalink`
@@ -121,15 +131,21 @@ def ancestor_chains(session: Session, posts: list) -> dict[int, list[str]]:
 
     A hidden ancestor is skipped, not the chain: its permalink is never
     handed out, and its replies still belong below the posts above it.
+    `known` carries what earlier batches learnt of the tree (a reply's
+    ancestors were mostly read a batch or two before).
     """
-    known = {p.id: (p.parent_id, p.permalink, p.is_hidden) for p in posts}
+    known = {} if known is None else known
+    known.update({p.id: (p.parent_id, p.permalink, p.is_hidden) for p in posts})
     wanted = {p.parent_id for p in posts if p.parent_id} - known.keys()
     while wanted:
         rows = session.execute(select(Post.id, Post.parent_id, Post.permalink,
                                       Post.is_hidden).where(Post.id.in_(wanted)))
+        parents = set()
         for post_id, parent_id, permalink, hidden in rows:
             known[post_id] = (parent_id, permalink, hidden)
-        wanted = {row[0] for row in known.values() if row[0]} - known.keys()
+            if parent_id:
+                parents.add(parent_id)
+        wanted = parents - known.keys()
     chains = {}
     for post in posts:
         chain, seen, parent = [], {post.id}, post.parent_id
