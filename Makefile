@@ -67,7 +67,7 @@ search-deps:
 # Its postinst fails where the host name does not resolve to a domain: give
 # inn.conf a domain and pathhost, then configure it again.
 news-deps:
-	@test -x /usr/lib/news/bin/innd || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	@{ test -x /usr/lib/news/bin/innd && command -v slrnpull >/dev/null; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	       inn2 slrnpull suck tin >/dev/null 2>&1; \
 	       f=/etc/news/inn.conf; test -f $$f && { grep -q '^domain:' $$f \
@@ -75,7 +75,7 @@ news-deps:
 	         || echo 'pathhost: news.localdomain' >> $$f; \
 	         DEBIAN_FRONTEND=noninteractive dpkg --configure inn2 >/dev/null 2>&1; }; \
 	       test -x /usr/lib/news/bin/innd; } ; } \
-	  || echo "inn2 not installed: the NNTP pull tests will be skipped"
+	  || echo "inn2 or slrnpull not installed: the NNTP pull or news reader tests will be skipped"
 
 test: install browser-deps search-deps axe-deps news-deps
 	$(BIN)/pytest -rs -q -n 2
