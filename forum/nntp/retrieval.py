@@ -25,9 +25,10 @@ from forum.services.nntp_overview import (
 if TYPE_CHECKING:
     from forum.nntp.commands import Reader
 
-def _locate(reader: Reader, args: list[str]) -> tuple[int, int, str] | Reply:
-    """The article an ARTICLE-like command names: (number to report, post id,
-    Message-ID), or the error reply.  A number makes it the current article."""
+def _locate(reader: Reader, args: list[str]) -> tuple[bool, int] | Reply:
+    """The article an ARTICLE-like command names: (by Message-ID?, post id),
+    or the error reply.  Whether a number is in the group is the
+    caller's question (one query with the article, or with its Message-ID)."""
     if len(args) > 1:
         return Reply("501 Syntax: one article number or Message-ID")
     if args and args[0].startswith("<"):
@@ -37,39 +38,51 @@ def _locate(reader: Reader, args: list[str]) -> tuple[int, int, str] | Reply:
     if not args:
         if reader.current is None:
             return Reply("420 No current article selected")
-        number = reader.current
-    elif (number := parse_number(args[0])) is None:
+        return False, reader.current
+    if (number := parse_number(args[0])) is None:
         return Reply("501 Not an article number")
-    message_id = articles.message_id_in(reader.session, reader.group.id, number)
-    if message_id is None:
-        return Reply("420 Current article number is invalid" if not args
-                     else "423 No article with that number")
-    reader.current = number
-    return number, number, message_id
+    return False, number
 
 
-def _by_message_id(reader: Reader, message_id: str) -> tuple[int, int, str] | Reply:
+def _missing(args: list[str]) -> Reply:
+    if args and args[0].startswith("<"):
+        return Reply("430 No article with that Message-ID")
+    return Reply("420 Current article number is invalid" if not args
+                 else "423 No article with that number")
+
+
+def _by_message_id(reader: Reader, message_id: str) -> tuple[bool, int] | Reply:
     if not is_message_id(message_id):
         return Reply("501 Malformed Message-ID")
     number = articles.number_of(reader.session, message_id)
     if number is None:
         return Reply("430 No article with that Message-ID")
-    return 0, number, message_id
+    return True, number
 
 
 def _retrieve(code: int, parts: str):
-    """ARTICLE (head and body), HEAD, BODY or STAT (neither)."""
+    """ARTICLE (head and body), HEAD, BODY or STAT (neither).  An article
+    named by number must be in the group, and becomes the current one."""
     def handler(reader: Reader, args: list[str]) -> Reply:
         found = _locate(reader, args)
         if isinstance(found, Reply):
             return found
-        shown, number, message_id = found
-        status = f"{code} {shown} {message_id}"
+        by_id, number = found
+        group_id = None if by_id else reader.group.id
         if not parts:
+            message_id = (args[0] if by_id else
+                          articles.message_id_in(reader.session, group_id, number))
+            article = None
+        else:
+            article = articles.article(reader.session, number, group_id)
+            message_id = article.message_id if article else None
+        if message_id is None:
+            return _missing(args)
+        if not by_id:
+            reader.current = number
+        status = f"{code} {0 if by_id else number} {message_id}"
+        if article is None:
             return Reply(status)
-        article = articles.article(reader.session, number)
-        if article is None:  # hidden between the two reads
-            return Reply("430 No such article")
         data = {"head": [article.head], "body": [article.body],
                 "both": [article.head, b"\r\n", article.body]}[parts]
         return Reply(status, data)

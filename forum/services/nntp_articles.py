@@ -261,12 +261,17 @@ def group_articles(session: Session, group_id: int, low: int,
         yield from (render(*source) for source in batch)
 
 
-def article(session: Session, number: int) -> Article | None:
-    """A visible post's article by number (the same in every group)."""
+def article(session: Session, number: int,
+            group_id: int | None = None) -> Article | None:
+    """A visible post's article by number (the same in every group), if
+    listed in the group `group_id` when one is given."""
     if number > MAX_NUMBER:
         return None
     stmt = (select(*_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
             .where(Post.id == number, *VISIBLE))
+    if group_id is not None:
+        stmt = stmt.join(PostGroup, PostGroup.post_id == Post.id).where(
+            PostGroup.group_id == group_id)
     found = session.execute(stmt).first()
     return render(*_sources(session, [_row(*found)])[0]) if found else None
 
