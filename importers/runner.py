@@ -36,6 +36,8 @@ from importers.pipeline import prepared, read_sources
 
 logger = logging.getLogger(__name__)
 
+# Messages read between progress reports (besides one after each batch).
+PROGRESS_EVERY = 100
 _COMPRESSED = (".gz", ".xz", ".bz2", ".tar", ".tgz")
 _DATED_NAME = re.compile(r"^(\d{4}|\d{4}q\d|\d{4}-\w+|\d{4}\w+)$", re.IGNORECASE)
 
@@ -168,6 +170,8 @@ class ImportRunner:
         try:
             for item in messages:
                 self.report.read += 1
+                if self.progress and self.report.read % PROGRESS_EVERY == 0:
+                    self.progress(self.report.read)
                 if isinstance(item, ImportProblem):
                     self._problem(item)
                     continue
