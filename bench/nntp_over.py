@@ -8,7 +8,8 @@
 1. The archive: the deterministic corpus (../shared/bench/gen_corpus.py
    --messages N --seed 1; an mbox imports as one group, so the group holds
    every post) imported with `flask import`, or reused from --data-dir.
-2. The server: `flask --app forum nntp serve` on a free loopback port.
+2. The server: `flask --app forum nntp serve --no-warm` on a free loopback
+   port (nothing rendered ahead).
 3. On one connection: GROUP, then `OVER low-high` for the whole group: the
    first (every overview rendered: bodies masked, sizes counted) and
    --rounds more (overviews kept in memory, the posts still read and
@@ -19,6 +20,9 @@
 4. With --slrnpull: Debian's slrnpull pulls the whole group into a scratch
    spool; the spooled count and each file's size (LF line ends) are checked
    against OVER's count and :bytes.
+5. The server again, as `flask nntp serve` starts by default (--warm: the
+   newest overviews rendered in the background at start): once its log says
+   they are ready, the first OVER of the group.
 Prints each figure and the load average: the machine's two cores are
 shared, so compare figures from one run.
 """
@@ -32,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,20 +78,46 @@ class Connection:
 def main() -> None:
     args = parse_args()
     with prepared_archive(args, "forum-nntp-bench-") as (data, env):
-        port = free_port()
-        log = data / "bench-nntp-serve.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen(
-                [str(BIN / "flask"), "--app", "forum", "nntp", "serve", "--port",
-                 str(port)], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        try:
-            wait_until_up(port, proc, log)
+        with serving(env, data / "bench-nntp-cold.log", "--no-warm") as port:
             name, overviews = measure(port, args)
             if args.slrnpull:
                 compare_slrnpull(port, name, overviews)
-        finally:
-            stop(proc)
+        log = data / "bench-nntp-warm.log"
+        with serving(env, log, "--warm") as port:
+            took = wait_for_warm_up(log)
+            conn = Connection(port)
+            low, high = overviews[0][0], overviews[-1][0]
+            conn.command(f"GROUP {name}")
+            first = timed_over(conn, low, high, len(overviews))[0]
+            conn.command("QUIT")
+            print(f"with --warm (overviews rendered at start, {took:.1f} s after "
+                  f"it): first OVER {low}-{high}: {first:.3f} s (load {load()})")
+
+
+@contextmanager
+def serving(env: dict, log: Path, *options: str) -> Iterator[int]:
+    """`flask nntp serve OPTIONS` on a free port, stopped afterwards."""
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "flask"), "--app", "forum", "nntp", "serve", "--port",
+             str(port), *options], cwd=REPO, env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_up(port, proc, log)
+        yield port
+    finally:
+        stop(proc)
+
+
+def wait_for_warm_up(log: Path, timeout: float = 600.0) -> float:
+    """Seconds until the server's log says its overviews are ready."""
+    started = time.perf_counter()
+    while "overviews of" not in log.read_text():
+        if time.perf_counter() - started > timeout:
+            sys.exit(f"no warm-up line in {log} after {timeout:.0f} s")
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
 def measure(port: int, args) -> tuple[str, list[list[str]]]:

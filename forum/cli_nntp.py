@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -19,12 +22,19 @@ nntp_cli = AppGroup("nntp", help="The archive as a read-only news server.")
               help="Seconds a silent connection is kept open.")
 @click.option("--max-connections", default=64, show_default=True, type=int,
               help="Connections served at once; more are told to come back.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Render each group's newest overviews in the background "
+              "at start.")
 def serve_command(host: str, port: int, idle_timeout: float,
-                  max_connections: int) -> None:
+                  max_connections: int, warm: bool) -> None:
     """Serve the archive's groups read-only over NNTP (RFC 3977) until stopped."""
     from forum.nntp.server import make_server
 
-    server = make_server(db.engine, host, port, idle_timeout, max_connections)
+    # A long-running server: its connection and warm-up lines go to stderr.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(message)s")
+    server = make_server(db.engine, host, port, idle_timeout, max_connections, warm)
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"nntp: serving on {bound_host}:{bound_port} (read-only)", err=True)
     try:

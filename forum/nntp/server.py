@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from forum.nntp.commands import GREETING, Reader
 from forum.nntp.reply import Reply
+from forum.services.nntp_overview import warm_overviews
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +183,30 @@ class NewsHandler(socketserver.StreamRequestHandler):
 
 
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 1119,
-                idle_timeout: float = 600.0, max_connections: int = 64) -> NewsServer:
-    """A bound, listening server; run it with `serve_forever()` (port 0: any)."""
-    return NewsServer((host, port), engine, idle_timeout, max_connections)
+                idle_timeout: float = 600.0, max_connections: int = 64,
+                warm: bool = False) -> NewsServer:
+    """A bound, listening server; run it with `serve_forever()` (port 0: any).
+
+    With `warm`, a background thread renders the groups' newest overviews
+    (`nntp_overview.warm_overviews`) while the server already answers;
+    `server.warmer` is that thread.
+    """
+    server = NewsServer((host, port), engine, idle_timeout, max_connections)
+    server.warmer = None
+    if warm:
+        server.warmer = threading.Thread(target=_warm, args=(engine,), daemon=True,
+                                         name="nntp-warm-overviews")
+        server.warmer.start()
+    return server
+
+
+def _warm(engine: Engine) -> None:
+    started = time.monotonic()
+    try:
+        with Session(engine) as session:
+            done = warm_overviews(session)
+    except Exception:  # noqa: BLE001 - serving goes on, rendering on demand
+        logger.exception("nntp: warming the overviews failed")
+        return
+    logger.info("nntp: overviews of %d articles ready in %.1f s", done,
+                time.monotonic() - started)

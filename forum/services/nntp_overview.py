@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forum.services.nntp_articles import Article, Source, group_sources, render
+from forum.services.nntp_articles import (
+    Article,
+    Source,
+    article_numbers,
+    group_infos,
+    group_sources,
+    render,
+)
 
 # Overviews kept, the least recently used dropped first: about 50 MB.
 KEPT = 100_000
@@ -74,6 +81,26 @@ def group_overviews(session: Session, group_id: int, low: int,
                 found = overview_of(source)
                 _kept.put(key, found)
             yield found
+
+
+def warm_overviews(session: Session, per_group: int = 10_000) -> int:
+    """Render and keep the overviews of each group's newest `per_group`
+    articles, up to KEPT in all; how many were rendered or found kept.
+
+    The news server runs this in the background when it starts, as a news
+    server computes overviews when articles arrive: a reader's first OVER of
+    a large group then finds them ready instead of rendering every body.
+    """
+    done = 0
+    for group in group_infos(session):
+        numbers = article_numbers(session, group.id, group.low, group.high)
+        if not numbers or done >= KEPT:
+            continue
+        newest = numbers[-min(per_group, KEPT - done):]
+        for _ in group_overviews(session, group.id, newest[0], newest[-1]):
+            done += 1
+        session.rollback()  # one short transaction per group
+    return done
 
 
 def overview_of(source: Source) -> Overview:

@@ -43,10 +43,13 @@ def news_server(app, sample) -> Iterator[Address]:
     yield from run_server(idle_timeout=30)
 
 
-def run_server(idle_timeout: float, max_connections: int = 64) -> Iterator[Address]:
+def run_server(idle_timeout: float, max_connections: int = 64,
+               warm: bool = False) -> Iterator[Address]:
     forget_all()
     server = make_server(db.engine, "127.0.0.1", 0, idle_timeout=idle_timeout,
-                         max_connections=max_connections)
+                         max_connections=max_connections, warm=warm)
+    if warm:
+        server.warmer.join(timeout=60)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

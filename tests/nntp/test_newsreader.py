@@ -171,3 +171,19 @@ def test_overviews_are_read_in_batches_and_kept_unchanged(monkeypatch, newsreade
     monkeypatch.setattr(nntp_articles, "BATCH", 2)
     assert newsreader.over((first, last))[1] == whole  # rendered again, 2 a batch
     assert newsreader.over((first, last))[1] == whole  # kept
+
+
+def test_a_warmed_server_serves_the_same_overviews(app, sample):
+    from forum.services import nntp_overview
+    from tests.nntp.conftest import run_server
+
+    served = {}
+    for warm in (False, True):
+        for address in run_server(idle_timeout=30, warm=warm):
+            if warm:  # each visible post rendered once, cross-posted or not
+                assert len(nntp_overview._kept.items) == len(visible(sample))
+            client = nntplib_module().NNTP(address.host, address.port, timeout=30)
+            _, _, first, last, _ = client.group("comp.lang.misc")
+            served[warm] = client.over((first, last))[1]
+            client.quit()
+    assert served[True] == served[False]
