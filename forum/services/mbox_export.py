@@ -17,6 +17,7 @@ never held in memory; the generators yield bytes for a streamed response.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -33,8 +34,8 @@ from forum.services.archive import VISIBLE, _month_range
 
 BATCH = 500
 FIRST_BATCH = 20
-# Tree facts kept across batches (about 100 bytes each) before starting afresh.
-KNOWN_LIMIT = 200_000
+# Tree facts kept across batches (a few hundred bytes each), newest first.
+KNOWN_LIMIT = 20_000
 ID_DOMAIN = "archive.invalid"
 PLACEHOLDER_SENDER = "MAILER-DAEMON"
 EPOCH = datetime(1970, 1, 1)
@@ -80,11 +81,18 @@ def export_mbox(bind: Engine, posts: Select,
     with Session(bind) as session:
         known: dict = {}
         for batch in _batches(session, posts):
-            if len(known) > KNOWN_LIMIT:
-                known.clear()
+            _forget_oldest(known)
             chains = ancestor_chains(session, batch, known)
             for post in batch:
                 yield format_message(post, chains[post.id], post_url)
+
+
+def _forget_oldest(known: dict) -> None:
+    """Keep the newest KNOWN_LIMIT // 2 tree facts once there are more than
+    KNOWN_LIMIT, so memory stays flat: a reply's ancestors are mostly recent."""
+    if len(known) > KNOWN_LIMIT:
+        for post_id in list(itertools.islice(known, len(known) - KNOWN_LIMIT // 2)):
+            del known[post_id]
 
 
 def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -129,9 +129,13 @@ def test_the_export_is_read_in_batches(monkeypatch, client, sample):
     from forum.services import mbox_export
 
     whole = client.get(f"/g/{sample.group.name}/mbox").data
+    thread = client.get(f"/t/{sample.thread.id}/mbox").data
     monkeypatch.setattr(mbox_export, "BATCH", 2)
     monkeypatch.setattr(mbox_export, "FIRST_BATCH", 1)
     assert client.get(f"/g/{sample.group.name}/mbox").data == whole
+    monkeypatch.setattr(mbox_export, "KNOWN_LIMIT", 2)  # the tree forgotten often
+    assert client.get(f"/g/{sample.group.name}/mbox").data == whole
+    assert client.get(f"/t/{sample.thread.id}/mbox").data == thread
 
 
 def test_the_first_message_is_compressed_and_sent_at_once(sample):
