@@ -28,7 +28,7 @@ def _database(engine: Engine) -> str:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        return f"the database cannot be reached: {type(error).__name__}"
+        return f"the database cannot be reached: {cause(error)}"
     return "ok"
 
 
@@ -36,7 +36,7 @@ def _schema(engine: Engine) -> str:
     try:
         state = read_state(engine)
     except SQLAlchemyError as error:
-        return f"the schema could not be read: {type(error).__name__}"
+        return f"the schema could not be read: {cause(error)}"
     return "ok" if state.current else state.explain()
 
 
@@ -46,6 +46,15 @@ def _search() -> str:
     try:
         get_index().count()
     except Exception as error:  # noqa: BLE001 - any backend failure is "not ready"
-        reason = f"{type(error).__name__}: {error}"
-        return f"the search backend does not answer: {reason}"[:300]
+        return f"the search backend does not answer: {cause(error)}"
     return "ok"
+
+
+def cause(error: BaseException) -> str:
+    """The error's kind and the driver's last words on one line: "OperationalError:
+    Connection refused", not the host and port (the page is public) nor
+    SQLAlchemy's paragraph of background."""
+    inner = getattr(error, "orig", None) or error
+    lines = str(inner).strip().splitlines()
+    words = lines[0].rsplit(":", 1)[-1].strip() if lines else ""
+    return f"{type(error).__name__}: {words}"[:200] if words else type(error).__name__

@@ -61,9 +61,39 @@ def test_readyz_answers_503_with_the_reason_when_the_database_is_gone(tmp_path):
     ready = client.get("/readyz")
     assert ready.status_code == 503
     body = ready.get_json()
-    assert body["checks"]["database"].startswith("the database cannot be reached")
+    assert body["checks"]["database"] == ("the database cannot be reached: "
+                                          "OperationalError: unable to open "
+                                          "database file")
     assert body["checks"]["schema"] == "not checked: the database cannot be reached"
     assert not body["ready"] and "Traceback" not in ready.get_data(as_text=True)
+
+
+def test_readyz_names_a_postgresql_server_that_does_not_answer(tmp_path):
+    """Several web machines share one PostgreSQL: when it stops answering,
+    every /readyz says so (and not where it lives: the page is public)."""
+    import socket
+
+    from forum import create_app
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI":
+                          f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+                      "FORUM_SEARCH_BACKEND": "postgres",
+                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"] == {
+        "database": "the database cannot be reached: OperationalError: "
+                    "Connection refused",
+        "schema": "not checked: the database cannot be reached",
+        "search": "the search backend does not answer: OperationalError: "
+                  "Connection refused"}
+    assert str(port) not in ready.get_data(as_text=True)
 
 
 def test_each_request_is_logged_with_its_duration(client, caplog):
