@@ -239,11 +239,13 @@ def group_sources(session: Session, group_id: int, low: int,
     numbers = article_numbers(session, group_id, low, high)
     stmt = (select(*_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
             .where(*VISIBLE).order_by(Post.id))
+    known: dict = {}  # the reply tree, learnt batch by batch (a reply's
+    # ancestors were mostly read a batch or two before)
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start:start + BATCH]
         rows = [_row(*r) for r in session.execute(stmt.where(_among(chunk)))]
         if rows:
-            yield _sources(session, rows)
+            yield _sources(session, rows, known)
 
 
 def _among(numbers: list[int]):
@@ -283,8 +285,9 @@ def _row(post_id, parent_id, permalink, subject, date, body_text, body_html,
                 body_text or "", body_html, author_name, author)
 
 
-def _sources(session: Session, rows: list[_Row]) -> list[Source]:
-    chains = ancestor_chains(session, rows)
+def _sources(session: Session, rows: list[_Row],
+             known: dict | None = None) -> list[Source]:
+    chains = ancestor_chains(session, rows, known)
     groups = _group_names(session, [row.id for row in rows])
     return [(row, chains[row.id], groups.get(row.id, [])) for row in rows]
 
