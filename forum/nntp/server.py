@@ -30,6 +30,7 @@ MAX_LINE = 512  # octets, CRLF included
 DRAIN_LIMIT = 65536  # an endless line is not read for ever: the connection ends
 WRITE_BUFFER = 65536
 _STUFF = re.compile(rb"^\.", re.MULTILINE)
+HANG_UP = Reply("", close=True)
 
 
 class NewsServer(socketserver.ThreadingTCPServer):
@@ -84,6 +85,7 @@ class NewsHandler(socketserver.StreamRequestHandler):
 
     def setup(self) -> None:
         self.timeout = self.server.idle_timeout
+        self.answered = False  # has the current command's status line gone out?
         super().setup()
 
     def handle(self) -> None:
@@ -121,11 +123,8 @@ class NewsHandler(socketserver.StreamRequestHandler):
                 return
 
     def _execute(self, reader: Reader, session: Session, line: bytes) -> Reply:
-        try:
-            text = line.decode("utf-8")
-            if "\0" in text:
-                raise UnicodeDecodeError("utf-8", line, 0, 1, "NUL in command")
-        except UnicodeDecodeError:
+        text = _text(line)
+        if text is None:
             reply = Reply("501 Commands are UTF-8 text")
             self._send(reply)
             return reply
@@ -140,7 +139,7 @@ class NewsHandler(socketserver.StreamRequestHandler):
             # Mid-answer, a status line would read as data: hang up instead.
             if not self.answered:
                 self._goodbye("403 Internal fault, the command was not completed")
-            return Reply("", close=True)
+            return HANG_UP
         finally:
             session.rollback()
         return reply
@@ -180,6 +179,15 @@ class NewsHandler(socketserver.StreamRequestHandler):
         self.wfile.write(status.encode("utf-8", "replace") + b"\r\n")
         if flush:
             self.wfile.flush()
+
+
+def _text(line: bytes) -> str | None:
+    """A command line as text, or None if it is not UTF-8 or holds a NUL."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\0" in text else text
 
 
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 1119,
