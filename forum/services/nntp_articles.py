@@ -8,9 +8,11 @@ An article is the mbox export's message (`mbox_export.message_parts`:
 masked addresses, redactions applied, stand-in Message-IDs), with the
 Path, Newsgroups and Xref a newsreader expects.
 
-Posts are read as plain rows, `BATCH` at a time by keyset, not as ORM
-objects: building 10,000 `Post`s cost about a third of an OVER of 10,000
-articles, and every article's size needs its body rendered.
+A range is read as its article numbers (one query), then `BATCH` posts at a
+time by primary key, with their ancestors and groups (a query or two more
+per batch).  Posts are plain rows, not ORM objects: building 10,000 `Post`s
+cost about a third of an OVER of 10,000 articles, and every article's size
+needs its body rendered.
 """
 
 from __future__ import annotations
