@@ -55,7 +55,9 @@ def read_sources(sources: list[str], fmt: str, group: str | None,
 
 def _read_here(source: str, fmt: str, group: str | None,
                keep_raw: bool) -> Iterator[IncomingMessage | ImportProblem]:
-    return prepared(iter_source(source, fmt, group), keep_raw)
+    # A generator, so a source that cannot be read fails when the runner
+    # iterates it (recorded as that source's error), not when it is listed.
+    yield from prepared(iter_source(source, fmt, group), keep_raw)
 
 
 def prepared(items, keep_raw: bool) -> Iterator[IncomingMessage | ImportProblem]:

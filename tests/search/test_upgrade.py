@@ -10,7 +10,6 @@ import logging
 
 import pytest
 
-from forum.cli import ProgressBar
 from forum.extensions import db
 from forum.search import get_index, index_notice
 from forum.services.accounts import create_user
@@ -100,14 +99,3 @@ def test_another_process_switches_once_the_rebuild_is_done(whoosh_archive):
         assert get_index().name == "tantivy" and index_notice() is None
         assert search_posts(db.session, "magnesium").total > 0
         db.engine.dispose()
-
-
-def test_the_progress_bar_shows_total_rate_and_time_left(capsys):
-    bar = ProgressBar("indexed", enabled=True)
-    bar.show(250, 1000)
-    bar.done()
-    line = capsys.readouterr().err
-    assert "indexed 250 of 1,000" in line and "/s" in line and "ETA" in line
-    quiet = ProgressBar("indexed", enabled=False)
-    quiet.show(1, 2)
-    assert capsys.readouterr().err == ""

@@ -444,7 +444,8 @@ def _rows(app):
 
 def _searches(word: str) -> list[str]:
     q = quote(word)
-    return [f"/search?q={q}", f"/search/feed.atom?q={q}", f"/api/v1/search?q={q}"]
+    return [f"/search?q={q}", f"/search/feed.atom?q={q}", f"/api/v1/search?q={q}",
+            f"/search/mbox?q={q}", f"/search/mbox.gz?q={q}"]
 
 
 def _reader_urls(rows) -> list[str]:
@@ -542,10 +543,12 @@ def test_the_words_next_to_the_addresses_are_still_there(archive, walks, who):
         if form.where in UNSEARCHED:
             continue
         word = form.word.casefold()
-        page, feed, api = (walk.pages[url] for url in _searches(form.word))
+        page, feed, api, mbox, _packed = (walk.pages[url]
+                                          for url in _searches(form.word))
         assert f"<mark>{word}</mark>" in readable(page), form.word
         assert word in readable(feed.partition("<entry>")[2]), form.word
         assert word in readable(json.dumps(json.loads(api)["results"])), form.word
+        assert word in readable(mbox), form.word
     for prose in PROSE:
         assert prose.casefold() in threads, prose
     posts = readable(" ".join(walk.pages[f"/p/{permalink}/"]
