@@ -7,11 +7,15 @@ that fails says why, so the 503 names the cause rather than "unhealthy".
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.schema import read_state
+
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def readiness(engine: Engine) -> dict[str, str]:
@@ -57,4 +61,5 @@ def cause(error: BaseException) -> str:
     inner = getattr(error, "orig", None) or error
     lines = str(inner).strip().splitlines()
     words = lines[0].rsplit(":", 1)[-1].strip() if lines else ""
+    words = _QUOTED.sub("…", words)  # names: 'database "forum" does not exist'
     return f"{type(error).__name__}: {words}"[:200] if words else type(error).__name__

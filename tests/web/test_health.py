@@ -103,3 +103,22 @@ def test_each_request_is_logged_with_its_duration(client, caplog):
     method, path, status, ms, unit = line.split()
     assert (method, path, status, unit) == ("GET", "/healthz", "200", "ms")
     assert float(ms) >= 0
+
+
+def test_readyz_names_no_database_that_is_gone(tmp_path):
+    """A dropped database: the reason says so without naming it."""
+    from forum import create_app
+    from tests.processes import scratch_database
+
+    with scratch_database("postgresql", tmp_path) as url:  # made, then dropped
+        name = url.rsplit("/", 1)[1]
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": url,
+                      "FORUM_SEARCH_BACKEND": "postgres",
+                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503
+    checks = ready.get_json()["checks"]
+    assert checks["database"] == ("the database cannot be reached: "
+                                  "OperationalError: database … does not exist")
+    assert name not in ready.get_data(as_text=True)
