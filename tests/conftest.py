@@ -162,3 +162,19 @@ def import_sources(app):
         )
 
     return run
+
+
+@pytest.fixture
+def create(app):
+    """A row factory for archive tests (tests/web/factories.py)."""
+    from tests.web.factories import ArchiveFactory
+
+    return ArchiveFactory(db.session)
+
+
+@pytest.fixture
+def sample(app, create):
+    """The small sample archive: groups, threads, hidden posts and ghosts."""
+    from tests.web.factories import build_sample
+
+    return build_sample(create)

@@ -18,23 +18,12 @@ import pytest
 from forum.extensions import db
 from forum.nntp.server import make_server
 from forum.services.nntp_overview import forget_all
-from tests.web.factories import ArchiveFactory, Sample, build_sample
 
 
 @dataclass
 class Address:
     host: str
     port: int
-
-
-@pytest.fixture
-def create(app) -> ArchiveFactory:
-    return ArchiveFactory(db.session)
-
-
-@pytest.fixture
-def sample(app, create: ArchiveFactory) -> Sample:
-    return build_sample(create)
 
 
 @pytest.fixture
