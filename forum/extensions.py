@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +25,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy builds `db.Model` at run time from
+# `Base`, so a type checker cannot see it; to the checker it is `Base` itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 

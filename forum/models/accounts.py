@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.extensions import Model
 
 ROLES = ("moderator", "admin")
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class User(db.Model):
         return self.role == "admin"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One try at signing in: counted per client and per account name."""
 
     __tablename__ = "login_attempts"

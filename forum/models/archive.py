@@ -24,10 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 
 
-class Group(db.Model):
+class Group(Model):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class Group(db.Model):
     last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class GroupMonth(db.Model):
+class GroupMonth(Model):
     """How many threads of a group started in a month: the group page's
     "By month" list, kept with the group's other counters (counting them on
     each page view took 33 ms on SQLite, 63 ms on PostgreSQL for a
@@ -54,7 +54,7 @@ class GroupMonth(db.Model):
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Author(db.Model):
+class Author(Model):
     """One identity per address (or per name where no address is known).
 
     The address is kept for takedowns and never shown: pages use the masked
@@ -74,7 +74,7 @@ class Author(db.Model):
     post_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Thread(db.Model):
+class Thread(Model):
     __tablename__ = "threads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class Thread(db.Model):
     last_post_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
 
-class ThreadGroup(db.Model):
+class ThreadGroup(Model):
     """Which groups a thread shows in, with per-group activity for listings."""
 
     __tablename__ = "thread_groups"
@@ -113,7 +113,7 @@ class ThreadGroup(db.Model):
     )
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +183,7 @@ class Post(db.Model):
         return self.references.split() if self.references else []
 
 
-class PostGroup(db.Model):
+class PostGroup(Model):
     """A post listed in a group: a cross-posted article is stored once, listed often.
 
     `post_date` is the post's date, copied when the listing is written (a
@@ -208,7 +208,7 @@ class PostGroup(db.Model):
     )
 
 
-class PostSource(db.Model):
+class PostSource(Model):
     """The original bytes of a post (zlib-compressed) and where they came from."""
 
     __tablename__ = "post_sources"

@@ -16,14 +16,14 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from forum.extensions import db
+from forum.extensions import Model
 
 
 class AuditLogIsAppendOnly(RuntimeError):
     """Something tried to change or delete an audit entry."""
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_at", "at"),

@@ -27,12 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 
 SEVERITIES = ("info", "context", "caution", "serious")
 
 
-class LabelKind(db.Model):
+class LabelKind(Model):
     """One entry of the taxonomy (seeded on first start, editable by admins)."""
 
     __tablename__ = "label_kinds"
@@ -50,7 +50,7 @@ class LabelKind(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class LabelCitation(db.Model):
+class LabelCitation(Model):
     __tablename__ = "label_citations"
 
     label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), primary_key=True)
@@ -58,7 +58,7 @@ class LabelCitation(db.Model):
                                              primary_key=True)
 
 
-class Label(db.Model):
+class Label(Model):
     __tablename__ = "labels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +85,7 @@ class Label(db.Model):
     updated_by = relationship("User", foreign_keys=[updated_by_id], lazy="joined")
 
 
-class LabelRevision(db.Model):
+class LabelRevision(Model):
     """A label as it stood after one change (created, revised, withdrawn...)."""
 
     __tablename__ = "label_revisions"
@@ -108,7 +108,7 @@ class LabelRevision(db.Model):
     actor = relationship("User", lazy="joined")
 
 
-class Citation(db.Model):
+class Citation(Model):
     """A cited work, with bibliographic metadata in CSL-JSON's fields."""
 
     __tablename__ = "citations"
@@ -132,7 +132,7 @@ class Citation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class PostCitation(db.Model):
+class PostCitation(Model):
     """A citation on a post: attached by a moderator, or suggested by the scan.
 
     Suggestions keep the exact text span they were found at (one row per
@@ -166,7 +166,7 @@ class PostCitation(db.Model):
     citation: Mapped[Citation] = relationship(lazy="joined")
 
 
-class CitationLookup(db.Model):
+class CitationLookup(Model):
     """The persistent cache of metadata lookups (NCBI, Crossref), found or not."""
 
     __tablename__ = "citation_lookups"
@@ -177,7 +177,7 @@ class CitationLookup(db.Model):
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ClaimProposal(db.Model):
+class ClaimProposal(Model):
     """A post that seems to make a labelled claim again, for a moderator to decide.
 
     Found by the same-claim matcher (`forum.claim_match`): the span it matched
@@ -213,7 +213,7 @@ class ClaimProposal(db.Model):
     decided_by = relationship("User", lazy="joined")
 
 
-class PostReference(db.Model):
+class PostReference(Model):
     """A reference a post writes out as text ("Bagis S, et al. Rheumatology Int
     ... 2012"), found by `forum.citations.references`, offered to moderators.
 

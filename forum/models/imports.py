@@ -16,10 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 
 
-class ImportRun(db.Model):
+class ImportRun(Model):
     __tablename__ = "import_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class ImportRun(db.Model):
     )
 
 
-class ImportProblemRecord(db.Model):
+class ImportProblemRecord(Model):
     __tablename__ = "import_problems"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class ImportProblemRecord(db.Model):
     run: Mapped[ImportRun] = relationship(back_populates="problems")
 
 
-class NewsPull(db.Model):
+class NewsPull(Model):
     """How far the archive has read a news server's group: the highest article
     number fetched, so the next pull asks only for newer ones."""
 

@@ -21,12 +21,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 
 FLAG_STATUSES = ("pending", "agreed", "disagreed", "ignored")
 
 
-class Flag(db.Model):
+class Flag(Model):
     __tablename__ = "flags"
     __table_args__ = (
         Index("ix_flags_post_status", "post_id", "status"),
@@ -47,7 +47,7 @@ class Flag(db.Model):
     resolved_by = relationship("User", lazy="joined")
 
 
-class ClaimHint(db.Model):
+class ClaimHint(Model):
     """Words in a post that a heuristic of `forum.claims` took for a health claim."""
 
     __tablename__ = "claim_hints"
@@ -61,7 +61,7 @@ class ClaimHint(db.Model):
     text: Mapped[str] = mapped_column(String(300))
 
 
-class QueueMark(db.Model):
+class QueueMark(Model):
     """A moderator's hold on a queue item: claimed (working on it) or dismissed.
 
     One row per post and kind; claiming keeps two moderators off the same post,

@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.extensions import Model
 
 
-class SearchOutbox(db.Model):
+class SearchOutbox(Model):
     __tablename__ = "search_outbox"
     # Ids never go back: an applied row's id is never handed to a new change.
     __table_args__ = {"sqlite_autoincrement": True}

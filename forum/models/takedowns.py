@@ -26,10 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 
 
-class ContentChange(db.Model):
+class ContentChange(Model):
     """One redaction (`kind` "redact") or author takedown ("pseudonymise").
 
     `removed` is what was taken out (the redacted text, or the author's name
@@ -63,7 +63,7 @@ class ContentChange(db.Model):
         return self.reverted_at is None
 
 
-class ChangedPost(db.Model):
+class ChangedPost(Model):
     """A post a content change rewrote (a takedown reaches many)."""
 
     __tablename__ = "changed_posts"
@@ -74,7 +74,7 @@ class ChangedPost(db.Model):
                                          index=True)
 
 
-class FieldOriginal(db.Model):
+class FieldOriginal(Model):
     """A column's value before its first rewrite, and the value last written.
 
     `written` lets a revert tell whether somebody changed the column since
@@ -92,7 +92,7 @@ class FieldOriginal(db.Model):
     written: Mapped[str | None] = mapped_column(Text)
 
 
-class Tombstone(db.Model):
+class Tombstone(Model):
     """What is left of a purged post: when, by whom and why; no content."""
 
     __tablename__ = "tombstones"
