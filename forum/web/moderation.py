@@ -39,7 +39,7 @@ from forum.permissions import (
 )
 from forum.services import (
     archive,
-    audit,
+    audit_view,
     citations,
     evidence,
     evidence_view,
@@ -72,7 +72,7 @@ def needs(permission: str):
 @bp.get("/")
 @needs(MOD_VIEW)
 def index():
-    recent = audit.entries(db.session, audit.AuditFilter(), per_page=15)
+    recent = audit_view.entries(db.session, audit_view.AuditFilter(), per_page=15)
     from forum.services.dashboard import dashboard
 
     return render_template(
@@ -372,13 +372,13 @@ def audit_log():
     filters = _audit_filter()
     return render_template(
         "moderation/audit.html",
-        entries=audit.entries(db.session, filters, page=page_arg(), per_page=50),
+        entries=audit_view.entries(db.session, filters, page=page_arg(), per_page=50),
         filters=filters, args=_audit_args(filters),
-        actions=audit.known_actions(db.session),
-        actors=audit.known_actors(db.session))
+        actions=audit_view.known_actions(db.session),
+        actors=audit_view.known_actors(db.session))
 
 
-def _audit_args(filters: audit.AuditFilter) -> dict:
+def _audit_args(filters: audit_view.AuditFilter) -> dict:
     """The filters as query arguments, for the pager's links."""
     found = {"actor": filters.actor, "action": filters.action,
              "target": filters.target_type, "post": filters.post_id,
@@ -387,8 +387,8 @@ def _audit_args(filters: audit.AuditFilter) -> dict:
     return {name: value for name, value in found.items() if value}
 
 
-def _audit_filter() -> audit.AuditFilter:
-    return audit.AuditFilter(
+def _audit_filter() -> audit_view.AuditFilter:
+    return audit_view.AuditFilter(
         actor=request.args.get("actor") or None,
         action=request.args.get("action") or None,
         target_type=request.args.get("target") or None,
