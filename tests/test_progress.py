@@ -6,7 +6,7 @@ import gzip
 import io
 import lzma
 
-from forum.progress import Progress, clock_time, human_bytes
+from forum.cli.progress import Progress, clock_time, human_bytes
 from importers import streams
 from importers.pipeline import total_size
 

@@ -1,46 +1,18 @@
-"""CLI for accounts and evidence: `users create`, `citations scan` and `load`."""
+"""`flask citations`: scan posts for citations, match and load their details."""
 
 from __future__ import annotations
 
-import sys
+import json
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from forum.cli.progress import Progress
 from forum.extensions import db
-from forum.models.accounts import ROLES
-from forum.progress import Progress
 
-users_cli = AppGroup("users", help="Moderator and admin accounts.")
 citations_cli = AppGroup("citations", help="Citations found in posts.")
-evidence_cli = AppGroup("evidence", help="Labels and citations from files.")
-
-
-@users_cli.command("create")
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="moderator",
-              show_default=True)
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from standard input instead of a prompt.")
-def users_create(name: str, role: str, password_stdin: bool):
-    """Create an account; the password is prompted for (or read from stdin)."""
-    from forum.errors import ForumError
-    from forum.services.accounts import create_user
-
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True,
-                                confirmation_prompt=True)
-    try:
-        user = create_user(db.session, name, password, role)
-    except ForumError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"created {user.role} {user.name!r}")
 
 
 @citations_cli.command("scan")
@@ -100,7 +72,6 @@ def citations_load(path: str):
     Records of the same works, now or later, show the details without any
     network lookup.  Loading the same file again changes nothing.
     """
-    import json
 
     from forum.services.citation_file import load_items
 
@@ -117,41 +88,3 @@ def citations_load(path: str):
                f"{report.records_filled} citation records filled")
     for problem in report.problems:
         click.echo(f"  left out: {problem}")
-
-
-@evidence_cli.command("load")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def evidence_load(path: str):
-    """Label posts from an evidence file, as its moderator, through the services.
-
-    The file names the moderator account; it is made (with a random password
-    an admin can reset) when missing.  Loading the same file again changes
-    nothing; a changed rationale or verdict revises the label.
-    """
-    import json
-    import secrets
-
-    from forum.models import User
-    from forum.services.accounts import create_user
-    from forum.services.evidence_file import load_evidence
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        name = str(data["moderator"])
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise click.ClickException(
-            f"{path} is not a readable evidence file: {error}") from None
-    actor = db.session.scalar(select(User).where(User.name == name))
-    if actor is None:
-        actor = create_user(db.session, name, secrets.token_urlsafe(24), "moderator")
-    report = load_evidence(db.session, actor, data,
-                           current_app.extensions["forum_claim_settings"])
-    db.session.commit()
-    click.echo(f"labels: {report.labels_added} added, {report.labels_revised} "
-               f"revised, {report.labels_unchanged} unchanged; references: "
-               f"{report.citations_attached} attached, {report.citations_unchanged} "
-               f"unchanged; {report.proposals} same-claim proposals for the "
-               f"review queue; {len(report.problems)} problems")
-    for problem in report.problems:
-        click.echo(f"  problem: {problem}")

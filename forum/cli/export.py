@@ -15,9 +15,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func
 
+from forum.cli.progress import Progress
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.progress import Progress
 
 export_cli = AppGroup("export", help="Write the archive's posts to files.")
 
