@@ -207,7 +207,8 @@ def rebuilding() -> Iterator[SearchIndex]:
     A new one replaces an earlier version's Whoosh index when the rebuild
     succeeds (`forum.search.backends.upgrade_to_default`).
     """
-    app = current_app._get_current_object()
+    # Flask types current_app as the app; it is a proxy, unwrapped here.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.extensions.get("forum_search_notice"):
         yield get_index()
         return

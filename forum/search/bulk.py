@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import AbstractContextManager
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from forum.search import SearchIndex
+from forum.search import IndexWriter, SearchIndex
 from forum.search.documents import busy_posts, documents_for
 from forum.search.sync import (
     delete_outbox_rows,
@@ -47,8 +49,8 @@ class OutboxApplier:
 
     def __init__(self, index: SearchIndex, session: Session) -> None:
         self.index, self.session = index, session
-        self._context = None
-        self.writer = None
+        self._context: AbstractContextManager[IndexWriter | None] | None = None
+        self.writer: IndexWriter | None = None
         self._applied: dict[int, bool] = {}  # outbox row id -> queued by an import
         self._last_commit = time.monotonic()
         self.total = 0
@@ -70,13 +72,15 @@ class OutboxApplier:
             return self._pump_in_database()
         if not self.take_writer():
             return 0
+        writer = self.writer
+        assert writer is not None, "take_writer() holds one when it returns true"
         rows = [row for row in outbox_rows(self.session)
                 if row[0] not in self._applied]
         if rows:
             docs, gone = documents_for(self.session, {post for _, post, _ in rows})
             self.session.rollback()
-            self.writer.delete(gone)
-            self.writer.add(docs)
+            writer.delete(gone)
+            writer.add(docs)
             self._applied.update((row_id, bulk) for row_id, _, bulk in rows)
             self.total += len(rows)
         if self._commit_due():
@@ -99,6 +103,7 @@ class OutboxApplier:
         docs, gone = documents_for(
             self.session, {post for _, post, _ in rows if post not in busy})
         with self.index.writer(session=self.session) as writer:
+            assert writer is not None, "the database backend never refuses a writer"
             writer.delete(gone)
             writer.add(docs)
         done = [row_id for row_id, post, _ in rows if post not in busy]
@@ -172,7 +177,7 @@ class ImportIndexing:
 
     def pump(self) -> None:
         """After the batch committed: apply what waits (or let the indexer know)."""
-        if not self.outboxed:
+        if self.applier is None:  # not outboxed
             return
         if self.child is not None:
             try:
@@ -187,7 +192,7 @@ class ImportIndexing:
 
     def close(self) -> None:
         """Commit and let go, so the import is searchable when this returns."""
-        if not self.outboxed:
+        if self.applier is None:  # not outboxed
             return
         try:
             if self.child is not None:
@@ -210,6 +215,7 @@ class ImportIndexing:
         Its rows are still in the outbox (a row goes only when its document
         is committed), so nothing is lost: this process takes the writer back.
         """
+        assert self.child is not None and self.applier is not None
         try:
             self.child.close()
         except RuntimeError as error:
@@ -220,6 +226,7 @@ class ImportIndexing:
 
     def _lose_child(self, error: Exception) -> None:
         logger.warning("search: %s; the import indexes the rest itself", error)
+        assert self.child is not None
         self.child.stop()
         self.child, self.child_failed = None, True
 
@@ -232,6 +239,7 @@ class ImportIndexing:
 
     def _hand_over(self) -> None:
         """Commit, let go of the writer and start the indexer process with it."""
+        assert self.applier is not None
         self.applier.commit()
         self.applier.let_go()
         self.child = IndexerProcess(self.index, self.session)
@@ -249,9 +257,10 @@ class IndexerProcess:
         import multiprocessing
         import os
 
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
         settings = {
-            "database_url": session.get_bind().url.render_as_string(
-                hide_password=False),
+            "database_url": engine.url.render_as_string(hide_password=False),
             "backend": index.name, "folder": str(getattr(index, "folder", "")),
         }
         context = multiprocessing.get_context("spawn")
@@ -317,6 +326,7 @@ def _indexer_main(settings: dict, inbox, acks, parent: int) -> None:
     die_with_parent()
     engine = create_engine(settings["database_url"])
     configure_sqlite(engine)
+    index: SearchIndex
     try:
         if settings["backend"] == "postgres":
             from forum.search.backends.postgres import PostgresIndex

@@ -64,7 +64,8 @@ class PostDocument:
 
 def split_new_and_quoted(body: str) -> tuple[str, str]:
     """The post's own words and the words it quotes, as two texts."""
-    new, quoted = [], []
+    new: list[str] = []
+    quoted: list[str] = []
     for block in split_blocks(body.splitlines()):
         if block.kind in _NEW_KINDS:
             new.extend(block.lines)

@@ -145,7 +145,8 @@ class _Lexer:
             return _Token(word, start)
         match = _OPERATOR.fullmatch(word)
         name = match.group(1).lower() if match else ""
-        if name in TEXT_OPERATORS or name in EXACT_OPERATORS or name in DATE_OPERATORS:
+        if match and (name in TEXT_OPERATORS or name in EXACT_OPERATORS
+                      or name in DATE_OPERATORS):
             return _Token("atom", start, self._operator(name, match.group(2)))
         return _Token("atom", start, _plain(word, None))
 
@@ -244,6 +245,7 @@ def _period(text: str, today: date) -> tuple[date, date]:
 def _calendar_period(year: str, month: str | None, day: str | None):
     y = int(year)
     if day is not None:
+        assert month is not None, "_DATE has no day without a month"
         start = date(y, int(month), int(day))
         return start, start + timedelta(days=1)
     if month is not None:
@@ -256,7 +258,9 @@ def _relative_day(text: str, today: date) -> date:
     """`today`, `yesterday` or `N.days.ago` (weeks, months, years), as in git."""
     if text in ("today", "yesterday"):
         return today - timedelta(days=1 if text == "yesterday" else 0)
-    count, unit = _AGO.fullmatch(text).groups()
+    match = _AGO.fullmatch(text)
+    assert match is not None, "the caller matched _AGO"
+    count, unit = match.groups()
     n = int(count)
     if unit in ("day", "week"):
         return today - timedelta(days=n * (7 if unit == "week" else 1))
@@ -291,9 +295,9 @@ class _Parser:
 
     def _and(self, depth: int) -> ast.Node | None:
         children = []
-        while self._peek() not in (None, ")"):
-            if self._peek() in ("AND", "OR"):  # an OR here has nothing before it
-                self._keyword_needs_sides(self._peek())
+        while (kind := self._peek()) not in (None, ")"):
+            if kind in ("AND", "OR"):  # an OR here has nothing before it
+                self._keyword_needs_sides(kind)
                 continue
             children.append(self._or(depth))
         return _combine(ast.And, children)
@@ -358,7 +362,7 @@ def _combine(
     """And/Or of the children, flattened, with empty clauses left out."""
     flat: list[ast.Node] = []
     for child in children:
-        if isinstance(child, kind):
+        if isinstance(child, ast.And | ast.Or) and isinstance(child, kind):
             flat.extend(child.children)
         elif child is not None:
             flat.append(child)

@@ -36,19 +36,20 @@ logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
 _QUEUED = "forum_search_queued"
 DRAIN_BATCH = 2000
+# Whether this process listens to every session already (see init_sync).
+_listening = False
 
 
 def init_sync(app: Flask) -> None:
     """Listen to every session of this app's database (once per process)."""
-    from forum.extensions import db
-
-    if getattr(db, "_forum_search_sync", False):
+    global _listening
+    if _listening:
         return
     event.listen(Session, "after_flush", _collect)
     event.listen(Session, "before_commit", _write_down)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_soft_rollback", _forget)
-    db._forum_search_sync = True
+    _listening = True
 
 
 def reindex_later(session: Session, post_ids: Iterable[int]) -> None:

@@ -73,6 +73,7 @@ def make_backend(kind: str, folder: Path, app: Flask | None = None) -> SearchInd
     from forum.extensions import db
     from forum.search.backends.postgres import PostgresIndex
 
+    assert app is not None, "the postgres backend reads the app's database"
     with app.app_context():
         return PostgresIndex(db.engine)
 

@@ -30,9 +30,11 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     DateTime,
     Integer,
     MetaData,
@@ -158,7 +160,8 @@ class PostgresIndex:
 
     def count(self) -> int:
         with self.engine.connect() as connection:
-            return connection.scalar(select(func.count()).select_from(documents))
+            return connection.execute(
+                select(func.count()).select_from(documents)).scalar_one()
 
     def describe(self) -> dict:
         with self.engine.connect() as connection:
@@ -233,7 +236,7 @@ class PostgresIndex:
                          documents.c.author_key).where(compiled.where)
         if not facets:
             count = select(func.count()).select_from(matches.subquery())
-            return connection.scalar(count, compiled.params), {}
+            return connection.execute(count, compiled.params).scalar_one(), {}
         return read_counts(connection.execute(facet_query(matches),
                                               compiled.params).all())
 
@@ -254,8 +257,8 @@ class PostgresIndex:
 
     def stamps(self) -> dict[int, str]:
         with self.engine.connect() as connection:
-            return dict(connection.execute(
-                select(documents.c.post_id, documents.c.stamp)).all())
+            rows = connection.execute(select(documents.c.post_id, documents.c.stamp))
+            return {post_id: stamp for post_id, stamp in rows}
 
     def _ranking_kind(self, connection: Connection) -> str:
         """"rum" or "gin": the kind of the tsvector index the migration made."""
@@ -341,7 +344,8 @@ def tsvector_text(doc: PostDocument) -> tuple[str, set[str]]:
     this was a third of the indexer's time when written word by word).
     """
     lexemes: list[str] = []
-    position, new_words, size = 1, set(), 0
+    position, size = 1, 0
+    new_words: set[str] = set()
     for field, text_ in (("subject", doc.subject), ("author", doc.author),
                          ("new", doc.new_text), ("quoted", doc.quoted_text)):
         prefix, weight = NAMESPACES[field]
@@ -399,8 +403,8 @@ def _quote(lexeme: str) -> str:
 class Compiled:
     """A WHERE clause, the tsquery to rank by (None: nothing to rank), params."""
 
-    where: object
-    rank: object | None
+    where: ColumnElement[bool]
+    rank: ColumnElement[Any] | None
     params: dict
 
 
@@ -551,6 +555,7 @@ def page_of(m, compiled: Compiled, sort: str, offset: int, limit: int):
     word's matches costs a third of a second at 100,000 posts, so relevance
     ranks the newest RANK_WINDOW matches (all of them, for most queries).
     """
+    order: tuple[ColumnElement[Any], ...]
     if sort == "relevance" and compiled.rank is not None:
         newest = (select(m.c.post_id)
                   .order_by(m.c.date.desc().nulls_last(), m.c.post_id.desc())
@@ -591,7 +596,8 @@ def _frequency(connection: Connection, word: str) -> int:
     query = cast(literal(_quote(word)), TSQUERY)  # in new text
     matches = select(documents.c.post_id).where(
         documents.c.tsv.op("@@")(query)).limit(1000)
-    return connection.scalar(select(func.count()).select_from(matches.subquery()))
+    return connection.execute(
+        select(func.count()).select_from(matches.subquery())).scalar_one()
 
 
 # -- schema (used by the migration) ----------------------------------------------------

@@ -161,6 +161,16 @@ class TantivyIndex:
         finally:
             writer.release(merge=bulk)
 
+    @contextmanager
+    def _waiting_writer(self) -> Iterator[TantivyWriter]:
+        """The writer, waited for; WriterBusy if another holds it past the wait
+        (an AttributeError on None before)."""
+        with self.writer() as writer:
+            if writer is None:
+                raise WriterBusy(f"the index writer stayed busy for "
+                                 f"{WAIT_FOR_WRITER:.0f} s")
+            yield writer
+
     def _open_writer(self, wait: bool, bulk: bool) -> tantivy.IndexWriter:
         heap, threads = (BULK_HEAP, BULK_THREADS) if bulk else (WRITER_HEAP, 1)
         deadline = time.monotonic() + (WAIT_FOR_WRITER if wait else 0)
@@ -177,7 +187,7 @@ class TantivyIndex:
     def index(self, documents: Iterable[PostDocument], *, session=None) -> int:
         documents = list(documents)
         if documents:
-            with self.writer() as writer:
+            with self._waiting_writer() as writer:
                 writer.add(documents)
                 writer.commit()
         return len(documents)
@@ -185,19 +195,19 @@ class TantivyIndex:
     def delete(self, post_ids: Iterable[int], *, session=None) -> int:
         post_ids = list(post_ids)
         if post_ids:
-            with self.writer() as writer:
+            with self._waiting_writer() as writer:
                 writer.delete(post_ids)
                 writer.commit()
         return len(post_ids)
 
     def clear(self) -> None:
-        with self.writer() as writer:
+        with self._waiting_writer() as writer:
             writer.clear()
             writer.commit()
 
     def optimize(self) -> None:
         """Let tantivy's merge policy merge what it will, and wait for it."""
-        with self.writer() as writer:
+        with self._waiting_writer() as writer:
             writer.commit()
             writer.release(merge=True)
 
@@ -218,18 +228,19 @@ class TantivyIndex:
         """One page of ids (ranked by BM25 or by date), the total and facets."""
         searcher = self._current_searcher()
         compiled = QueryCompiler(self.schema, searcher).compile(query)
-        options = {}
+        order_by_field, order = None, tantivy.Order.Desc
         if sort in ("date", "oldest"):
-            options = {"order_by_field": "date",
-                       "order": tantivy.Order.Desc if sort == "date"
-                       else tantivy.Order.Asc}
+            order_by_field = "date"
+            order = tantivy.Order.Desc if sort == "date" else tantivy.Order.Asc
         counts = PendingFacets(facet_pool().submit(self._facets, searcher, compiled)) \
             if facets else {}
         result = searcher.search(compiled, limit, count=True, offset=offset,
-                                 **options)
+                                 order_by_field=order_by_field, order=order)
         addresses = [address for _score, address in result.hits]
-        ids = [int(i) for i in searcher.fast_field_values("id", addresses)]
-        return SearchHits(ids=ids, total=result.count, facets=counts)
+        ids = [_number(i) for i in searcher.fast_field_values("id", addresses)]
+        # The stub leaves out SearchResult.count (set when count=True).
+        total = result.count  # type: ignore[attr-defined]
+        return SearchHits(ids=ids, total=total, facets=counts)
 
     @staticmethod
     def _facets(searcher: tantivy.Searcher, compiled: tantivy.Query) -> dict:
@@ -282,7 +293,7 @@ class TantivyIndex:
             addresses = [address for _score, address in result.hits]
             ids = searcher.fast_field_values("id", addresses)
             stamps = searcher.fast_field_values("stamp", addresses)
-            found.update((int(i), f"{int(s or 0):016x}")
+            found.update((_number(i), f"{int(s or 0):016x}")
                          for i, s in zip(ids, stamps, strict=True))
         return found
 
@@ -326,8 +337,13 @@ class TantivyWriter:
         self.raw: tantivy.IndexWriter | None = raw
         self.schema = index.schema
 
+    def _open(self) -> tantivy.IndexWriter:
+        if self.raw is None:
+            raise RuntimeError("this tantivy writer has been released")
+        return self.raw
+
     def add(self, documents: Sequence[PostDocument], *, new: bool = False) -> None:
-        raw, schema = self.raw, self.schema
+        raw, schema = self._open(), self.schema
         for doc in documents:
             if not new:
                 raw.delete_documents_by_term("id", doc.post_id)
@@ -335,13 +351,13 @@ class TantivyWriter:
 
     def delete(self, post_ids: Iterable[int]) -> None:
         for post_id in post_ids:
-            self.raw.delete_documents_by_term("id", int(post_id))
+            self._open().delete_documents_by_term("id", int(post_id))
 
     def clear(self) -> None:
-        self.raw.delete_all_documents()
+        self._open().delete_all_documents()
 
     def commit(self) -> None:
-        self.raw.commit()
+        self._open().commit()
         self.index._reload_now()
 
     def release(self, merge: bool = False) -> None:
@@ -464,3 +480,9 @@ def prefix_words(searcher: tantivy.Searcher, field: str, text: str,
     found = searcher.terms_with_prefix(field, text)
     found.sort(key=lambda pair: (-pair[1], pair[0]))
     return [word for word, _count in found[:limit]]
+
+
+def _number(value: int | float | bool | None) -> int:
+    """A fast field's value as an int; every document has its id and date."""
+    assert value is not None, "a fast field every document has"
+    return int(value)

@@ -234,6 +234,7 @@ class WhooshIndex:
         with self._lock:
             searcher = self._current_searcher()
             sets = self._sets
+            assert sets is not None, "opened with the searcher"
             ids = sets.memo.fetch(
                 ("page", query, sort, offset, limit),
                 lambda: self._page_ids(searcher, query, sort, offset, limit),
@@ -314,7 +315,7 @@ def _clear_segments(writer, segments):
 
 
 def _fields(doc: PostDocument) -> dict:
-    fields = {
+    fields: dict[str, object] = {
         "id": str(doc.post_id), "thread": str(doc.thread_id),
         "subject": doc.subject, "author": doc.author, "new": doc.new_text,
         "quoted": doc.quoted_text, "group": ",".join(doc.groups),
