@@ -99,5 +99,10 @@ fuzz-api: install
 	  tests/web/test_api_fuzz.py -k answers_as_described
 	$(BIN)/python bench/api_fuzz.py --examples $(API_FUZZ_EXAMPLES)
 
-lint: install
+# mypy over the packages that pass (`files` in pyproject.toml's [tool.mypy]).
+.PHONY: typecheck
+typecheck: install
+	$(BIN)/mypy
+
+lint: install typecheck
 	$(BIN)/ruff check .
