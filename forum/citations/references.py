@@ -257,8 +257,7 @@ def _lead_et_al(text: str, match: re.Match[str]) -> FoundReference | None:
     authors = [Author(family, initials)]
     begin, limit = match.end(), _unit_end(text, match.end())
     adjacent = re.compile(rf"{_S0}[(,]?{_S0}{_YEAR}\)?").match(text, begin, limit)
-    if adjacent and _year(adjacent["year"]):
-        year = _year(adjacent["year"])
+    if adjacent and (year := _year(adjacent["year"])):
         after = adjacent.end()
         source = _first(SOURCE_NO_YEAR, text[after:limit])
         if source is not None:
@@ -289,7 +288,7 @@ def _apa(text: str, match: re.Match[str]) -> FoundReference | None:
     names = re.split(rf",?{_S}(?:&|and){_S}|(?<=\.),{_S}", _squash(match["apa"]))
     authors = [_apa_name(name) for name in names if name]
     begin, limit = match.end(), _unit_end(text, match.end())
-    after = begin + len(re.match(r"\.?", text[begin:]).group())
+    after = begin + (1 if text.startswith(".", begin) else 0)
     source = _first(SOURCE_NO_YEAR, text[after:limit])
     if source is not None and source.start() <= MAX_TITLE_AND_JOURNAL:
         title, journal = _title_and_journal(text[after: after + source.start()])

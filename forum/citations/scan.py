@@ -117,7 +117,7 @@ def find_citations(text: str) -> list[FoundCitation]:
         begin = max(position, _line_start(text, _line_start(text, trigger.start()) - 1))
         # The id may follow its label after blank lines ("arXiv:\n\nhep-th/..."):
         # the line after is counted from the first character after the label.
-        after = _SPACES.match(text, trigger.end()).end()
+        after = _matched(_SPACES.match(text, trigger.end())).end()
         stop = _line_end(text, _line_end(text, after) + 1)
         match = CITATION.search(text, begin, stop)
         if match is None:
@@ -148,6 +148,7 @@ def _identify_all(
 def _identify(text: str, match: re.Match[str]) -> tuple[int, int, Identifier | None]:
     """The span (trimmed of trailing punctuation) and what it identifies, if valid."""
     kind, start = match.lastgroup, match.start()
+    assert kind is not None, "every CITATION alternative is a named group"
     end = start + len(trim_trailing(match.group()))
     if kind == "link":
         return _identify_link(text, start, end)
@@ -213,13 +214,20 @@ def _line_end(text: str, offset: int) -> int:
     end = text.find("\n", offset)
     return len(text) if end < 0 else end
 
+def _matched(match: re.Match[str] | None) -> re.Match[str]:
+    """The match of a pattern that cannot fail here (it may match nothing, or
+    it matched the span it is applied to already, as part of CITATION)."""
+    assert match is not None
+    return match
+
+
 def _quote_prefix(text: str, offset: int) -> str:
     """The reply markers ("> ", ">> ") the line holding `offset` starts with."""
-    return QUOTE_MARKS.match(text, _line_start(text, offset)).group()
+    return _matched(QUOTE_MARKS.match(text, _line_start(text, offset))).group()
 
 
 def _digits_at_end(span: str) -> str:
-    return re.search(r"[0-9]+$", span).group()
+    return _matched(re.search(r"[0-9]+$", span)).group()
 
 
 def _after_label(span: str) -> str:
@@ -227,7 +235,7 @@ def _after_label(span: str) -> str:
 
 
 def _isbn_part(span: str) -> str:
-    return re.search(_ISBN + "$", span, re.I).group()
+    return _matched(re.search(_ISBN + "$", span, re.I)).group()
 
 
 def _doi_part(span: str) -> str:

@@ -156,7 +156,7 @@ def _content(terms: Iterable[str]) -> set[str]:
 def _content_share(claim: Terms, theirs: set[str], weigh) -> tuple[float, set]:
     """The IDF-weighted share of the claim's own content the sentence carries,
     in the whole claim or its best core clause, and that content."""
-    best, words = 0.0, set()
+    best, words = 0.0, set[str]()
     for part in (frozenset(claim.stems), *_cores(claim, weigh)):
         content = _content(part)
         if content:
@@ -322,6 +322,7 @@ def best_match(claim: str, text: str, threshold: float = DEFAULT_THRESHOLD,
     best = max(singles, key=lambda m: m.score, default=None)
     content = _content(terms.stems)
     for i, (span, nxt) in enumerate(zip(spans, spans[1:], strict=False)):
+        assert best is not None, "two sentences here, so singles is not empty"
         pair = _score(terms, text[span.start:nxt.end], span.start, nxt.end, weigh)
         # Two sentences always share more words; they win only clearly, and
         # only if together they carry more of the claim's own content than
