@@ -47,6 +47,7 @@ from forum.services import (
     propagation,
     takedowns,
 )
+from forum.web.acting import act, flash_and_return
 from forum.web.common import id_arg, page_arg
 
 bp = Blueprint("moderation", __name__)
@@ -109,6 +110,13 @@ def _day(name: str):
 @needs(MOD_VIEW)
 def post(permalink: str):
     return _post_page(permalink)
+
+
+def _on_post(permalink: str, keep_form: bool = True):
+    """A refusal shown on the post's moderation page (400), with the form
+    as it was sent when the moderator typed into it."""
+    return lambda error: _post_page(permalink, str(error),
+                                    request.form if keep_form else None, 400)
 
 
 def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
@@ -211,30 +219,22 @@ def restore_label(label_id: int):
 
 def _label_action(label: Label, action, done: str):
     found = archive.get_post_by_id(label.post_id)
-    try:
-        action(db.session, current_user, label, request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(found.permalink, str(error), status=400)
-    db.session.commit()
-    flash(done)
-    return redirect(url_for(".post", permalink=found.permalink))
+    return act(lambda: action(db.session, current_user, label,
+                              request.form.get("why", "")),
+               done=done, then=url_for(".post", permalink=found.permalink),
+               refused=_on_post(found.permalink, keep_form=False))
 
 
 @bp.post("/p/<permalink>/citations")
 @needs(CITATION_WRITE)
 def attach_citation(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    try:
-        citations.attach_citation(db.session, current_user, found,
-                                  request.form.get("identifier", ""),
-                                  request.form.get("note", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), request.form, 400)
-    db.session.commit()
-    flash("Citation attached.")
-    return redirect(url_for(".post", permalink=permalink) + "#citations")
+    return act(lambda: citations.attach_citation(
+                   db.session, current_user, found,
+                   request.form.get("identifier", ""), request.form.get("note", "")),
+               done="Citation attached.",
+               then=url_for(".post", permalink=permalink) + "#citations",
+               refused=_on_post(permalink))
 
 
 @bp.post("/post-citations/<int:item_id>/decide")
@@ -245,16 +245,18 @@ def decide_citation(item_id: int):
     if decision not in ("confirm", "reject"):
         abort(400, description="The decision must be 'confirm' or 'reject'.")
     found = archive.get_post_by_id(item.post_id)
-    try:
-        citations.decide_suggestion(db.session, current_user, item,
-                                    decision == "confirm", request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
+
+    def refused(error: ForumError):
         stale = isinstance(error, citations.SuggestionDecided)  # decided meanwhile
         return _post_page(found.permalink, str(error), status=409 if stale else 400)
-    db.session.commit()
-    flash("Citation confirmed." if decision == "confirm" else "Suggestion rejected.")
-    return redirect(url_for(".post", permalink=found.permalink) + "#suggestions")
+
+    return act(lambda: citations.decide_suggestion(
+                   db.session, current_user, item, decision == "confirm",
+                   request.form.get("why", "")),
+               done="Citation confirmed." if decision == "confirm"
+               else "Suggestion rejected.",
+               then=url_for(".post", permalink=found.permalink) + "#suggestions",
+               refused=refused)
 
 
 @bp.post("/post-citations/<int:item_id>/detach")
@@ -262,15 +264,11 @@ def decide_citation(item_id: int):
 def detach_citation(item_id: int):
     item = db.get_or_404(PostCitation, item_id)
     found = archive.get_post_by_id(item.post_id)
-    try:
-        citations.detach_citation(db.session, current_user, item,
-                                  request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(found.permalink, str(error), status=400)
-    db.session.commit()
-    flash("Citation removed from the post.")
-    return redirect(url_for(".post", permalink=found.permalink) + "#citations")
+    return act(lambda: citations.detach_citation(db.session, current_user, item,
+                                                 request.form.get("why", "")),
+               done="Citation removed from the post.",
+               then=url_for(".post", permalink=found.permalink) + "#citations",
+               refused=_on_post(found.permalink, keep_form=False))
 
 
 @bp.post("/p/<permalink>/scan")
@@ -287,16 +285,11 @@ def scan_post(permalink: str):
 @needs(CITATION_WRITE)
 def citation_metadata(citation_id: int):
     citation = db.get_or_404(Citation, citation_id)
-    try:
-        citations.fetch_metadata(db.session, current_user, citation,
-                                 current_app.extensions.get("forum_lookup"))
-    except ForumError as error:
-        db.session.rollback()
-        flash(str(error))
-        return redirect(url_for("evidence.citation", citation_id=citation_id))
-    db.session.commit()
-    flash("Metadata updated.")
-    return redirect(url_for("evidence.citation", citation_id=citation_id))
+    back = url_for("evidence.citation", citation_id=citation_id)
+    return act(lambda: citations.fetch_metadata(
+                   db.session, current_user, citation,
+                   current_app.extensions.get("forum_lookup")),
+               done="Metadata updated.", then=back, refused=flash_and_return(back))
 
 
 @bp.post("/audit/<int:entry_id>/undo")
@@ -305,46 +298,30 @@ def undo(entry_id: int):
     from forum.models import AuditEntry
 
     entry = db.get_or_404(AuditEntry, entry_id)
-    try:
-        evidence.undo_label_action(db.session, current_user, entry)
-    except ForumError as error:
-        db.session.rollback()
-        flash(str(error))
-        return redirect(url_for(".audit_log"))
-    db.session.commit()
-    flash(f"Undid #{entry_id}.")
-    return redirect(url_for(".audit_log"))
+    back = url_for(".audit_log")
+    return act(lambda: evidence.undo_label_action(db.session, current_user, entry),
+               done=f"Undid #{entry_id}.", then=back, refused=flash_and_return(back))
 
 
 @bp.post("/p/<permalink>/hide")
 @needs(POST_HIDE)
 def hide_post(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    try:
-        moderation.hide_post(db.session, current_user, found,
-                             request.form.get("reason", ""),
-                             request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), request.form, 400)
-    db.session.commit()
-    flash("Post hidden from readers.")
-    return redirect(url_for(".post", permalink=permalink))
+    return act(lambda: moderation.hide_post(db.session, current_user, found,
+                                            request.form.get("reason", ""),
+                                            request.form.get("why", "")),
+               done="Post hidden from readers.",
+               then=url_for(".post", permalink=permalink), refused=_on_post(permalink))
 
 
 @bp.post("/p/<permalink>/restore")
 @needs(POST_HIDE)
 def restore_post(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    try:
-        moderation.restore_post(db.session, current_user, found,
-                                request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), request.form, 400)
-    db.session.commit()
-    flash("Post shown to readers again.")
-    return redirect(url_for(".post", permalink=permalink))
+    return act(lambda: moderation.restore_post(db.session, current_user, found,
+                                               request.form.get("why", "")),
+               done="Post shown to readers again.",
+               then=url_for(".post", permalink=permalink), refused=_on_post(permalink))
 
 
 @bp.post("/flags/<int:flag_id>/resolve")
@@ -354,16 +331,12 @@ def resolve_flag(flag_id: int):
 
     flag = db.get_or_404(Flag, flag_id)
     found = archive.get_post_by_id(flag.post_id)
-    try:
-        moderation.resolve_flag(db.session, current_user, flag,
-                                request.form.get("outcome", ""),
-                                request.form.get("note", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(found.permalink, str(error), status=400)
-    db.session.commit()
-    flash("Flag resolved.")
-    return redirect(url_for(".post", permalink=found.permalink) + "#flags")
+    return act(lambda: moderation.resolve_flag(db.session, current_user, flag,
+                                               request.form.get("outcome", ""),
+                                               request.form.get("note", "")),
+               done="Flag resolved.",
+               then=url_for(".post", permalink=found.permalink) + "#flags",
+               refused=_on_post(found.permalink, keep_form=False))
 
 
 @bp.get("/audit")

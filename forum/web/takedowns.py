@@ -7,10 +7,9 @@ with the message and a 400.  Only admins see what a change removed.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import Author, ContentChange
 from forum.permissions import (
@@ -22,7 +21,8 @@ from forum.permissions import (
     has_permission,
 )
 from forum.services import archive, takedowns
-from forum.web.moderation import _post_page, needs
+from forum.web.acting import act, flash_and_return, plural
+from forum.web.moderation import _on_post, _post_page, needs
 
 bp = Blueprint("takedowns", __name__)
 
@@ -32,18 +32,13 @@ bp = Blueprint("takedowns", __name__)
 def redact(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    try:
-        change = takedowns.redact_post(
-            db.session, current_user, found, form.get("removed", ""),
-            form.get("reason", ""), form.get("why", ""),
-            thread_wide=form.get("thread_wide") == "1")
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), form, 400)
-    count = len(takedowns.changed_post_ids(db.session, change))
-    db.session.commit()
-    flash(f"Redacted in {count} post{'s' if count != 1 else ''}.")
-    return redirect(url_for("moderation.post", permalink=permalink) + "#redactions")
+    return act(lambda: takedowns.redact_post(
+                   db.session, current_user, found, form.get("removed", ""),
+                   form.get("reason", ""), form.get("why", ""),
+                   thread_wide=form.get("thread_wide") == "1"),
+               done=lambda change: f"Redacted in {_posts_changed(change)}.",
+               then=url_for("moderation.post", permalink=permalink) + "#redactions",
+               refused=_on_post(permalink))
 
 
 @bp.post("/changes/<int:change_id>/revert")
@@ -51,16 +46,10 @@ def redact(permalink: str):
 def revert(change_id: int):
     change = db.get_or_404(ContentChange, change_id)
     back = _change_page(change)
-    try:
-        takedowns.revert_change(db.session, current_user, change,
-                                request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        flash(str(error))
-        return redirect(back)
-    db.session.commit()
-    flash("Change reverted: the removed text shows again.")
-    return redirect(back)
+    return act(lambda: takedowns.revert_change(db.session, current_user, change,
+                                               request.form.get("why", "")),
+               done="Change reverted: the removed text shows again.", then=back,
+               refused=flash_and_return(back))
 
 
 def _change_page(change: ContentChange) -> str:
@@ -101,19 +90,15 @@ def _author(slug: str) -> Author:
 @needs(AUTHOR_TAKEDOWN)
 def pseudonymise(slug: str):
     found = _author(slug)
-    try:
-        change = takedowns.pseudonymise_author(
-            db.session, current_user, found, request.form.get("reason", ""),
-            request.form.get("why", ""),
-            also=request.form.get("also", "").splitlines())
-    except ForumError as error:
-        db.session.rollback()
-        return _author_page(slug, str(error), 400)
-    count = len(takedowns.changed_post_ids(db.session, change))
-    db.session.commit()
-    flash(f"Pseudonymised as '{change.replacement}'; the name or address was "
-          f"removed from {count} post{'s' if count != 1 else ''}.")
-    return redirect(url_for(".author", slug=slug))
+    return act(lambda: takedowns.pseudonymise_author(
+                   db.session, current_user, found, request.form.get("reason", ""),
+                   request.form.get("why", ""),
+                   also=request.form.get("also", "").splitlines()),
+               done=lambda change: f"Pseudonymised as '{change.replacement}'; the "
+                                   f"name or address was removed from "
+                                   f"{_posts_changed(change)}.",
+               then=url_for(".author", slug=slug),
+               refused=lambda error: _author_page(slug, str(error), 400))
 
 
 @bp.post("/p/<permalink>/purge")
@@ -123,13 +108,13 @@ def purge(permalink: str):
     if request.form.get("confirm", "").strip() != permalink:
         return _post_page(permalink, "Type the post's permalink to confirm the "
                           "purge: it cannot be undone.", request.form, 400)
-    try:
-        takedowns.purge_post(db.session, current_user, found,
-                             request.form.get("reason", ""),
-                             request.form.get("why", ""))
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), request.form, 400)
-    db.session.commit()
-    flash("Post purged. Its permalink now shows a tombstone.")
-    return redirect(url_for("moderation.post", permalink=permalink))
+    return act(lambda: takedowns.purge_post(db.session, current_user, found,
+                                            request.form.get("reason", ""),
+                                            request.form.get("why", "")),
+               done="Post purged. Its permalink now shows a tombstone.",
+               then=url_for("moderation.post", permalink=permalink),
+               refused=_on_post(permalink))
+
+
+def _posts_changed(change) -> str:
+    return plural(len(takedowns.changed_post_ids(db.session, change)), "post")

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from forum.errors import ForumError
 from forum.extensions import db
 from forum.permissions import THREAD_EDIT, has_permission
 from forum.services import archive, thread_tools
-from forum.web.moderation import _post_page, needs
+from forum.web.acting import act, plural
+from forum.web.moderation import _on_post, needs
 
 bp = Blueprint("thread_tools", __name__)
 # /p/<permalink>/, /mod/p/<permalink>/, /t/1/#p-<permalink>, or the bare permalink.
@@ -48,45 +48,32 @@ def parent_needs_check(post) -> bool:
 def reattach(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    try:
-        parent = _post_from(form.get("parent", ""))
-        moved = thread_tools.reattach(db.session, current_user, found, parent,
-                                      form.get("why", ""))
-    except ForumError as error:
-        return _refused(permalink, error)
-    count = len(moved)
-    db.session.commit()
-    flash(f"Moved {count} post{'s' if count != 1 else ''} under the new parent.")
-    return _back(permalink)
+    return act(lambda: thread_tools.reattach(db.session, current_user, found,
+                                             _post_from(form.get("parent", "")),
+                                             form.get("why", "")),
+               done=lambda moved: f"Moved {plural(len(moved), 'post')} under the "
+                                  "new parent.",
+               then=_back(permalink), refused=_on_post(permalink))
 
 
 @bp.post("/p/<permalink>/confirm-parent")
 @needs(THREAD_EDIT)
 def confirm_parent(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    try:
-        thread_tools.confirm_parent(db.session, current_user, found,
-                                    request.form.get("why", ""))
-    except ForumError as error:
-        return _refused(permalink, error)
-    db.session.commit()
-    flash("Parent confirmed.")
-    return _back(permalink)
+    return act(lambda: thread_tools.confirm_parent(db.session, current_user, found,
+                                                   request.form.get("why", "")),
+               done="Parent confirmed.", then=_back(permalink),
+               refused=_on_post(permalink))
 
 
 @bp.post("/p/<permalink>/split")
 @needs(THREAD_EDIT)
 def split(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    try:
-        thread = thread_tools.split(db.session, current_user, found,
-                                    request.form.get("why", ""))
-    except ForumError as error:
-        return _refused(permalink, error)
-    thread_id = thread.id
-    db.session.commit()
-    flash(f"Split off as thread {thread_id}.")
-    return _back(permalink)
+    return act(lambda: thread_tools.split(db.session, current_user, found,
+                                          request.form.get("why", "")),
+               done=lambda thread: f"Split off as thread {thread.id}.",
+               then=_back(permalink), refused=_on_post(permalink))
 
 
 @bp.post("/p/<permalink>/merge")
@@ -95,17 +82,16 @@ def merge(permalink: str):
     """Merge the thread this post is in into another one."""
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    try:
+
+    def merge_into():
         into = thread_tools.find_thread(db.session,
                                         _thread_id_from(form.get("into", "")))
         thread_tools.merge(db.session, current_user, found.thread, into,
                            form.get("why", ""))
-    except ForumError as error:
-        return _refused(permalink, error)
-    into_id = into.id
-    db.session.commit()
-    flash(f"Merged into thread {into_id}.")
-    return _back(permalink)
+        return into
+
+    return act(merge_into, done=lambda into: f"Merged into thread {into.id}.",
+               then=_back(permalink), refused=_on_post(permalink))
 
 
 def _post_from(text: str):
@@ -124,10 +110,5 @@ def _thread_id_from(text: str) -> int:
     return int(found.group(1) or found.group(2))
 
 
-def _refused(permalink: str, error: ForumError):
-    db.session.rollback()
-    return _post_page(permalink, str(error), request.form, 400)
-
-
-def _back(permalink: str):
-    return redirect(url_for("moderation.post", permalink=permalink) + "#thread-tools")
+def _back(permalink: str) -> str:
+    return url_for("moderation.post", permalink=permalink) + "#thread-tools"
