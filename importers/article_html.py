@@ -57,6 +57,7 @@ def read_html_article(markup: str) -> PageArticle | None:
     # Imported here: it costs a tenth of a second, and every CLI start and web
     # worker imports the detector, which needs only the cheap tests.
     import trafilatura
+    from trafilatura.settings import Document
 
     markup = _XML_DECLARATION.sub("", markup, count=1)
     try:
@@ -66,10 +67,12 @@ def read_html_article(markup: str) -> PageArticle | None:
     url = page_url(root, markup)
     doc = trafilatura.bare_extraction(
         markup, url=url, with_metadata=True, include_comments=False,
-        include_tables=True, include_formatting=True, author_blacklist=_NOT_AUTHORS,
+        include_tables=True, include_formatting=True,
+        author_blacklist=set(_NOT_AUTHORS),
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or doc.body is None:
+    # A Document, since as_dict is false; None when nothing was found.
+    if not isinstance(doc, Document) or doc.body is None:
         return None
     title = " ".join((doc.title or "").split())
     body = "\n\n".join(_drop_title(_blocks(doc.body), title))

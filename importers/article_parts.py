@@ -107,9 +107,10 @@ def _from_iso(text: str) -> PageDate:
         return NO_DATE
     if len(text) == 10:
         return PageDate(parsed, "day")
-    if parsed.tzinfo is None:
+    utcoffset = parsed.utcoffset()
+    if utcoffset is None:  # no zone (fromisoformat sets only fixed offsets)
         return PageDate(parsed, "exact", NO_ZONE_NOTE)
-    offset = parsed.utcoffset().total_seconds()
+    offset = utcoffset.total_seconds()
     return PageDate(parsed.astimezone(UTC).replace(tzinfo=None),
                     offset=int(offset) // 60 if abs(offset) <= MAX_OFFSET else None)
 

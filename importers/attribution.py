@@ -114,7 +114,7 @@ def parse_attribution(text: str, depth: int = 0) -> Attribution | None:
 
 def _days(text: str) -> set[date]:
     """Every calendar day a date in the text could mean (d/m and m/d both)."""
-    days = set()
+    days: set[date] = set()
     for match in _DATES.finditer(text):
         if match.group("iso"):
             parts = [(match["y1"], match["m1"], match["d1"])]

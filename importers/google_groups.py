@@ -261,8 +261,10 @@ def parse_google_date(text: str) -> GoogleDate:
 def pacific_instant(shown: datetime) -> tuple[datetime, int]:
     """(naive UTC instant, offset in minutes) of a US Pacific wall-clock time."""
     pacific = shown.replace(tzinfo=PACIFIC)
+    offset = pacific.utcoffset()
+    assert offset is not None, "a zoneinfo zone has an offset at every instant"
     return (pacific.astimezone(UTC).replace(tzinfo=None),
-            int(pacific.utcoffset().total_seconds()) // 60)
+            int(offset.total_seconds()) // 60)
 
 
 def synthetic_message_id(subject: str, post: PagePost, shown: datetime | None) -> str:

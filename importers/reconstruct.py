@@ -119,7 +119,8 @@ class _Pool:
             set().union(*(keys[depth + 1] | keys[depth + 2] for keys in self.keys))
             for depth in range(MAX_DEPTH - 1)
         ]
-        self.shingles = [defaultdict(list) for _ in range(MAX_DEPTH - 1)]
+        self.shingles: list[dict[int, list[int]]] = [
+            defaultdict(list) for _ in range(MAX_DEPTH - 1)]
         self.authors: dict[str, list[int]] = defaultdict(list)
         self.ids: dict[str, int] = {}
         self.folded_ids: dict[str, int] = {}
@@ -140,8 +141,8 @@ class _Pool:
         for depth, wanted in enumerate(self.wanted):
             for key in self.keys[index][depth] & wanted:
                 self.shingles[depth][key].append(index)
-        for key in identity_keys(post.author_name, post.author_email):
-            self.authors[key].append(index)
+        for author_key in identity_keys(post.author_name, post.author_email):
+            self.authors[author_key].append(index)
 
     def fallback(self, index: int) -> ParentGuess | None:
         """The thread's first post, with a low confidence, when nothing matched."""
@@ -376,7 +377,8 @@ class _Pool:
         """
         if self.posts[candidate].message_id == self.posts[child].message_id:
             return True
-        seen, node = set(), candidate
+        seen: set[int] = set()
+        node: int | None = candidate
         while node is not None and node not in seen:
             if node == child:
                 return True

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from forum.extensions import write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services import news_pulls
+from forum.services.analysis import Prepared
 from forum.services.citations import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
@@ -144,7 +145,7 @@ class ImportRunner:
         )
         self._indexing = import_indexing(self.session)
         self._new_ids: set[int] = set()
-        self._prepared: dict[int, object] = {}
+        self._prepared: dict[int, Prepared] = {}
         files = [source for source in sources if not is_news_url(source)]
         try:
             for source, messages in read_sources(files, self.options.fmt,
@@ -221,6 +222,7 @@ class ImportRunner:
     def _marked(self, items):
         """The pulled items, each group's highest number noted as it is read;
         a group the server lacks is a source error, not a message read."""
+        assert self._news is not None, "only while a pull runs"
         marks = self._news[1]
         for item in items:
             if isinstance(item, ImportProblem) and item.kind == "error":

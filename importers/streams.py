@@ -71,7 +71,7 @@ METER = ByteMeter()
 class _MeteredFile(io.FileIO):
     """A file that tells METER how far it has been read."""
 
-    def read(self, size: int = -1) -> bytes | None:
+    def read(self, size: int | None = -1, /) -> bytes:  # None only if non-blocking
         data = super().read(size)
         if data:
             METER.note(self.name, self.tell())
