@@ -52,7 +52,7 @@ class DocBlock:
 
 def is_article_id(message_id: str | None) -> bool:
     """Whether a stored post is a web article's own text (not a comment on it)."""
-    return bool(message_id) and bool(_ARTICLE_ID.fullmatch(message_id))
+    return bool(message_id and _ARTICLE_ID.fullmatch(message_id))
 
 
 def article_blocks(text: str) -> list[DocBlock]:

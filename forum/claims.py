@@ -97,8 +97,9 @@ def _matches(rule: str, pattern: re.Pattern, text: str):
     for word in _STUDY_WORDS.finditer(text):
         if word.start() < last:
             continue
-        found = pattern.search(text, max(last, word.start() - _BEFORE),
-                               _TEN_WORDS.match(text, word.end()).end())
+        after = _TEN_WORDS.match(text, word.end())
+        assert after is not None, "_TEN_WORDS matches nothing at worst"
+        found = pattern.search(text, max(last, word.start() - _BEFORE), after.end())
         if found is not None and found.start() <= word.start():
             last = found.end()
             yield found

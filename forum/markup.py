@@ -234,8 +234,9 @@ class _Walked:
         size, origin = len(self.reversed), at
         # The walk stops one character past the last origin: the "@" step looks
         # at it, and reaching the origin joins the run walked from there.
-        at = size - self.step.match(self.reversed, size - at,
-                                    size - self.origin + 1).end()
+        run = self.step.match(self.reversed, size - at, size - self.origin + 1)
+        assert run is not None, "a step pattern may match nothing, never fails"
+        at = size - run.end()
         if at <= self.origin:
             at = self.start
         self.origin, self.start = origin, at
@@ -367,7 +368,9 @@ def _render_doc_block(block: DocBlock, previous: DocBlock | None, heading: int) 
         items = "".join(f"<li>{_linked(item)}</li>" for item in block.lines)
         return f'<{tag} class="items">{items}</{tag}>'
     if block.kind == "table":
-        return _render_table(block, previous.lines[0] if after_heading else "Table")
+        caption = previous.lines[0] if previous is not None and after_heading \
+            else "Table"
+        return _render_table(block, caption)
     if block.kind == "quote":
         lines = "<br>".join(map(_linked, block.lines))
         return f"<blockquote><p>{lines}</p></blockquote>"

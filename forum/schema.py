@@ -49,7 +49,9 @@ class SchemaState:
 def head_revision() -> str:
     from forum.migrate import MIGRATIONS
 
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None, "the migrations have one head"
+    return head
 
 
 def schema_state(connection: Connection) -> SchemaState:

@@ -128,13 +128,16 @@ class Located:
         if not self.replacements:
             return parts
         where = self.flat.find("".join(parts)) if parts[1] else -1
-        if where < 0:
-            return tuple(self.anywhere(part) if part else part for part in parts)
-        scrubbed, offset = [], where
+        if where < 0:  # anywhere() of a text is a text ("" stays "")
+            first, middle, last = (self.anywhere(part) or "" for part in parts)
+            return first, middle, last
+        scrubbed: list[str] = []
+        offset = where
         for part in parts:
             scrubbed.append(_mask(part, offset, self.flat_spans) if part else part)
             offset += len(part)
-        return tuple(scrubbed)
+        first, middle, last = scrubbed
+        return first, middle, last
 
     def anywhere(self, value: str | None) -> str | None:
         if not value or not self.replacements:
