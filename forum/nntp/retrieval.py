@@ -68,9 +68,12 @@ def _retrieve(code: int, parts: str):
         if isinstance(found, Reply):
             return found
         by_id, number = found
-        group_id = None if by_id else reader.group.id
+        group_id: int | None = None
+        if not by_id:
+            assert reader.group is not None, "_locate answers 412 without one"
+            group_id = reader.group.id
         if not parts:
-            message_id = (args[0] if by_id else
+            message_id = (args[0] if group_id is None else
                           articles.message_id_in(reader.session, group_id, number))
             article = None
         else:
@@ -104,6 +107,7 @@ def _selection(reader: Reader, args: list[str], overviews: bool = False
         return _one_by_message_id(reader, args[0], overviews)
     if reader.group is None:
         return Reply("412 No newsgroup selected")
+    span: tuple[int, int] | None
     if not args:
         if reader.current is None:
             return Reply("420 No current article selected")

@@ -49,6 +49,7 @@ class NewsServer(socketserver.ThreadingTCPServer):
         self.engine = engine
         self.idle_timeout = idle_timeout
         self.slots = threading.BoundedSemaphore(max_connections)
+        self.warmer: threading.Thread | None = None  # see make_server
         super().__init__(address, NewsHandler)
 
     def process_request(self, request, client_address) -> None:
@@ -84,7 +85,8 @@ class NewsHandler(socketserver.StreamRequestHandler):
     wbufsize = WRITE_BUFFER
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout
+        # typeshed has timeout as a class variable; setup() reads it per instance.
+        self.timeout = self.server.idle_timeout  # type: ignore[misc]
         self.answered = False  # has the current command's status line gone out?
         super().setup()
 
