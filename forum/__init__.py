@@ -47,11 +47,11 @@ def _init_extensions(app: Flask) -> None:
         configure_sqlite(db.engine, app.config.get("FORUM_SQLITE_BUSY_TIMEOUT_MS",
                                                    30_000))
         app.extensions["forum_schema"] = _schema_on_start(db.engine)
-    from forum.search import init_search
+    from forum.search import get_index, init_search
     from forum.search.sync import init_sync
 
     init_search(app)
-    init_sync(app)
+    init_sync(app, get_index)
     _init_accounts(app)
 
 

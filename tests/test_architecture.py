@@ -73,15 +73,6 @@ KNOWN_DEBTS = {
 }
 
 
-# Circles the code still has, each to be broken.  The search package's
-# __init__ holds both the interface the backends import and the factory that
-# imports them (lazily): the interface belongs in a module of its own.
-KNOWN_CIRCLES = [
-    ["forum.search", "forum.search.backends", "forum.search.backends.null",
-     "forum.search.backends.postgres", "forum.search.backends.tantivy",
-     "forum.search.backends.whoosh", "forum.search.sync"],
-]
-
 
 def imports_of(path: Path, *, type_only: bool = False) -> set[str]:
     """Every module `path` imports (absolute imports; those under `if
@@ -187,7 +178,7 @@ def test_no_import_circles():
             name = ".".join(path.relative_to(REPO).with_suffix("").parts)
             name = name.removesuffix(".__init__")
             graph[name] = {n for n in imports_of(path) if _is_module(n)} - {name}
-    assert circles(graph) == KNOWN_CIRCLES
+    assert circles(graph) == []
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -25,147 +25,28 @@ never show text a moderator has just redacted but the index still holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app
 
-from forum.search import ast
-from forum.search.documents import PostDocument
+from forum.search.interface import (
+    FACET_LIMIT,
+    FACETS,
+    SORTS,
+    IndexWriter,
+    PendingFacets,
+    SearchHits,
+    SearchIndex,
+    each_chunk,
+    top_facet_values,
+)
+
+__all__ = ["FACETS", "FACET_LIMIT", "SORTS", "IndexWriter", "PendingFacets",
+           "SearchHits", "SearchIndex", "each_chunk", "get_index", "index_notice",
+           "init_search", "rebuilding", "top_facet_values"]
 
 logger = logging.getLogger(__name__)
-
-SORTS = ("relevance", "date", "oldest")
-FACETS = ("group", "year", "author")
-FACET_LIMIT = 10
-
-
-@dataclass
-class SearchHits:
-    """One page of ranked ids, the exact total, facet counts and suggestions.
-
-    `facets` maps each of FACETS to at most FACET_LIMIT (value, count) pairs,
-    most frequent first, ties in value order; years are strings, undated
-    posts are not counted.
-    """
-
-    ids: list[int]
-    total: int
-    facets: Mapping[str, list[tuple[str, int]]] = field(default_factory=dict)
-    suggestions: dict[str, str] = field(default_factory=dict)
-
-
-class IndexWriter(Protocol):
-    """Exclusive, short-lived write access to an index (see `SearchIndex.writer`).
-
-    Changes become visible to searchers, in this process at once and in
-    others within a second, when `commit()` returns.
-    """
-
-    def add(self, documents: Sequence[PostDocument], *, new: bool = False) -> None:
-        """Add or replace documents; `new` promises none of them is indexed yet."""
-
-    def delete(self, post_ids: Iterable[int]) -> None:
-        """Remove these posts (hidden, purged, ghosts) if they are indexed."""
-
-    def clear(self) -> None:
-        """Delete every document; searchers still see them until `commit()`."""
-
-    def commit(self) -> None:
-        """Make everything added or deleted so far durable and searchable."""
-
-
-class SearchIndex(Protocol):
-    """What every search backend offers the services.
-
-    `name` is the backend's name as configured; `in_database` is true for a
-    backend that lives in the application database, whose writes go through
-    the caller's session and so commit or roll back with the post they follow.
-    """
-
-    name: str
-    in_database: bool
-
-    def writer(self, *, wait: bool = True, bulk: bool = False,
-               session: Any = None) -> AbstractContextManager[IndexWriter | None]:
-        """Exclusive write access, or None at once when another process holds it
-        and `wait` is false; `bulk` asks for a writer sized for an import."""
-
-    def index(self, documents: Iterable[PostDocument], *, session: Any = None) -> int:
-        """Add or replace documents and commit; returns how many."""
-
-    def delete(self, post_ids: Iterable[int], *, session: Any = None) -> int:
-        """Remove posts and commit; returns how many ids were given."""
-
-    def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
-               limit: int = 20, facets: bool = True) -> SearchHits:
-        """Ranked ids of one page (`sort` one of SORTS), total and facets.
-
-        A page past the end is empty with the right total; an empty index
-        answers every query with nothing.
-        """
-
-    def suggest(self, words: list[str]) -> dict[str, str]:
-        """For words found nowhere in the index, a close indexed word."""
-
-    def stamps(self) -> dict[int, str]:
-        """Every indexed post id with the stamp of what was indexed for it."""
-
-    def count(self) -> int:
-        """How many posts are indexed."""
-
-    def clear(self) -> None:
-        """Empty the index (a rebuild starts here)."""
-
-    def optimize(self) -> None:
-        """Merge segments or refresh statistics: faster searches, run when quiet."""
-
-    def describe(self) -> dict[str, Any]:
-        """Name, where the index lives and its size in bytes, for people."""
-
-
-def each_chunk(items: Sequence, size: int) -> Iterator[Sequence]:
-    """`items` in consecutive slices of at most `size`."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-class PendingFacets(Mapping):
-    """Facet counts still being counted in another thread; reading one waits.
-
-    An engine that counts without holding the GIL (tantivy) starts the count
-    beside the top-k search, and the page loads its posts from the database
-    meanwhile: on two cores the counts then cost a page almost nothing.  An
-    error in the count is raised where the counts are read.
-    """
-
-    def __init__(self, future: Future) -> None:
-        self._future = future
-
-    def _counts(self) -> dict:
-        return self._future.result()
-
-    def __getitem__(self, name: str) -> list[tuple[str, int]]:
-        return self._counts()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._counts())
-
-    def __len__(self) -> int:
-        return len(self._counts())
-
-    def __repr__(self) -> str:
-        return f"PendingFacets({self._counts()!r})"
-
-
-def top_facet_values(counts: dict, limit: int = FACET_LIMIT) -> list[tuple[str, int]]:
-    """The `limit` most frequent values, ties in value order, as strings."""
-    counts.pop(None, None)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    return [(str(key), count) for key, count in ranked[:limit]]
 
 
 def init_search(app: Flask) -> None:

@@ -25,8 +25,8 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from forum.search import IndexWriter, SearchIndex
 from forum.search.documents import busy_posts, documents_for
+from forum.search.interface import IndexWriter, SearchIndex
 from forum.search.sync import (
     delete_outbox_rows,
     drain_outbox,

@@ -29,20 +29,28 @@ from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from forum.models import Flag, Label, Post, PostCitation, SearchOutbox
-from forum.search import SearchIndex, each_chunk
 from forum.search.documents import documents_for, lock_posts_for_change
+from forum.search.interface import SearchIndex, each_chunk
 
 logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
 _QUEUED = "forum_search_queued"
 DRAIN_BATCH = 2000
-# Whether this process listens to every session already (see init_sync).
+# Whether this process listens to every session already, and how it finds
+# the current app's index (see init_sync).
 _listening = False
+_index_of: Callable[[], SearchIndex] | None = None
 
 
-def init_sync(app: Flask) -> None:
-    """Listen to every session of this app's database (once per process)."""
-    global _listening
+def init_sync(app: Flask, index_of: Callable[[], SearchIndex]) -> None:
+    """Listen to every session of this app's database (once per process).
+
+    `index_of` is the package's `get_index`, handed in by the app factory:
+    this module sits below the factory (the backends drain the outbox
+    through it), so it does not import the factory back.
+    """
+    global _listening, _index_of
+    _index_of = index_of
     if _listening:
         return
     event.listen(Session, "after_flush", _collect)
@@ -111,11 +119,10 @@ def _app_index() -> SearchIndex | None:
     """The app's index, or None outside an app or with search switched off."""
     from flask import current_app, has_app_context
 
-    if not has_app_context() or "forum_search" not in current_app.extensions:
+    if (not has_app_context() or "forum_search" not in current_app.extensions
+            or _index_of is None):
         return None
-    from forum.search import get_index
-
-    index = get_index()
+    index = _index_of()
     return None if index.name == "null" else index
 
 

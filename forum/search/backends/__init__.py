@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from forum.search import SearchIndex
+from forum.search.interface import SearchIndex
 
 logger = logging.getLogger(__name__)
 KINDS = ("auto", "tantivy", "tantivy-ram", "whoosh", "whoosh-ram", "postgres",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from forum.search import SearchHits, ast
+from forum.search import ast
 from forum.search.documents import PostDocument
+from forum.search.interface import SearchHits
 
 
 class NullWriter:

@@ -54,8 +54,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
 
-from forum.search import FACET_LIMIT, FACETS, SearchHits, ast, top_facet_values
+from forum.search import ast
 from forum.search.documents import PostDocument
+from forum.search.interface import FACET_LIMIT, FACETS, SearchHits, top_facet_values
 from forum.search.spelling import closest_word
 from forum.search.words import WORD
 

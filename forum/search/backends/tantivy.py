@@ -31,14 +31,14 @@ from pathlib import Path
 
 import tantivy
 
-from forum.search import (
+from forum.search import ast
+from forum.search.documents import PostDocument
+from forum.search.interface import (
     FACET_LIMIT,
     PendingFacets,
     SearchHits,
-    ast,
     top_facet_values,
 )
-from forum.search.documents import PostDocument
 from forum.search.spelling import closest_word
 from forum.search.words import split_for_tantivy
 

@@ -25,9 +25,10 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from forum.search import SearchHits, ast
+from forum.search import ast
 from forum.search.backends.whoosh_sets import SearcherSets
 from forum.search.documents import PostDocument
+from forum.search.interface import SearchHits
 from forum.search.processes import die_with_parent, next_message, wait_for_ack
 from forum.search.words import WORD
 
