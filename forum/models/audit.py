@@ -12,9 +12,11 @@ citation fields, never the words of a post.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NoReturn
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column
 
 from forum.extensions import Model
 
@@ -42,23 +44,25 @@ class AuditEntry(Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     reason: Mapped[str] = mapped_column(String(80), default="")
     why: Mapped[str] = mapped_column(Text, default="")
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reverts_id: Mapped[int | None] = mapped_column(ForeignKey("audit_entries.id"))
 
 
 @event.listens_for(AuditEntry, "before_update")
-def _refuse_update(_mapper, _connection, _target):
+def _refuse_update(_mapper: Mapper[AuditEntry], _connection: Connection,
+                   _target: AuditEntry) -> NoReturn:
     raise AuditLogIsAppendOnly("audit entries cannot be changed")
 
 
 @event.listens_for(AuditEntry, "before_delete")
-def _refuse_delete(_mapper, _connection, _target):
+def _refuse_delete(_mapper: Mapper[AuditEntry], _connection: Connection,
+                   _target: AuditEntry) -> NoReturn:
     raise AuditLogIsAppendOnly("audit entries cannot be deleted")
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_rewrites(state):
+def _refuse_bulk_rewrites(state: ORMExecuteState) -> None:
     if (state.is_update or state.is_delete) and any(
         mapper.class_ is AuditEntry for mapper in state.all_mappers
     ):

@@ -12,6 +12,7 @@ moderator's attachment or a suggestion found in the post's text.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -99,7 +100,7 @@ class LabelRevision(Model):
     exact: Mapped[str | None] = mapped_column(Text)
     rationale: Mapped[str] = mapped_column(Text)
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
-    citation_ids: Mapped[list] = mapped_column(JSON, default=list)
+    citation_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     why: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(DateTime)
@@ -121,7 +122,7 @@ class Citation(Model):
     key: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text, default="")
-    authors: Mapped[list] = mapped_column(JSON, default=list)
+    authors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     container_title: Mapped[str] = mapped_column(Text, default="")
     issued: Mapped[str] = mapped_column(String(32), default="")
     volume: Mapped[str] = mapped_column(String(64), default="")
@@ -173,7 +174,7 @@ class CitationLookup(Model):
 
     key: Mapped[str] = mapped_column(String(600), primary_key=True)
     found: Mapped[bool] = mapped_column(Boolean)
-    value: Mapped[dict | None] = mapped_column(JSON)
+    value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -200,7 +201,7 @@ class ClaimProposal(Model):
     prefix: Mapped[str] = mapped_column(Text, default="")
     suffix: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float] = mapped_column(Float)
-    explanation: Mapped[dict] = mapped_column(JSON, default=dict)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12))  # proposed|accepted|rejected
     reason: Mapped[str] = mapped_column(Text, default="")
     label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id"))
@@ -233,10 +234,10 @@ class PostReference(Model):
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # unresolved | confirmed | rejected
     status: Mapped[str] = mapped_column(String(12))
-    candidates: Mapped[list] = mapped_column(JSON, default=list)
+    candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     citation_id: Mapped[int | None] = mapped_column(ForeignKey("citations.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)

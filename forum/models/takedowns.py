@@ -13,6 +13,7 @@ changes applied.  A purge is final: it blanks the post and leaves a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -44,7 +45,7 @@ class ContentChange(Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"),
                                                   index=True)
-    removed: Mapped[dict] = mapped_column(JSON)
+    removed: Mapped[dict[str, Any]] = mapped_column(JSON)
     replacement: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(32))
     why: Mapped[str] = mapped_column(Text, default="")
