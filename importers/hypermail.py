@@ -27,7 +27,13 @@ from importers.headers import normalize_message_id, parse_author
 from importers.hypermail_body import body_text
 from importers.maildir import walk_files
 from importers.mime import FALLBACK_CHARSETS, codec_name
-from importers.streams import STREAM_ERRORS, guard_damage, iter_tar_files, read_file
+from importers.streams import (
+    STREAM_ERRORS,
+    guard_damage,
+    iter_tar_files,
+    read_each,
+    read_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,16 +89,10 @@ def _is_tar(path: Path) -> bool:
 
 
 def _folder_pages(root: Path) -> ParsedStream:
-    for file in walk_files(root):
-        if file.suffix.lower() not in PAGE_SUFFIXES:
-            continue
-        position = file.relative_to(root).as_posix()
-        try:
-            data = read_file(file)
-        except OSError as exc:
-            yield ImportProblem(str(root), position, f"cannot read file: {exc}")
-            continue
-        yield parse_page(data, str(root), position)
+    pages = (f for f in walk_files(root) if f.suffix.lower() in PAGE_SUFFIXES)
+    for read in read_each(root, pages):
+        yield read if isinstance(read, ImportProblem) else \
+            parse_page(read[1], str(root), read[0])
 
 
 def _tar_pages(path: Path) -> ParsedStream:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from importers.base import ImportProblem, ParsedStream
 from importers.parsing import parse_message
-from importers.streams import guard_damage, iter_tar_files, read_file
+from importers.streams import guard_damage, iter_tar_files, read_each, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +52,9 @@ def eml_files(root: Path) -> list[Path]:
 def iter_files(root: str | Path, paths: list[Path]) -> ParsedStream:
     """Parse each file as one message; source is the folder, position the path."""
     root = Path(root)
-    for path in paths:
-        position = path.relative_to(root).as_posix()
-        try:
-            data = read_file(path)
-        except OSError as exc:
-            yield ImportProblem(str(root), position, f"cannot read file: {exc}")
-            continue
-        yield parse_message(data, str(root), position)
+    for read in read_each(root, paths):
+        yield read if isinstance(read, ImportProblem) else \
+            parse_message(read[1], str(root), read[0])
 
 
 def iter_maildir(path: str | Path) -> ParsedStream:

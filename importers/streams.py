@@ -136,6 +136,19 @@ def read_file(path: str | Path) -> bytes:
         return raw.readall()
 
 
+def read_each(root: Path, files: Iterable[Path]
+              ) -> Iterator[tuple[str, bytes] | ImportProblem]:
+    """(position, bytes) for each file below `root`, its position the path
+    relative to `root`; a file that cannot be read is an ImportProblem there,
+    and the rest are still read."""
+    for file in files:
+        position = file.relative_to(root).as_posix()
+        try:
+            yield position, read_file(file)
+        except OSError as exc:
+            yield ImportProblem(str(root), position, f"cannot read file: {exc}")
+
+
 def iter_tar_files(path: str | Path) -> Iterator[tuple[str, bytes]]:
     """(member name, bytes) for every regular file in a tar, streamed in order."""
     with _MeteredFile(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r|*") as tar:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream
 from importers.parsing import parse_message
-from importers.streams import guard_damage, iter_tar_files, read_file
+from importers.streams import guard_damage, iter_tar_files, read_each, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +66,13 @@ def iter_article(path: str | Path) -> ParsedStream:
 def iter_spool(path: str | Path) -> ParsedStream:
     """Every article below a spool folder; position is the relative path."""
     root = Path(path)
-    for file in spool_files(root):
-        position = file.relative_to(root).as_posix()
-        try:
-            data = read_file(file)
-        except OSError as exc:
-            yield ImportProblem(str(root), position, f"cannot read file: {exc}")
+    for read in read_each(root, spool_files(root)):
+        if isinstance(read, ImportProblem):
+            yield read
             continue
-        group = spool_group(position, root.resolve().name)
-        yield _article(data, str(root), position, group)
+        position, data = read
+        yield _article(data, str(root), position,
+                       spool_group(position, root.resolve().name))
 
 
 def iter_spool_tar(path: str | Path) -> ParsedStream:
