@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
 from forum.nntp import retrieval
 from forum.nntp.reply import Reply, clean, text_lines
+from forum.nntp.state import ReaderState
 from forum.nntp.syntax import parse_range, parse_when, wildmat
 from forum.services import nntp_articles as articles
 from forum.services.nntp_articles import GroupInfo
@@ -27,13 +26,8 @@ CAPABILITIES = ["VERSION 2", "READER", "HDR",
                 "OVER MSGID", "IMPLEMENTATION forum archive (read-only)"]
 
 
-class Reader:
+class Reader(ReaderState):
     """A connection's selected group and current article, and its commands."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.group: GroupInfo | None = None
-        self.current: int | None = None
 
     def execute(self, line: str) -> Reply:
         words = line.split()
@@ -43,10 +37,6 @@ class Reader:
         if handler is None:
             return Reply(f"500 Unknown command {clean(words[0])[:40]}")
         return handler(self, words[1:])
-
-    def select(self, group: GroupInfo) -> None:
-        self.group = group
-        self.current = group.low if group.count else None
 
 
 Handler = Callable[[Reader, list[str]], Reply]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain
-from typing import TYPE_CHECKING
 
 from forum.nntp.reply import Reply, clean
+from forum.nntp.state import ReaderState
 from forum.nntp.syntax import is_message_id, parse_number, parse_range
 from forum.services import nntp_articles as articles
 from forum.services.nntp_articles import Article
@@ -22,10 +22,8 @@ from forum.services.nntp_overview import (
     overview_from,
 )
 
-if TYPE_CHECKING:
-    from forum.nntp.commands import Reader
 
-def _locate(reader: Reader, args: list[str]) -> tuple[bool, int] | Reply:
+def _locate(reader: ReaderState, args: list[str]) -> tuple[bool, int] | Reply:
     """The article an ARTICLE-like command names: (by Message-ID?, post id),
     or the error reply.  Whether a number is in the group is the
     caller's question (one query with the article, or with its Message-ID)."""
@@ -51,7 +49,7 @@ def _missing(args: list[str]) -> Reply:
                  else "423 No article with that number")
 
 
-def _by_message_id(reader: Reader, message_id: str) -> tuple[bool, int] | Reply:
+def _by_message_id(reader: ReaderState, message_id: str) -> tuple[bool, int] | Reply:
     if not is_message_id(message_id):
         return Reply("501 Malformed Message-ID")
     number = articles.number_of(reader.session, message_id)
@@ -63,7 +61,7 @@ def _by_message_id(reader: Reader, message_id: str) -> tuple[bool, int] | Reply:
 def _retrieve(code: int, parts: str):
     """ARTICLE (head and body), HEAD, BODY or STAT (neither).  An article
     named by number must be in the group, and becomes the current one."""
-    def handler(reader: Reader, args: list[str]) -> Reply:
+    def handler(reader: ReaderState, args: list[str]) -> Reply:
         found = _locate(reader, args)
         if isinstance(found, Reply):
             return found
@@ -98,7 +96,7 @@ body = _retrieve(222, "body")
 stat = _retrieve(223, "")
 
 
-def _selection(reader: Reader, args: list[str], overviews: bool = False
+def _selection(reader: ReaderState, args: list[str], overviews: bool = False
                ) -> tuple[bool, Iterator] | Reply:
     """OVER's and HDR's articles (or overviews): (by Message-ID?, them), or an
     error reply.  They come lazily; an empty range answers 423 before any is
@@ -126,7 +124,7 @@ def _selection(reader: Reader, args: list[str], overviews: bool = False
     return False, chain([first], chosen)
 
 
-def _one_by_message_id(reader: Reader, message_id: str, overviews: bool
+def _one_by_message_id(reader: ReaderState, message_id: str, overviews: bool
                        ) -> tuple[bool, Iterator] | Reply:
     found = _by_message_id(reader, message_id)
     if isinstance(found, Reply):
@@ -137,7 +135,7 @@ def _one_by_message_id(reader: Reader, message_id: str, overviews: bool
     return True, iter([overview_from(article) if overviews else article])
 
 
-def over(reader: Reader, args: list[str]) -> Reply:
+def over(reader: ReaderState, args: list[str]) -> Reply:
     """OVER and XOVER: the overview fields (LIST OVERVIEW.FMT) per article."""
     if len(args) > 1:
         return Reply("501 Syntax: OVER [range|Message-ID]")
@@ -161,7 +159,7 @@ def _headers(code: int, name: str):
     An overview field (slrnpull starts with `XHDR Message-ID 1-`) is read
     from the kept overviews; any other needs each article rendered.
     """
-    def handler(reader: Reader, args: list[str]) -> Reply:
+    def handler(reader: ReaderState, args: list[str]) -> Reply:
         if len(args) not in (1, 2):
             return Reply(f"501 Syntax: {name} field [range|Message-ID]")
         field = args[0].lower()
