@@ -104,5 +104,8 @@ fuzz-api: install
 typecheck: install
 	$(BIN)/mypy --cache-dir=/dev/null
 
+# ruff, the type checker and the architecture rules (ARCHITECTURE.md): the
+# habits .pre-commit-config.yaml runs before each commit.
 lint: install typecheck
 	$(BIN)/ruff check .
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_architecture.py tests/test_architecture_map.py

@@ -1,5 +1,5 @@
-"""ARCHITECTURE.md names only paths that exist: a map that points at a moved
-or deleted file misleads the newcomer it was written for."""
+"""ARCHITECTURE.md and CONTRIBUTING.md name only paths that exist: a map that
+points at a moved or deleted file misleads the newcomer it was written for."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ _CODE = re.compile(r"`([^`\s]+)`")
 
 
 def named_paths(text: str) -> list[str]:
-    """The code spans that are paths: with a slash, or a file name."""
+    """The code spans that are paths in the repository: with a slash, or a
+    file name (`../shared/...` lies outside it and is not checked)."""
     return [span for span in _CODE.findall(text)
-            if re.fullmatch(r"[\w./*-]+", span)
+            if re.fullmatch(r"[\w./*-]+", span) and not span.startswith("../")
             and ("/" in span or span.endswith((".py", ".md")))]
 
 
@@ -28,8 +29,15 @@ def test_every_path_in_the_architecture_map_exists():
     assert missing_paths(text, REPO) == []
 
 
+def test_every_path_in_the_contributors_guide_exists():
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert len(named_paths(text)) > 10
+    assert missing_paths(text, REPO) == []
+
+
 def test_a_moved_file_is_caught(tmp_path):
     (tmp_path / "forum").mkdir()
     (tmp_path / "forum" / "here.py").write_text("")
-    text = "`forum/here.py`, `forum/gone.py`, `forum/h*.py`, `forum/x*.py`, `a b`"
+    text = ("`forum/here.py`, `forum/gone.py`, `forum/h*.py`, `forum/x*.py`, `a b`, "
+            "`../elsewhere/x.py`")
     assert missing_paths(text, tmp_path) == ["forum/gone.py", "forum/x*.py"]
