@@ -82,10 +82,10 @@ def label(wanted: int) -> dict:
     from sqlalchemy import func, select
 
     from forum.extensions import db
-    from forum.markup import post_plain_text
     from forum.models import Group, Label, Post, User
     from forum.services.accounts import create_user
     from forum.services.evidence import LabelRejected, label_post, seed_label_kinds
+    from forum.text.markup import post_plain_text
 
     seed_label_kinds(db.session)
     have = db.session.scalar(select(func.count(Label.id))) or 0

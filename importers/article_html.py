@@ -147,7 +147,7 @@ def _blocks(body: etree._Element) -> list[str]:
 
 def _pipe_table(table: etree._Element) -> str:
     """A table as Markdown pipe rows, `|---|` under a header row, so that the
-    archive can show it as a table again (forum.article_doc)."""
+    archive can show it as a table again (forum.text.article_doc)."""
     rows = []
     for row in table.iter("row"):
         cells = [" ".join(_inline(cell).split()).replace("|", "\\|")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from forum.article_doc import article_blocks, is_article_id, is_heading
-from forum.markup import render_article
+from forum.text.article_doc import article_blocks, is_article_id, is_heading
+from forum.text.markup import render_article
 from importers.article_text import read_text_article
 from importers.webpage import article_id
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum.claims import MUST, RULES, describe, find_claim_hints
+from forum.claim_match.hints import MUST, RULES, describe, find_claim_hints
 from tests.helpers import corpus
 
 

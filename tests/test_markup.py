@@ -1,4 +1,4 @@
-"""forum.markup: escaping, folding, linking, sanitising and address masking."""
+"""forum.text.markup: escaping, folding, linking, sanitising and address masking."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from forum.markup import (
+from forum.text.markup import (
     _SNIPPET_SOURCES,
     _flatten,
     _masked_window,
@@ -115,7 +115,7 @@ def test_prose_with_at_is_left_alone(prose):
 
 def _mask_by_every_rule(text: str) -> str:
     """Masking as first written: both expressions over every text."""
-    from forum.markup import (
+    from forum.text.markup import (
         _ADDRESS_RE,
         _OBFUSCATED_RE,
         _mask_match,

@@ -1,12 +1,12 @@
-"""forum.reflow: which lines of a post are prose to reflow, which were laid out
+"""forum.text.reflow: which lines of a post are prose to reflow, which were laid out
 by hand; on made-up blocks (one rule each) and on real posts."""
 
 from __future__ import annotations
 
 import pytest
 
-from forum.markup import split_blocks
-from forum.reflow import Segment, fixed_lines, reflow, wrap_width
+from forum.text.markup import split_blocks
+from forum.text.reflow import Segment, fixed_lines, reflow, wrap_width
 from importers.mbox import iter_mbox
 from importers.parsing import parse_message
 from importers.pipermail import iter_pipermail

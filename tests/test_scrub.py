@@ -1,12 +1,12 @@
-"""Taking removed text out of text and HTML (forum.scrub) and masking addresses
-(forum.markup): pure functions, no database."""
+"""Taking removed text out of text and HTML (forum.text.scrub) and masking addresses
+(forum.text.markup): pure functions, no database."""
 
 from __future__ import annotations
 
 import pytest
 
-from forum.markup import mask_addresses
-from forum.scrub import (
+from forum.text.markup import mask_addresses
+from forum.text.scrub import (
     ADDRESS_REMOVED,
     REDACTED,
     Located,
@@ -92,7 +92,7 @@ def test_no_replacements_change_nothing():
     assert scrub_text(MARK, []) == MARK and scrub_html("<p>x</p>", []) == "<p>x</p>"
 
 
-# -- address masking (forum.markup.mask_addresses): forms met in real archives ----
+# -- address masking (forum.text.markup.mask_addresses): forms met in real archives ----
 
 @pytest.mark.parametrize(("written", "shown"), [
     # A title-case top-level domain, as typed in signatures.

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forum.markup import render_post_body
-from forum.textquote import TextQuote, mark_quote, quote_in, visible_text
+from forum.text.markup import render_post_body
+from forum.text.textquote import TextQuote, mark_quote, quote_in, visible_text
 
 HTML = ('<p>Magnesium &amp; malic acid\ncures <a href="x">fibro</a> fast.</p>'
         "<blockquote><p>cures fibro</p></blockquote>")

@@ -48,7 +48,8 @@ class Flag(Model):
 
 
 class ClaimHint(Model):
-    """Words in a post that a heuristic of `forum.claims` took for a health claim."""
+    """Words in a post that a heuristic of `forum.claim_match.hints` took for a
+    health claim."""
 
     __tablename__ = "claim_hints"
     __table_args__ = (Index("ix_claim_hints_post_id", "post_id"),)

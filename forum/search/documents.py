@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forum.markup import mask_addresses, post_plain_text, split_blocks
 from forum.models import (
     Author,
     Citation,
@@ -30,6 +29,7 @@ from forum.models import (
     PostCitation,
     PostGroup,
 )
+from forum.text.markup import mask_addresses, post_plain_text, split_blocks
 
 _NEW_KINDS = ("text", "signature")
 _QUOTED_KINDS = ("quote", "tail")

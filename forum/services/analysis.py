@@ -15,8 +15,8 @@ import zlib
 from dataclasses import dataclass
 
 from forum.citations.scan import FoundCitation, find_citations
-from forum.claims import ClaimHint, find_claim_hints
-from forum.markup import post_plain_text
+from forum.claim_match.hints import ClaimHint, find_claim_hints
+from forum.text.markup import post_plain_text
 from importers.base import IncomingMessage
 
 RAW_LEVEL = 1  # zlib: a third of the size at a fifth of level 6's time

@@ -23,12 +23,12 @@ from forum.citations.identifiers import (
 )
 from forum.citations.scan import FoundCitation, find_citations
 from forum.errors import ForumError
-from forum.markup import post_plain_text
 from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
 from forum.services.lookup_cache import cached_details
+from forum.text.markup import post_plain_text
 
 logger = logging.getLogger(__name__)
 MAX_NOTE = 2000

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
-from forum.markup import render_post
 from forum.models import Citation, Label, LabelKind, LabelRevision, Post, User
 from forum.permissions import LABEL_WRITE, TAXONOMY_WRITE, require
 from forum.services.audit import record, utcnow
 from forum.services.taxonomy import DEFAULT_KINDS
-from forum.textquote import MAX_EXACT, quote_in
+from forum.text.markup import render_post
+from forum.text.textquote import MAX_EXACT, quote_in
 
 logger = logging.getLogger(__name__)
 MAX_RATIONALE = 5000

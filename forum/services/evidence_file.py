@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
-from forum.markup import render_post
 from forum.models import (
     Group,
     Label,
@@ -34,7 +33,8 @@ from forum.services.audit import utcnow
 from forum.services.citations import attach_citation, citations_from_text
 from forum.services.evidence import label_post, revise_label
 from forum.services.propagation import Settings, propose_for_label
-from forum.textquote import normalise, visible_text
+from forum.text.markup import render_post
+from forum.text.textquote import normalise, visible_text
 
 
 @dataclass

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from forum.markup import render_post
 from forum.models import Label, LabelRevision, Post, PostCitation
 from forum.services.citations import citations_on_posts
 from forum.services.evidence import label_history, labels_on_posts
 from forum.services.propagation import same_claim_counts
-from forum.textquote import TextQuote, mark_quote
+from forum.text.markup import render_post
+from forum.text.textquote import TextQuote, mark_quote
 
 
 @dataclass

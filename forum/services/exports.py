@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.markup import mask_addresses
 from forum.models import Label, Post, PostCitation
+from forum.text.markup import mask_addresses
 
 VISIBLE = (Post.is_hidden.is_(False), Post.is_ghost.is_(False))
 # How each verdict rates the claim on ClaimReview's 1 (false) .. 5 (true) scale.

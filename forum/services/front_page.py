@@ -17,7 +17,6 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.markup import claim_excerpt, post_plain_text
 from forum.models import (
     Group,
     GroupMonth,
@@ -28,6 +27,7 @@ from forum.models import (
     ThreadGroup,
 )
 from forum.services.archive import VISIBLE, first_visible_posts, main_groups
+from forum.text.markup import claim_excerpt, post_plain_text
 
 NEWEST_THREADS = 8
 NEWEST_VERDICTS = 5

@@ -2,7 +2,7 @@
 
 Each message is what a reader may take away, never the stored source bytes
 (those keep transport headers, full addresses and redacted words): the
-post's as-posted text (`forum.markup.as_posted_text`, the as-posted.txt
+post's as-posted text (`forum.text.markup.as_posted_text`, the as-posted.txt
 path), its masked byline, subject and date.  Hidden posts, ghosts and purged
 posts (hidden too) are left out.
 
@@ -28,9 +28,9 @@ from email.utils import format_datetime, formataddr
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
-from forum.markup import as_posted_text, mask_addresses
 from forum.models import Group, Post, PostGroup, Thread
 from forum.services.archive import VISIBLE, _month_range
+from forum.text.markup import as_posted_text, mask_addresses
 
 BATCH = 500
 FIRST_BATCH = 20

@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
-from forum.markup import mask_addresses
 from forum.models import AuditEntry, Flag, Post, User
 from forum.permissions import FLAG_RESOLVE, POST_HIDE, require
 from forum.services.audit import record, utcnow
 from forum.services.counters import refresh_after_visibility_change
+from forum.text.markup import mask_addresses
 
 logger = logging.getLogger(__name__)
 FLAG_REASONS = {

@@ -261,7 +261,7 @@ class _Batch:
                 self._new_author(ident, wanted[ident])
 
     def _new_author(self, ident: str, msg: IncomingMessage) -> None:
-        from forum.markup import mask_email
+        from forum.text.markup import mask_email
 
         author_id = self.next_author
         self.next_author += 1

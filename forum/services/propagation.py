@@ -35,12 +35,12 @@ from forum.claim_match import (
     claim_terms,
 )
 from forum.errors import ForumError
-from forum.markup import post_plain_text, render_post
 from forum.models import Citation, ClaimProposal, Label, Post, User
 from forum.permissions import LABEL_WRITE, require
 from forum.search import get_index
 from forum.services.audit import record, utcnow
-from forum.textquote import normalise, quote_in
+from forum.text.markup import post_plain_text, render_post
+from forum.text.textquote import normalise, quote_in
 
 logger = logging.getLogger(__name__)
 # Posts the search backend hands the matcher for one claim.

@@ -1,7 +1,7 @@
 """The review queue: what needs a moderator first, and why.
 
 Three kinds of item, one list: posts readers flagged (pending flags), posts
-that make health claims and carry no label yet (the `forum.claims` rules,
+that make health claims and carry no label yet (the `forum.claim_match.hints` rules,
 recorded at import), and posts with suggested citations nobody has confirmed.
 Priority order puts flags first, then claims, then suggestions; age order
 puts the oldest posts first.  The list is paged in the database, so every
@@ -33,9 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from forum.claims import describe, find_claim_hints
+from forum.claim_match.hints import describe, find_claim_hints
 from forum.errors import ForumError
-from forum.markup import highlight_snippet, post_plain_text, render_post
 from forum.models import (
     ClaimHint,
     ClaimProposal,
@@ -56,7 +55,8 @@ from forum.services.audit import record, utcnow
 from forum.services.pagination import Page
 from forum.services.propagation import proposals_on_posts
 from forum.services.references import references_on_posts
-from forum.textquote import CONTEXT, TextQuote, normalise, quote_in
+from forum.text.markup import highlight_snippet, post_plain_text, render_post
+from forum.text.textquote import CONTEXT, TextQuote, normalise, quote_in
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
          "citation": "Suggested citations to check",

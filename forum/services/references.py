@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from forum.citations.references import FoundReference, find_references
 from forum.errors import ForumError
-from forum.markup import post_plain_text
 from forum.models import Post, PostCitation, PostReference, User
 from forum.permissions import CITATION_WRITE, require
 from forum.services.audit import record, utcnow
 from forum.services.citations import attach_citation
+from forum.text.markup import post_plain_text
 
 
 class ReferenceRejected(ForumError):

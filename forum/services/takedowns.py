@@ -19,7 +19,6 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
-from forum.markup import post_plain_text
 from forum.models import (
     Author,
     ChangedPost,
@@ -38,7 +37,11 @@ from forum.models import (
     User,
 )
 from forum.permissions import AUTHOR_TAKEDOWN, POST_PURGE, POST_REDACT, require
-from forum.scrub import (
+from forum.search.sync import reindex_later
+from forum.services.audit import record, utcnow
+from forum.services.counters import refresh_after_visibility_change
+from forum.text.markup import post_plain_text
+from forum.text.scrub import (
     ADDRESS_REMOVED,
     REDACTED,
     Located,
@@ -47,9 +50,6 @@ from forum.scrub import (
     scrub_slice,
     scrub_text,
 )
-from forum.search.sync import reindex_later
-from forum.services.audit import record, utcnow
-from forum.services.counters import refresh_after_visibility_change
 
 REDACT_REASONS = {
     "personal_information": "Personal information (phone, address, ...)",

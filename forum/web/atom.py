@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from flask import Response, url_for
 
-from forum.markup import mask_addresses, post_plain_text
 from forum.models import Post
+from forum.text.markup import mask_addresses, post_plain_text
 from forum.web.filters import iso
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -1,5 +1,5 @@
 """A post's text as it was written, line for line: what its reflowed body
-was made from (forum.reflow), one click from the post.
+was made from (forum.text.reflow), one click from the post.
 
 It serves the stored text with every address masked, never the stored source
 bytes: those keep transport headers, full addresses and any words a
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from forum.markup import as_posted_text
 from forum.services import archive
+from forum.text.markup import as_posted_text
 
 bp = Blueprint("raw", __name__)
 

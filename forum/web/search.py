@@ -16,13 +16,6 @@ from markupsafe import Markup
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.markup import (
-    highlight_snippet,
-    highlight_words,
-    mask_addresses,
-    post_plain_text,
-    snippet_text,
-)
 from forum.models import Post
 from forum.services import mbox_export
 from forum.services.pagination import Page
@@ -32,6 +25,13 @@ from forum.services.search import (
     matching_post_ids,
     post_group_names,
     search_posts,
+)
+from forum.text.markup import (
+    highlight_snippet,
+    highlight_words,
+    mask_addresses,
+    post_plain_text,
+    snippet_text,
 )
 from forum.web.atom import Entry, atom_response
 from forum.web.common import id_arg, page_arg

@@ -27,8 +27,8 @@ CLAIM = "magnesium"  # replaced by a real sentence of the post in `sentence`
 @pytest.fixture
 def sentence(seed_post) -> str:
     """A real sentence of the first post, as a reader sees it."""
-    from forum.markup import render_post_body
-    from forum.textquote import visible_text
+    from forum.text.markup import render_post_body
+    from forum.text.textquote import visible_text
 
     text = visible_text(str(render_post_body(seed_post.body_text,
                                              seed_post.body_html)))

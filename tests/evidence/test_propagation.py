@@ -218,8 +218,8 @@ def test_a_redaction_reaches_the_proposals_copy_of_the_words(seeds, moderator):
 
 def test_labelling_from_the_queue_proposes_the_same_claim(seeds, moderator, auth,
                                                           client):
-    from forum.markup import post_plain_text
     from forum.models import ClaimHint
+    from forum.text.markup import post_plain_text
 
     post = _post("acting as a natural calcium channel blocker")
     at = post_plain_text(post.body_text, post.body_html).index(CLAIM)

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
-from forum.markup import render_post_body
 from forum.models import Author, Post
+from forum.text.markup import render_post_body
 from importers.base import ImportProblem, IncomingMessage
 from importers.detect import detect_format
 from importers.hypermail import INDEX_PAGE, iter_hypermail

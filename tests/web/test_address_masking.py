@@ -34,12 +34,12 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.markup import mask_addresses
 from forum.models import Author, Citation, ClaimProposal, Label, Post, Thread
 from forum.services import citations, evidence
 from forum.services.accounts import create_user
 from forum.services.evidence import seed_label_kinds
 from forum.services.moderation import flag_post, resolve_flag
+from forum.text.markup import mask_addresses
 from importers.runner import ImportOptions, ImportRunner
 from tests.evidence.conftest import PASSWORD, Auth
 

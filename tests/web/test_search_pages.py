@@ -20,8 +20,8 @@ from markupsafe import escape
 from sqlalchemy import update
 
 from forum.extensions import db
-from forum.markup import highlight_snippet, snippet_text
 from forum.models import Post
+from forum.text.markup import highlight_snippet, snippet_text
 from tests.web.factories import unmasked_addresses
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape, unescape
 
-from forum.markup import post_plain_text
+from forum.text.markup import post_plain_text
 
 REDACTED = "[redacted]"
 ADDRESS_REMOVED = "[address removed]"

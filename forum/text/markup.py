@@ -19,8 +19,8 @@ import nh3
 from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
-from forum.article_doc import DocBlock, article_blocks, is_article_id
-from forum.reflow import reflow
+from forum.text.article_doc import DocBlock, article_blocks, is_article_id
+from forum.text.reflow import reflow
 
 # Quotes of up to this many lines stay open: a fold would cost more than it hides.
 OPEN_QUOTE_MAX_LINES = 3
@@ -317,7 +317,7 @@ def render_body(text: str | None) -> Markup:
     """Plain-text body -> HTML with folds, links and masked addresses.
 
     Prose is reflowed into paragraphs, hand-laid blocks stay fixed-width
-    (forum.reflow); signatures keep their lines.  Built as escaped strings
+    (forum.text.reflow); signatures keep their lines.  Built as escaped strings
     and wrapped once: Markup's own formatting was a third of the time.
     """
     lines = mask_addresses(text or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -330,7 +330,7 @@ def render_post_body(body_text: str | None, body_html: str | None = None,
     """Render a stored post: the text part when there is one, else its HTML.
 
     `article`: the text is a web article's, shown as a document (headings,
-    lists, tables; forum.article_doc) rather than as mail, its headings from
+    lists, tables; forum.text.article_doc) rather than as mail, its headings from
     level `heading` down.
     """
     if (body_text or "").strip() or not body_html:
@@ -523,7 +523,8 @@ def _render_block(block: Block) -> str:
 
 
 def _render_text(lines: list[str]) -> str:
-    """Prose as paragraphs and lists, hand-laid lines as they are (forum.reflow)."""
+    """Prose as paragraphs and lists, hand-laid lines as they are
+    (forum.text.reflow)."""
     # Most blocks hold no link: then each piece is only escaped.
     shown = linkify if _may_hold_link("\n".join(lines)) else escape
     parts = []
