@@ -13,6 +13,7 @@ from tests.helpers import REPO
 from tests.processes import (
     DATABASE_KINDS,
     app_env,
+    app_on,
     at_revision,
     count_rows,
     flask,
@@ -63,13 +64,10 @@ def test_workers_starting_together_create_the_schema_once(kind, tmp_path):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_outdated_database_answers_503_until_upgraded(kind, tmp_path):
-    from forum import create_app
 
     with scratch_database(kind, tmp_path) as url:
         at_revision(url, "0011")
-        app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                          "SQLALCHEMY_DATABASE_URI": url,
-                          "FORUM_DATA_DIR": str(tmp_path / "web")})
+        app = app_on(url, tmp_path / "web")
         client = app.test_client()
         for path in ("/", "/search?q=magnesium", "/login"):
             page = client.get(path)
@@ -114,12 +112,9 @@ def test_a_fresh_data_folder_serves_every_page_before_any_import(backend, tmp_pa
 
 
 def test_a_database_unreachable_at_start_is_created_when_it_appears(tmp_path):
-    from forum import create_app
 
     folder = tmp_path / "not-yet"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'f.sqlite'}",
-                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    app = app_on(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
     assert app.extensions["forum_schema"] is None  # could not even open it
     client = app.test_client()
     page = client.get("/")
@@ -131,16 +126,13 @@ def test_a_database_unreachable_at_start_is_created_when_it_appears(tmp_path):
 
 
 def test_an_unversioned_database_with_tables_is_not_touched(tmp_path):
-    from forum import create_app
 
     url = f"sqlite:///{tmp_path / 'other.sqlite'}"
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))
     engine.dispose()
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": url,
-                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    app = app_on(url, tmp_path / "web")
     page = app.test_client().get("/")
     assert page.status_code == 503
     assert "no recorded migration" in page.get_data(as_text=True)

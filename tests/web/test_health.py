@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from forum.schema import head_revision
-from tests.processes import DATABASE_KINDS, at_revision, scratch_database
+from tests.processes import DATABASE_KINDS, app_on, at_revision, scratch_database
 
 
 def test_a_serving_archive_is_healthy_and_ready(client):
@@ -21,13 +21,10 @@ def test_a_serving_archive_is_healthy_and_ready(client):
 
 @pytest.mark.parametrize("kind", DATABASE_KINDS)
 def test_readyz_says_the_schema_is_behind(kind, tmp_path):
-    from forum import create_app
 
     with scratch_database(kind, tmp_path) as url:
         at_revision(url, "0011")
-        app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                          "SQLALCHEMY_DATABASE_URI": url,
-                          "FORUM_DATA_DIR": str(tmp_path / "web")})
+        app = app_on(url, tmp_path / "web")
         client = app.test_client()
         assert client.get("/healthz").status_code == 200  # the process is up
         ready = client.get("/readyz")
@@ -44,13 +41,10 @@ def test_readyz_answers_503_with_the_reason_when_the_database_is_gone(tmp_path):
     """The database file's folder vanishes under a running app."""
     import shutil
 
-    from forum import create_app
 
     folder = tmp_path / "db"
     folder.mkdir()
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'f.sqlite'}",
-                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    app = app_on(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
     with app.app_context():
@@ -73,16 +67,12 @@ def test_readyz_names_a_postgresql_server_that_does_not_answer(tmp_path):
     every /readyz says so (and not where it lives: the page is public)."""
     import socket
 
-    from forum import create_app
 
     with socket.socket() as unused:  # a port nothing listens on
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI":
-                          f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
-                      "FORUM_SEARCH_BACKEND": "postgres",
-                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    app = app_on(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+                 tmp_path / "web", FORUM_SEARCH_BACKEND="postgres")
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
@@ -107,15 +97,11 @@ def test_each_request_is_logged_with_its_duration(client, caplog):
 
 def test_readyz_names_no_database_that_is_gone(tmp_path):
     """A dropped database: the reason says so without naming it."""
-    from forum import create_app
     from tests.processes import scratch_database
 
     with scratch_database("postgresql", tmp_path) as url:  # made, then dropped
         name = url.rsplit("/", 1)[1]
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": url,
-                      "FORUM_SEARCH_BACKEND": "postgres",
-                      "FORUM_DATA_DIR": str(tmp_path / "web")})
+    app = app_on(url, tmp_path / "web", FORUM_SEARCH_BACKEND="postgres")
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 503
     checks = ready.get_json()["checks"]
