@@ -27,10 +27,9 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from importers.base import ImportProblem, IncomingMessage, ParsedStream, excerpt_of
 from importers.google_groups_html import render_html
@@ -45,11 +44,10 @@ from importers.google_groups_text import (
     read_threads,
 )
 from importers.streams import open_binary
+from incoming.google_groups import ID_DOMAIN, pacific_instant
 
 logger = logging.getLogger(__name__)
 
-ID_DOMAIN = "groups.google.invalid"
-PACIFIC = ZoneInfo("America/Los_Angeles")
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
      "Dec"), start=1)}
@@ -256,15 +254,6 @@ def parse_google_date(text: str) -> GoogleDate:
     placeholder = (hour, minute, second, match["half"]) == (3, 0, 0, "AM")
     instant, offset = pacific_instant(shown)
     return GoogleDate(instant, "day" if placeholder else "exact", None, offset, shown)
-
-
-def pacific_instant(shown: datetime) -> tuple[datetime, int]:
-    """(naive UTC instant, offset in minutes) of a US Pacific wall-clock time."""
-    pacific = shown.replace(tzinfo=PACIFIC)
-    offset = pacific.utcoffset()
-    assert offset is not None, "a zoneinfo zone has an offset at every instant"
-    return (pacific.astimezone(UTC).replace(tzinfo=None),
-            int(offset.total_seconds()) // 60)
 
 
 def synthetic_message_id(subject: str, post: PagePost, shown: datetime | None) -> str:

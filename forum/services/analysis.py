@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from forum.citations.scan import FoundCitation, find_citations
 from forum.claim_match.hints import ClaimHint, find_claim_hints
 from forum.text.markup import post_plain_text
-from importers.base import IncomingMessage
+from incoming.message import IncomingMessage
 
 RAW_LEVEL = 1  # zlib: a third of the size at a fifth of level 6's time
 

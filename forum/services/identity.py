@@ -11,7 +11,7 @@ import hashlib
 import re
 
 from forum.text.markup import mask_email
-from importers.base import IncomingMessage
+from incoming.message import IncomingMessage
 
 # A Message-ID we trust to be globally unique: a local part, @, a real host part.
 _STRONG_ID = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -37,7 +37,7 @@ from forum.services.analysis import compress_raw
 from forum.services.batch_rows import PendingRows
 from forum.services.counters import refresh_counters
 from forum.services.threading import refresh_threads, subject_key
-from importers.base import IncomingMessage
+from incoming.message import IncomingMessage
 
 logger = logging.getLogger(__name__)
 DEFAULT_GROUP = "misc"

@@ -21,7 +21,7 @@ from forum.models import Post, PostGroup
 from forum.search.sync import reindex_later
 from forum.services.counters import refresh_counters
 from forum.services.threading import refresh_threads
-from importers.google_groups import ID_DOMAIN, pacific_instant
+from incoming.google_groups import ID_DOMAIN, pacific_instant
 
 BATCH = 500
 
