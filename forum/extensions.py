@@ -3,13 +3,13 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# What services, search and the news server are handed: a plain Session (a
+# command, a test, a worker process) or `db.session`, Flask-SQLAlchemy's
+# per-request proxy to one, which offers the same methods.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 # The models' base class. Flask-SQLAlchemy builds `db.Model` at run time from
 # `Base`, so a type checker cannot see it; to the checker it is `Base` itself.

@@ -17,9 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
-from forum.extensions import write_intent
+from forum.extensions import DbSession, write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services import news_pulls
 from forum.services.analysis import Prepared
@@ -109,7 +108,7 @@ def default_group_for(path: str) -> str:
 class ImportRunner:
     """Runs one import over some sources and records it as an ImportRun."""
 
-    def __init__(self, session: Session, options: ImportOptions | None = None,
+    def __init__(self, session: DbSession, options: ImportOptions | None = None,
                  progress: Callable[[int], None] | None = None) -> None:
         self.session = session
         self.options = options or ImportOptions()

@@ -20,6 +20,7 @@ import time
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.nntp.commands import GREETING, Reader
 from forum.nntp.reply import Reply
 from forum.services.nntp_overview import warm_overviews
@@ -110,7 +111,7 @@ class NewsHandler(socketserver.StreamRequestHandler):
         except OSError:
             pass
 
-    def _serve(self, reader: Reader, session: Session) -> None:
+    def _serve(self, reader: Reader, session: DbSession) -> None:
         while True:
             try:
                 line = self._read_line()
@@ -124,7 +125,7 @@ class NewsHandler(socketserver.StreamRequestHandler):
             if reply.close:
                 return
 
-    def _execute(self, reader: Reader, session: Session, line: bytes) -> Reply:
+    def _execute(self, reader: Reader, session: DbSession, line: bytes) -> Reply:
         text = _text(line)
         if text is None:
             reply = Reply("501 Commands are UTF-8 text")

@@ -6,15 +6,14 @@ commands (`forum.nntp.retrieval`) both work on it, so it sits below both.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from forum.extensions import DbSession
 from forum.services.nntp_articles import GroupInfo
 
 
 class ReaderState:
     """A connection's session, selected group and current article number."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
         self.group: GroupInfo | None = None
         self.current: int | None = None

@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.search.documents import busy_posts, documents_for
 from forum.search.interface import IndexWriter, SearchIndex
 from forum.search.sync import (
@@ -47,7 +48,7 @@ PUMP_ROWS = 5_000  # in the database: one transaction's share of the outbox
 class OutboxApplier:
     """Applies outbox rows through one writer held for long (an import's)."""
 
-    def __init__(self, index: SearchIndex, session: Session) -> None:
+    def __init__(self, index: SearchIndex, session: DbSession) -> None:
         self.index, self.session = index, session
         self._context: AbstractContextManager[IndexWriter | None] | None = None
         self.writer: IndexWriter | None = None
@@ -153,7 +154,7 @@ class OutboxApplier:
 class ImportIndexing:
     """The import runner's one handle on search (see the module docstring)."""
 
-    def __init__(self, index: SearchIndex, session: Session,
+    def __init__(self, index: SearchIndex, session: DbSession,
                  child_after: int = CHILD_AFTER) -> None:
         self.index, self.session = index, session
         self.off = index.name == "null"  # search switched off: nothing to keep
@@ -253,7 +254,7 @@ def _shareable(index: SearchIndex) -> bool:
 class IndexerProcess:
     """The indexer beside an import: a process applying the outbox as it grows."""
 
-    def __init__(self, index: SearchIndex, session: Session) -> None:
+    def __init__(self, index: SearchIndex, session: DbSession) -> None:
         import multiprocessing
         import os
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import (
     Author,
     Citation,
@@ -113,7 +113,7 @@ def build_document(row, groups: list[str], labels: Iterable[str] = (),
 # -- reading posts for the index -----------------------------------------------------
 
 
-def documents_for(session: Session, post_ids: Iterable[int]
+def documents_for(session: DbSession, post_ids: Iterable[int]
                   ) -> tuple[list[PostDocument], list[int]]:
     """Documents for visible posts, and the ids that must leave the index."""
     post_ids = sorted(set(post_ids))
@@ -134,7 +134,7 @@ def documents_for(session: Session, post_ids: Iterable[int]
     return docs, sorted(gone)
 
 
-def busy_posts(session: Session, post_ids: Iterable[int]) -> set[int]:
+def busy_posts(session: DbSession, post_ids: Iterable[int]) -> set[int]:
     """Share-lock these posts (PostgreSQL); return those another transaction holds.
 
     The locked ones cannot change until this transaction ends, so documents
@@ -155,7 +155,7 @@ def busy_posts(session: Session, post_ids: Iterable[int]) -> set[int]:
     return busy
 
 
-def lock_posts_for_change(session: Session, post_ids: Iterable[int]) -> None:
+def lock_posts_for_change(session: DbSession, post_ids: Iterable[int]) -> None:
     """Take the posts' row locks (PostgreSQL) before writing their documents.
 
     An indexer then skips them (busy_posts) until this transaction ends,
@@ -170,7 +170,7 @@ def lock_posts_for_change(session: Session, post_ids: Iterable[int]) -> None:
                         .order_by(Post.id).with_for_update(key_share=True))
 
 
-def visible_post_ids(session: Session) -> list[int]:
+def visible_post_ids(session: DbSession) -> list[int]:
     """Ids of every post that belongs in the index, in id order."""
     return list(session.scalars(
         select(Post.id).where(Post.is_ghost.is_(False), Post.is_hidden.is_(False))
@@ -178,7 +178,7 @@ def visible_post_ids(session: Session) -> list[int]:
     ))
 
 
-def group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
+def group_names(session: DbSession, post_ids: list[int]) -> dict[int, list[str]]:
     """The names of the groups each of these posts is listed in."""
     names: dict[int, list[str]] = {}
     rows = session.execute(
@@ -201,7 +201,7 @@ def _document_rows():
     )
 
 
-def _evidence(session: Session, post_ids: list[int]) -> dict[int, tuple]:
+def _evidence(session: DbSession, post_ids: list[int]) -> dict[int, tuple]:
     """Per post: active label kinds, confirmed PMIDs, whether anything is cited."""
     found: dict[int, tuple[list[str], list[str], bool]] = {}
     for post_id, key in session.execute(
@@ -221,7 +221,7 @@ def _evidence(session: Session, post_ids: list[int]) -> dict[int, tuple]:
     return found
 
 
-def _flagged(session: Session, post_ids: list[int]) -> set[int]:
+def _flagged(session: DbSession, post_ids: list[int]) -> set[int]:
     """Which of these posts carry a reader's flag still waiting for a moderator."""
     return set(session.scalars(
         select(Flag.post_id).where(Flag.post_id.in_(post_ids),

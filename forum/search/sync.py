@@ -28,6 +28,7 @@ from flask import Flask
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Flag, Label, Post, PostCitation, SearchOutbox
 from forum.search.documents import documents_for, lock_posts_for_change
 from forum.search.interface import SearchIndex, each_chunk
@@ -60,7 +61,7 @@ def init_sync(app: Flask, index_of: Callable[[], SearchIndex]) -> None:
     _listening = True
 
 
-def reindex_later(session: Session, post_ids: Iterable[int]) -> None:
+def reindex_later(session: DbSession, post_ids: Iterable[int]) -> None:
     """Re-index these posts when the transaction commits (an author renamed)."""
     session.info.setdefault(_PENDING, set()).update(post_ids)
 
@@ -129,7 +130,7 @@ def _app_index() -> SearchIndex | None:
 # -- writing down --------------------------------------------------------------------
 
 
-def write_documents(session: Session, index: SearchIndex,
+def write_documents(session: DbSession, index: SearchIndex,
                     post_ids: Iterable[int]) -> int:
     """Index these posts through `session` (a backend inside the database)."""
     post_ids = set(post_ids)
@@ -139,7 +140,8 @@ def write_documents(session: Session, index: SearchIndex,
     return index.index(docs, session=session)
 
 
-def queue_posts(session: Session, post_ids: Iterable[int], bulk: bool = False) -> None:
+def queue_posts(session: DbSession, post_ids: Iterable[int],
+                bulk: bool = False) -> None:
     """Outbox rows for these posts, in the caller's transaction."""
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [{"post_id": post_id, "is_bulk": bulk, "queued_at": now}
@@ -148,7 +150,7 @@ def queue_posts(session: Session, post_ids: Iterable[int], bulk: bool = False) -
         session.execute(insert(SearchOutbox), list(chunk))
 
 
-def outbox_size(session: Session) -> int:
+def outbox_size(session: DbSession) -> int:
     from sqlalchemy import func
 
     return session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
@@ -177,7 +179,7 @@ def drain_outbox(index: SearchIndex, make_session: Callable[[], Session],
     return applied
 
 
-def _apply_rows(session: Session, writer) -> int:
+def _apply_rows(session: DbSession, writer) -> int:
     applied = 0
     while rows := outbox_rows(session, DRAIN_BATCH):
         docs, gone = documents_for(session, {post_id for _, post_id, _ in rows})
@@ -190,7 +192,7 @@ def _apply_rows(session: Session, writer) -> int:
     return applied
 
 
-def outbox_rows(session: Session, limit: int | None = None
+def outbox_rows(session: DbSession, limit: int | None = None
                 ) -> list[tuple[int, int, bool]]:
     """Queued rows in order: (row id, post id, queued by an import)."""
     stmt = select(SearchOutbox.id, SearchOutbox.post_id, SearchOutbox.is_bulk) \
@@ -202,7 +204,7 @@ def outbox_rows(session: Session, limit: int | None = None
     return rows
 
 
-def delete_outbox_rows(session: Session, row_ids: list[int]) -> None:
+def delete_outbox_rows(session: DbSession, row_ids: list[int]) -> None:
     """Forget applied rows (after the index committed), and commit."""
     for chunk in each_chunk(sorted(row_ids), 5000):
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))

@@ -12,10 +12,10 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import LoginAttempt, User
 from forum.models.accounts import ROLES
 from forum.services.audit import record, utcnow
@@ -43,7 +43,7 @@ class LoginThrottled(ForumError):
     """Too many failed sign-ins from this client or for this name."""
 
 
-def create_user(session: Session, name: str, password: str, role: str,
+def create_user(session: DbSession, name: str, password: str, role: str,
                 actor: User | None = None) -> User:
     """A new moderator or admin; `actor` None when an operator uses the CLI."""
     name = name.strip()
@@ -66,7 +66,7 @@ def create_user(session: Session, name: str, password: str, role: str,
     return user
 
 
-def authenticate(session: Session, name: str, password: str, client: str) -> User:
+def authenticate(session: DbSession, name: str, password: str, client: str) -> User:
     """The user these credentials name; raises LoginThrottled or BadCredentials.
 
     The attempt is recorded either way (the caller commits).
@@ -86,7 +86,7 @@ def authenticate(session: Session, name: str, password: str, client: str) -> Use
     return user
 
 
-def _check_throttle(session: Session, name: str, client: str) -> None:
+def _check_throttle(session: DbSession, name: str, client: str) -> None:
     since = utcnow() - WINDOW
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < since - WINDOW))
     failures = select(func.count(LoginAttempt.id)).where(
@@ -98,7 +98,7 @@ def _check_throttle(session: Session, name: str, client: str) -> None:
             "Too many failed sign-ins. Wait 15 minutes and try again.")
 
 
-def set_password(session: Session, user: User, password: str,
+def set_password(session: DbSession, user: User, password: str,
                  actor: User | None = None) -> None:
     """A new password, which also signs out every existing session."""
     if len(password) < MIN_PASSWORD:
@@ -108,7 +108,7 @@ def set_password(session: Session, user: User, password: str,
     record(session, actor, "user.password", target_type="user", target_id=user.id)
 
 
-def user_by_token(session: Session, token: str) -> User | None:
+def user_by_token(session: DbSession, token: str) -> User | None:
     """The active user a session cookie names, if any."""
     if not token:
         return None

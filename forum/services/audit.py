@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
+from forum.extensions import DbSession
 from forum.models import AuditEntry, User
 
 SYSTEM = "system"
@@ -21,7 +20,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def record(session: Session, actor: User | None, action: str, *, target_type: str,
+def record(session: DbSession, actor: User | None, action: str, *, target_type: str,
            target_id: int | None, post_id: int | None = None, reason: str = "",
            why: str = "", before: dict | None = None, after: dict | None = None,
            reverts: AuditEntry | None = None) -> AuditEntry:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import AuditEntry
 from forum.services.pagination import Page, check_page
 from forum.services.takedowns import shown_entries
@@ -31,7 +31,7 @@ class AuditFilter:
     until: date | None = None
 
 
-def entries(session: Session, filters: AuditFilter, *, page: int = 1,
+def entries(session: DbSession, filters: AuditFilter, *, page: int = 1,
             per_page: int = 50) -> Page:
     """One page of entries, newest first, and how many match in all.
 
@@ -66,12 +66,12 @@ def _filtered(query: Select, filters: AuditFilter) -> Select:
     return query
 
 
-def known_actions(session: Session) -> list[str]:
+def known_actions(session: DbSession) -> list[str]:
     """The actions present in the log, for the filter's choices."""
     return list(session.scalars(
         select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
-def known_actors(session: Session) -> list[str]:
+def known_actors(session: DbSession) -> list[str]:
     return list(session.scalars(
         select(AuditEntry.actor_name).distinct().order_by(AuditEntry.actor_name)))

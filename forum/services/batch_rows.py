@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Author, Post, PostGroup, PostSource, Thread, ThreadGroup
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class PendingRows:
 
     def write(
         self,
-        session: Session,
+        session: DbSession,
         thread_of: Callable[[int], int],
         dirty_threads: set[int],
         thread_of_post: Callable[[int], int | None],
@@ -71,7 +71,7 @@ class PendingRows:
         sync_sequences(session)
         return changed
 
-    def _write_fills(self, session: Session) -> None:
+    def _write_fills(self, session: DbSession) -> None:
         table = Post.__table__
         if self.fills:
             columns = [k for k in self.fills[0] if k != "pid"]
@@ -100,7 +100,7 @@ class PendingRows:
                 self.reparents,
             )
 
-    def _write_links(self, session: Session) -> set[int]:
+    def _write_links(self, session: DbSession) -> set[int]:
         """Insert group listings not already there; returns re-listed old posts."""
         wanted = self.links | self.dup_links
         if not wanted:
@@ -121,7 +121,7 @@ class PendingRows:
                 for a, b in new])
         return {post_id for post_id, _ in self.dup_links - existing}
 
-    def _post_dates(self, session: Session, post_ids: set[int]) -> dict:
+    def _post_dates(self, session: DbSession, post_ids: set[int]) -> dict:
         """Each post's date, copied into its group listings (the group feed's index)."""
         dates = {row["id"]: row["date"] for row in self.posts}
         dates.update((fill["pid"], fill["date"]) for fill in self.fills)
@@ -148,7 +148,7 @@ class PendingRows:
         return moved
 
 
-def sync_sequences(session: Session) -> None:
+def sync_sequences(session: DbSession) -> None:
     """Ids were handed out by the archiver; keep PostgreSQL's sequences ahead."""
     if session.get_bind().dialect.name != "postgresql":
         return

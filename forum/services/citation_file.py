@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from forum.citations.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from forum.extensions import DbSession
 from forum.models import Citation, User
 from forum.services.citations import apply_metadata, metadata_fields
 from forum.services.lookup_cache import FILE_SOURCE, DatabaseCache, details_key
@@ -53,7 +53,7 @@ def item_identifiers(item: dict) -> list[Identifier]:
     return found
 
 
-def load_items(session: Session, actor: User | None, items: object) -> LoadReport:
+def load_items(session: DbSession, actor: User | None, items: object) -> LoadReport:
     """Store each item under its identifiers' cache keys; fill known records."""
     report = LoadReport()
     if not isinstance(items, list):
@@ -100,7 +100,7 @@ def _clean(item: dict) -> dict:
     return {name: item[name] for name in keep if item.get(name) not in (None, "", [])}
 
 
-def _record(session: Session, identifier: Identifier) -> Citation | None:
+def _record(session: DbSession, identifier: Identifier) -> Citation | None:
     return session.scalar(select(Citation).where(
         Citation.kind == identifier.kind, Citation.key == identifier.key))
 

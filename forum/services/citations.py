@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
 
 from forum.citations.identifiers import (
     Identifier,
@@ -23,6 +22,7 @@ from forum.citations.identifiers import (
 )
 from forum.citations.scan import FoundCitation, find_citations
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
 from forum.search.sync import reindex_later
@@ -51,7 +51,7 @@ def read_identifier(text: str) -> Identifier:
         raise CitationRejected(str(error)) from None
 
 
-def citation_for(session: Session, identifier: Identifier) -> Citation:
+def citation_for(session: DbSession, identifier: Identifier) -> Citation:
     """The shared record for this work, created on first use."""
     found = session.scalar(select(Citation).where(
         Citation.kind == identifier.kind, Citation.key == identifier.key))
@@ -68,7 +68,7 @@ def citation_for(session: Session, identifier: Identifier) -> Citation:
     return citation
 
 
-def citations_from_text(session: Session, lines: str) -> list[Citation]:
+def citations_from_text(session: DbSession, lines: str) -> list[Citation]:
     """Records for identifiers given one per line (blank lines ignored)."""
     found: list[Citation] = []
     for line in lines.splitlines():
@@ -79,7 +79,7 @@ def citations_from_text(session: Session, lines: str) -> list[Citation]:
     return found
 
 
-def attach_citation(session: Session, actor: User, post: Post, text: str,
+def attach_citation(session: DbSession, actor: User, post: Post, text: str,
                     note: str = "") -> PostCitation:
     """A moderator attaches a work to a post, with an optional note."""
     require(actor, CITATION_WRITE)
@@ -102,7 +102,7 @@ def attach_citation(session: Session, actor: User, post: Post, text: str,
     return attached
 
 
-def link_label_citations(session: Session, actor: User, post: Post,
+def link_label_citations(session: DbSession, actor: User, post: Post,
                          citations: Iterable[Citation]) -> None:
     """A label's citations are also the post's (its citation pages list it)."""
     for citation in citations:
@@ -117,7 +117,7 @@ def link_label_citations(session: Session, actor: User, post: Post,
     session.flush()
 
 
-def decide_suggestion(session: Session, actor: User, suggestion: PostCitation,
+def decide_suggestion(session: DbSession, actor: User, suggestion: PostCitation,
                       accept: bool, why: str = "") -> PostCitation:
     """Confirm or reject a citation the scan suggested, once.
 
@@ -148,7 +148,7 @@ def decide_suggestion(session: Session, actor: User, suggestion: PostCitation,
     return suggestion
 
 
-def detach_citation(session: Session, actor: User, attached: PostCitation,
+def detach_citation(session: DbSession, actor: User, attached: PostCitation,
                     why: str) -> None:
     """Withdraw a confirmed citation from a post (the record stays)."""
     require(actor, CITATION_WRITE)
@@ -174,7 +174,7 @@ def _state(attached: PostCitation, citation: Citation) -> dict:
 # -- the scan ----------------------------------------------------------------------
 
 
-def suggest_citations(session: Session, post_ids: Iterable[int],
+def suggest_citations(session: DbSession, post_ids: Iterable[int],
                       scanned: dict[int, list[FoundCitation]] | None = None) -> int:
     """Scan these posts' bodies; store new suggestions; returns how many.
 
@@ -217,7 +217,7 @@ def suggest_citations(session: Session, post_ids: Iterable[int],
     return len(new_rows)
 
 
-def _record_ids(identifiers: set[Identifier], session: Session) -> dict:
+def _record_ids(identifiers: set[Identifier], session: DbSession) -> dict:
     """The record id of each identifier; the missing records made in one insert.
 
     An insert that meets a record another process made meanwhile leaves it be.
@@ -234,7 +234,7 @@ def _record_ids(identifiers: set[Identifier], session: Session) -> dict:
     return {i: found[(i.kind, i.key)] for i in identifiers}
 
 
-def _existing_ids(session: Session, identifiers: Iterable[Identifier]) -> dict:
+def _existing_ids(session: DbSession, identifiers: Iterable[Identifier]) -> dict:
     by_kind: dict[str, set[str]] = {}
     for identifier in identifiers:
         by_kind.setdefault(identifier.kind, set()).add(identifier.key)
@@ -249,7 +249,7 @@ def _existing_ids(session: Session, identifiers: Iterable[Identifier]) -> dict:
     return found
 
 
-def _insert_new_only(session: Session):
+def _insert_new_only(session: DbSession):
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
@@ -260,7 +260,7 @@ def _insert_new_only(session: Session):
 # -- reading -----------------------------------------------------------------------
 
 
-def citations_on_posts(session: Session, post_ids: Iterable[int],
+def citations_on_posts(session: DbSession, post_ids: Iterable[int],
                        statuses=("confirmed",)) -> dict[int, list[PostCitation]]:
     """Citations per post with these statuses, in the order they were added."""
     post_ids = list(post_ids)
@@ -275,7 +275,7 @@ def citations_on_posts(session: Session, post_ids: Iterable[int],
     return found
 
 
-def posts_citing(session: Session, citation: Citation) -> list[Post]:
+def posts_citing(session: DbSession, citation: Citation) -> list[Post]:
     """Visible posts that cite this work (confirmed), oldest first."""
     citing = select(PostCitation.post_id).where(
         PostCitation.citation_id == citation.id, PostCitation.status == "confirmed")
@@ -285,12 +285,12 @@ def posts_citing(session: Session, citation: Citation) -> list[Post]:
         .order_by(Post.date, Post.id)))
 
 
-def suggestion_count(session: Session) -> int:
+def suggestion_count(session: DbSession) -> int:
     return session.scalar(select(func.count(PostCitation.id)).where(
         PostCitation.status == "suggested")) or 0
 
 
-def apply_metadata(session: Session, actor: User | None, citation: Citation,
+def apply_metadata(session: DbSession, actor: User | None, citation: Citation,
                    csl: dict, source: str) -> Citation:
     """Fill a record's bibliographic fields from CSL-JSON (lookup or moderator)."""
     before = {f: getattr(citation, f) for f in CSL_FIELDS}
@@ -339,7 +339,8 @@ def csl_json(citation: Citation) -> dict:
     return {key: value for key, value in item.items() if value not in ("", [], None)}
 
 
-def posts_with_suggestions(session: Session, limit: int = 25) -> list[tuple[Post, int]]:
+def posts_with_suggestions(session: DbSession, limit: int = 25
+                           ) -> list[tuple[Post, int]]:
     """Posts with suggestions waiting for a moderator, most suggestions first.
 
     Ranked from the (status, post_id) index before any post is read, so only
@@ -358,7 +359,7 @@ def posts_with_suggestions(session: Session, limit: int = 25) -> list[tuple[Post
     return [(post, n) for post, n in rows]
 
 
-def fetch_metadata(session: Session, actor: User, citation: Citation,
+def fetch_metadata(session: DbSession, actor: User, citation: Citation,
                    lookup) -> Citation:
     """Fill a record from NCBI or Crossref (`lookup` None: switched off)."""
     require(actor, CITATION_WRITE)

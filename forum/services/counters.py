@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import (
     Author,
     Group,
@@ -27,7 +27,7 @@ from forum.services.threading import refresh_threads
 
 
 def refresh_counters(
-    session: Session, group_ids: Iterable[int], author_ids: Iterable[int]
+    session: DbSession, group_ids: Iterable[int], author_ids: Iterable[int]
 ) -> None:
     """Recount posts, threads and latest activity for these groups and authors."""
     for group_id in sorted(set(group_ids)):
@@ -37,7 +37,7 @@ def refresh_counters(
         _refresh_authors(session, authors[start : start + 500])
 
 
-def refresh_after_visibility_change(session: Session, posts: Iterable[Post]) -> None:
+def refresh_after_visibility_change(session: DbSession, posts: Iterable[Post]) -> None:
     """These posts were hidden, shown again or purged: recount what lists them.
 
     Their threads' counts, last-post dates and per-group listings (a thread
@@ -60,7 +60,7 @@ def refresh_after_visibility_change(session: Session, posts: Iterable[Post]) -> 
             session.expire(obj)
 
 
-def refresh_group(session: Session, group_id: int) -> None:
+def refresh_group(session: DbSession, group_id: int) -> None:
     """Recount one group's visible posts and threads."""
     posts = session.scalar(
         select(func.count())
@@ -82,7 +82,7 @@ def refresh_group(session: Session, group_id: int) -> None:
     refresh_months(session, group_id)
 
 
-def refresh_months(session: Session, group_id: int) -> None:
+def refresh_months(session: DbSession, group_id: int) -> None:
     """Recount the threads of one group started in each month."""
     year = func.extract("year", Thread.first_post_at)
     month = func.extract("month", Thread.first_post_at)
@@ -100,7 +100,7 @@ def refresh_months(session: Session, group_id: int) -> None:
             for y, m, n in rows])
 
 
-def _refresh_authors(session: Session, author_ids: list[int]) -> None:
+def _refresh_authors(session: DbSession, author_ids: list[int]) -> None:
     rows = session.execute(
         select(Post.author_id, func.count())
         .where(Post.author_id.in_(author_ids), Post.is_ghost.is_(False),

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import AuditEntry, ClaimHint, Group, Label, LabelKind, PostGroup
 from forum.services.audit import utcnow
 from forum.services.pagination import Page, page_of
@@ -60,7 +60,7 @@ class Dashboard:
                                                        strict=True))])
 
 
-def dashboard(session: Session, today: date | None = None) -> Dashboard:
+def dashboard(session: DbSession, today: date | None = None) -> Dashboard:
     """The dashboard's numbers as of `today` (UTC)."""
     today = today or utcnow().date()
     weeks = [today - timedelta(days=today.weekday(), weeks=n)
@@ -72,7 +72,7 @@ def dashboard(session: Session, today: date | None = None) -> Dashboard:
                      search_notice=index_notice())
 
 
-def coverage(session: Session) -> list[Coverage]:
+def coverage(session: DbSession) -> list[Coverage]:
     """Per group: claim-bearing posts, and how many of them carry a label."""
     labelled = select(Label.post_id).where(Label.is_withdrawn.is_(False))
     claims = (select(Group.name, func.count(distinct(ClaimHint.post_id)))
@@ -85,13 +85,13 @@ def coverage(session: Session) -> list[Coverage]:
                   key=lambda c: (-c.claims, c.group))
 
 
-def coverage_page(session: Session, page: int, per_page: int) -> Page:
+def coverage_page(session: DbSession, page: int, per_page: int) -> Page:
     """One page of the coverage table, every group reachable; past the end
     is NotFound (page 1 never is)."""
     return page_of(coverage(session), page, per_page, "the coverage table")
 
 
-def label_counts(session: Session) -> list[tuple[LabelKind, int]]:
+def label_counts(session: DbSession) -> list[tuple[LabelKind, int]]:
     """Active labels by kind, most used first."""
     rows = session.execute(
         select(LabelKind, func.count(Label.id)).join(Label, Label.kind_id ==
@@ -101,7 +101,7 @@ def label_counts(session: Session) -> list[tuple[LabelKind, int]]:
     return [(kind, n) for kind, n in rows]
 
 
-def activity(session: Session, weeks: list[date]) -> dict[str, list[int]]:
+def activity(session: DbSession, weeks: list[date]) -> dict[str, list[int]]:
     """Labels, citations and hides per week (audit entries, by action family)."""
     start = datetime.combine(weeks[0], datetime.min.time())
     counts: dict[str, Counter] = {name: Counter() for name in SERIES.values()}
@@ -114,7 +114,7 @@ def activity(session: Session, weeks: list[date]) -> dict[str, list[int]]:
             for name, counter in counts.items()}
 
 
-def moderator_activity(session: Session, today: date,
+def moderator_activity(session: DbSession, today: date,
                        days: int = 30) -> list[tuple[str, int]]:
     """Actions per moderator over the last `days` days (the system left out)."""
     since = datetime.combine(today - timedelta(days=days), datetime.min.time())

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import Citation, Label, LabelKind, LabelRevision, Post, User
 from forum.permissions import LABEL_WRITE, TAXONOMY_WRITE, require
 from forum.services.audit import record, utcnow
@@ -29,7 +29,7 @@ class LabelRejected(ForumError):
     """A label cannot be added or changed as asked; the message says why."""
 
 
-def seed_label_kinds(session: Session) -> int:
+def seed_label_kinds(session: DbSession) -> int:
     """Add the default taxonomy's missing kinds (admins' edits are kept)."""
     known = set(session.scalars(select(LabelKind.key)))
     added = 0
@@ -41,14 +41,14 @@ def seed_label_kinds(session: Session) -> int:
     return added
 
 
-def label_kinds(session: Session, active_only: bool = True) -> list[LabelKind]:
+def label_kinds(session: DbSession, active_only: bool = True) -> list[LabelKind]:
     query = select(LabelKind).order_by(LabelKind.position, LabelKind.key)
     if active_only:
         query = query.where(LabelKind.is_active.is_(True))
     return list(session.scalars(query))
 
 
-def update_label_kind(session: Session, actor: User, kind: LabelKind, *,
+def update_label_kind(session: DbSession, actor: User, kind: LabelKind, *,
                       display_name: str, definition: str, severity: str,
                       requires_citation: bool, is_active: bool) -> LabelKind:
     """An admin's edit of one taxonomy entry (its key never changes)."""
@@ -79,7 +79,7 @@ def _kind_state(kind: LabelKind) -> dict:
 # -- labels ------------------------------------------------------------------------
 
 
-def label_post(session: Session, actor: User, post: Post, kind_key: str,
+def label_post(session: DbSession, actor: User, post: Post, kind_key: str,
                rationale: str, *, exact: str | None = None, prefix: str = "",
                suffix: str = "", citations: Sequence[Citation] = (),
                why: str = "") -> Label:
@@ -106,7 +106,7 @@ def label_post(session: Session, actor: User, post: Post, kind_key: str,
     return label
 
 
-def revise_label(session: Session, actor: User, label: Label, *, kind_key: str,
+def revise_label(session: DbSession, actor: User, label: Label, *, kind_key: str,
                  rationale: str, citations: Sequence[Citation], why: str = "",
                  exact: str | None = None, prefix: str = "",
                  suffix: str = "") -> Label:
@@ -127,7 +127,7 @@ def revise_label(session: Session, actor: User, label: Label, *, kind_key: str,
     return _changed(session, actor, label, "revised", "label.revise", why, before)
 
 
-def withdraw_label(session: Session, actor: User, label: Label, why: str,
+def withdraw_label(session: DbSession, actor: User, label: Label, why: str,
                    reverts=None) -> Label:
     """Take a label down (it stays in the post's evidence history)."""
     require(actor, LABEL_WRITE)
@@ -141,7 +141,7 @@ def withdraw_label(session: Session, actor: User, label: Label, why: str,
                     reverts=reverts)
 
 
-def restore_label(session: Session, actor: User, label: Label, why: str,
+def restore_label(session: DbSession, actor: User, label: Label, why: str,
                   reverts=None) -> Label:
     """Put a withdrawn label back (an undo of its withdrawal)."""
     require(actor, LABEL_WRITE)
@@ -186,7 +186,7 @@ def _keep_revision(session, label: Label, actor: User, change: str, why: str):
     session.flush()
 
 
-def _kind(session: Session, key: str) -> LabelKind:
+def _kind(session: DbSession, key: str) -> LabelKind:
     kind = session.scalar(select(LabelKind).where(LabelKind.key == key,
                                                   LabelKind.is_active.is_(True)))
     if kind is None:
@@ -220,7 +220,7 @@ def _check_citations(kind: LabelKind, citations: Sequence[Citation]) -> None:
                             "citation.")
 
 
-def _check_exclusive(session: Session, post: Post, label: Label) -> None:
+def _check_exclusive(session: DbSession, post: Post, label: Label) -> None:
     """Verdicts exclude each other on the same span; no label twice on a span."""
     others = session.scalars(select(Label).where(
         Label.post_id == post.id, Label.is_withdrawn.is_(False),
@@ -238,7 +238,7 @@ def _check_exclusive(session: Session, post: Post, label: Label) -> None:
                 "revise or withdraw it first.")
 
 
-def undo_label_action(session: Session, actor: User, entry) -> Label:
+def undo_label_action(session: DbSession, actor: User, entry) -> Label:
     """Undo one audited label action with a new action pointing back at it.
 
     Only the label's latest action can be undone; after later changes a
@@ -280,7 +280,7 @@ def _revert_revision(session, actor, label: Label, entry, why: str) -> Label:
 # -- reading -----------------------------------------------------------------------
 
 
-def labels_on_posts(session: Session, post_ids: Iterable[int]) -> dict[int, list]:
+def labels_on_posts(session: DbSession, post_ids: Iterable[int]) -> dict[int, list]:
     """Active labels per post, most severe first."""
     post_ids = list(post_ids)
     if not post_ids:
@@ -297,7 +297,7 @@ def labels_on_posts(session: Session, post_ids: Iterable[int]) -> dict[int, list
     return found
 
 
-def label_history(session: Session, post_id: int) -> list[LabelRevision]:
+def label_history(session: DbSession, post_id: int) -> list[LabelRevision]:
     """Every revision of every label on a post, oldest first."""
     return list(session.scalars(
         select(LabelRevision).join(Label, Label.id == LabelRevision.label_id)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import (
     Group,
     Label,
@@ -49,7 +49,7 @@ class EvidenceReport:
     new_labels: list = field(default_factory=list)
 
 
-def load_evidence(session: Session, actor: User, data: object,
+def load_evidence(session: DbSession, actor: User, data: object,
                   claim_settings: Settings | None = None) -> EvidenceReport:
     """Apply the file's labels and references; a bad entry is reported, not fatal.
 
@@ -81,7 +81,7 @@ def _entries(data: dict, name: str, report: EvidenceReport) -> list[dict]:
     return entries
 
 
-def _apply(session: Session, report: EvidenceReport, entry: object, action) -> None:
+def _apply(session: DbSession, report: EvidenceReport, entry: object, action) -> None:
     """One entry in a savepoint: a rejected entry leaves nothing behind."""
     name = entry.get("id", "?") if isinstance(entry, dict) else "?"
     try:
@@ -153,7 +153,7 @@ def _label_on(session, post: Post, exact: str) -> Label | None:
 class _PostFinder:
     """The earliest post of a group whose text holds the words (cached per group)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
         self.texts: dict[str, list[tuple[Post, str]]] = {}
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Label, LabelRevision, Post, PostCitation
 from forum.services.citations import citations_on_posts
 from forum.services.evidence import label_history, labels_on_posts
@@ -30,7 +30,7 @@ class PostEvidence:
     same_claim: dict[int, int] = field(default_factory=dict)
 
 
-def post_evidence(session: Session, post: Post, *,
+def post_evidence(session: DbSession, post: Post, *,
                   with_suggestions: bool = False) -> PostEvidence:
     """A post's body with labelled spans marked, and its evidence."""
     labels = labels_on_posts(session, [post.id]).get(post.id, [])
@@ -73,6 +73,6 @@ def _verdict_after(html: str, label: Label) -> str:
     return html[:closing] + link + html[closing:]
 
 
-def markers(session: Session, post_ids: list[int]) -> dict[int, list[Label]]:
+def markers(session: DbSession, post_ids: list[int]) -> dict[int, list[Label]]:
     """Active labels per post, for the small markers on thread pages."""
     return labels_on_posts(session, post_ids)

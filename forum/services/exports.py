@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Label, Post, PostCitation
 from forum.text.markup import mask_addresses
 
@@ -37,7 +37,7 @@ class Site:
     post_url: Callable[[str], str]
 
 
-def label_rows(session: Session, site: Site) -> Iterator[dict]:
+def label_rows(session: DbSession, site: Site) -> Iterator[dict]:
     """Active labels on visible posts, oldest first."""
     for label, post in session.execute(
             select(Label, Post).join(Post, Post.id == Label.post_id)
@@ -56,7 +56,7 @@ def label_rows(session: Session, site: Site) -> Iterator[dict]:
         }
 
 
-def citation_rows(session: Session, site: Site) -> Iterator[dict]:
+def citation_rows(session: DbSession, site: Site) -> Iterator[dict]:
     """Confirmed citations on visible posts."""
     for item, post in session.execute(
             select(PostCitation, Post).join(Post, Post.id == PostCitation.post_id)
@@ -73,7 +73,7 @@ def citation_rows(session: Session, site: Site) -> Iterator[dict]:
         }
 
 
-def claim_reviews(session: Session, site: Site) -> list[dict]:
+def claim_reviews(session: DbSession, site: Site) -> list[dict]:
     """schema.org ClaimReview for each active verdict label on a visible post."""
     reviews = []
     for label, post in session.execute(

@@ -17,9 +17,8 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from forum.extensions import write_intent
+from forum.extensions import DbSession, write_intent
 from forum.models import ImportRun
 
 STALE_AFTER = timedelta(minutes=15)
@@ -48,7 +47,7 @@ def _process_table() -> str:
     return f"{boot}.{namespace.removeprefix('pid:[').removesuffix(']')}"
 
 
-def settle_abandoned_runs(session: Session) -> int:
+def settle_abandoned_runs(session: DbSession) -> int:
     """Mark failed every "running" run whose process is gone; returns how many.
 
     Commits what it marks.  Only a dead run pays for a write transaction: a

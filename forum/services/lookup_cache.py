@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from forum.citations.identifiers import Identifier
 from forum.citations.lookup import MISSING, cache_key, lookup_from_config
+from forum.extensions import DbSession
 from forum.models import CitationLookup
 from forum.services.audit import utcnow
 
@@ -24,7 +23,7 @@ SOURCE_FOR_KIND = {"pmid": "ncbi", "pmcid": "ncbi", "doi": "crossref"}
 FILE_SOURCE = "file"
 
 
-def make_lookup(config, session: Callable[[], Session], **options):
+def make_lookup(config, session: Callable[[], DbSession], **options):
     """The configured lookup with its cache in the database, or None when off.
 
     Made once per process (create_app keeps it), so rate limits hold across
@@ -38,18 +37,18 @@ def details_key(identifier: Identifier) -> str:
     return cache_key(SOURCE_FOR_KIND.get(identifier.kind, FILE_SOURCE), identifier)
 
 
-def cached_details(session: Session, identifier: Identifier) -> dict | None:
+def cached_details(session: DbSession, identifier: Identifier) -> dict | None:
     """The details the cache holds for this work, without asking the network."""
     value = DatabaseCache(lambda: session).get(details_key(identifier))
     return None if value is MISSING else value
 
 
 class DatabaseCache:
-    def __init__(self, session: Callable[[], Session]) -> None:
+    def __init__(self, session: Callable[[], DbSession]) -> None:
         self._session = session
 
     @property
-    def session(self) -> Session:
+    def session(self) -> DbSession:
         return self._session()
 
     def get(self, key: str):

@@ -28,6 +28,7 @@ from email.utils import format_datetime, formataddr
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Group, Post, PostGroup, Thread
 from forum.services.archive import VISIBLE, _month_range
 from forum.text.markup import as_posted_text, mask_addresses
@@ -114,7 +115,7 @@ def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield packer.flush()
 
 
-def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
+def _batches(session: DbSession, posts: Select) -> Iterator[list[Post]]:
     """`posts` by keyset, BATCH at a time after a small first batch (the
     download's first byte waits for the first batch only)."""
     # A group's listing is read in its (group_id, post_id) index's order.
@@ -130,7 +131,7 @@ def _batches(session: Session, posts: Select) -> Iterator[list[Post]]:
         last, size = batch[-1].id, BATCH
 
 
-def ancestor_chains(session: Session, posts: list,
+def ancestor_chains(session: DbSession, posts: list,
                     known: dict | None = None) -> dict[int, list[str]]:
     """Each post's visible (or ghost) ancestors' permalinks, root first.
 

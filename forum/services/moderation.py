@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import AuditEntry, Flag, Post, User
 from forum.permissions import FLAG_RESOLVE, POST_HIDE, require
 from forum.services.audit import record, utcnow
@@ -55,7 +55,7 @@ class FlagThrottled(ForumError):
     """This client has flagged too much lately."""
 
 
-def hide_post(session: Session, actor: User, post: Post, reason: str,
+def hide_post(session: DbSession, actor: User, post: Post, reason: str,
               why: str = "") -> None:
     """A moderator hides a post from every public surface, with a reason."""
     require(actor, POST_HIDE)
@@ -64,7 +64,7 @@ def hide_post(session: Session, actor: User, post: Post, reason: str,
     _hide(session, actor, post, reason, why)
 
 
-def _hide(session: Session, actor: User | None, post: Post, reason: str,
+def _hide(session: DbSession, actor: User | None, post: Post, reason: str,
           why: str) -> None:
     if post.is_hidden:
         raise ModerationRejected("This post is already hidden.")
@@ -75,7 +75,7 @@ def _hide(session: Session, actor: User | None, post: Post, reason: str,
            after={"hidden": True})
 
 
-def restore_post(session: Session, actor: User, post: Post, why: str) -> None:
+def restore_post(session: DbSession, actor: User, post: Post, why: str) -> None:
     """Show a hidden post again; the reason is required."""
     require(actor, POST_HIDE)
     if not post.is_hidden:
@@ -89,7 +89,7 @@ def restore_post(session: Session, actor: User, post: Post, why: str) -> None:
            after={"hidden": False})
 
 
-def hiding_entry(session: Session, post: Post) -> AuditEntry | None:
+def hiding_entry(session: DbSession, post: Post) -> AuditEntry | None:
     """The audit entry that hid this post (who, when, why), if it is hidden."""
     if not post.is_hidden:
         return None
@@ -107,7 +107,7 @@ def client_key(address: str, secret: str) -> str:
     return hashlib.sha256(f"{secret}\x1f{address}".encode()).hexdigest()[:32]
 
 
-def flag_post(session: Session, post: Post, reason: str, text: str, client: str, *,
+def flag_post(session: DbSession, post: Post, reason: str, text: str, client: str, *,
               per_hour: int, hide_at: int) -> Flag:
     """A reader flags a post; enough pending flags hide it pending review."""
     if reason not in FLAG_REASONS:
@@ -131,12 +131,12 @@ def flag_post(session: Session, post: Post, reason: str, text: str, client: str,
     return flag
 
 
-def pending_flag_count(session: Session, post_id: int) -> int:
+def pending_flag_count(session: DbSession, post_id: int) -> int:
     return session.scalar(select(func.count(Flag.id)).where(
         Flag.post_id == post_id, Flag.status == "pending")) or 0
 
 
-def resolve_flag(session: Session, actor: User, flag: Flag, outcome: str,
+def resolve_flag(session: DbSession, actor: User, flag: Flag, outcome: str,
                  note: str = "") -> Flag:
     """Agree, disagree or ignore; the outcome is kept and audited."""
     require(actor, FLAG_RESOLVE)
@@ -167,7 +167,7 @@ class ShownFlag:
     outcome: str
 
 
-def flags_on(session: Session, post_id: int) -> list[ShownFlag]:
+def flags_on(session: DbSession, post_id: int) -> list[ShownFlag]:
     """A post's flags, pending first, with addresses in their free text masked.
 
     Readers type anything into a flag (their own address, the author's) and
@@ -180,7 +180,7 @@ def flags_on(session: Session, post_id: int) -> list[ShownFlag]:
                       mask_addresses(flag.outcome)) for flag in flags]
 
 
-def flagged_posts(session: Session, limit: int = 50) -> list[tuple[Post, int]]:
+def flagged_posts(session: DbSession, limit: int = 50) -> list[tuple[Post, int]]:
     """Posts with pending flags, most flags first (the queue's top)."""
     count = func.count(Flag.id).label("n")
     waiting = (select(Flag.post_id, count).where(Flag.status == "pending")

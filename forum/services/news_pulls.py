@@ -12,19 +12,20 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import NewsPull
 
 
-def high_water(session: Session, server: str, groups: Iterable[str]) -> dict[str, int]:
+def high_water(session: DbSession, server: str, groups: Iterable[str]
+               ) -> dict[str, int]:
     """The highest number already read from each of these groups (absent: none)."""
     rows = session.execute(select(NewsPull.group_name, NewsPull.last_number).where(
         NewsPull.server == server, NewsPull.group_name.in_(list(groups))))
     return {group: number for group, number in rows}
 
 
-def advance(session: Session, server: str, numbers: Mapping[str, int]) -> None:
+def advance(session: DbSession, server: str, numbers: Mapping[str, int]) -> None:
     """Record these numbers as read, never lowering one already recorded.
 
     Only the import runner's own session writes a server's rows; two pulls of

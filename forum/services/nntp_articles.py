@@ -23,8 +23,8 @@ from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Author, Group, ImportRun, Post, PostGroup
 from forum.services.archive import VISIBLE
 from forum.services.mbox_export import (
@@ -128,7 +128,7 @@ _COLUMNS = (Post.id, Post.parent_id, Post.permalink, Post.subject, Post.date,
 # -- groups --------------------------------------------------------------------
 
 
-def group_infos(session: Session, name: str | None = None) -> list[GroupInfo]:
+def group_infos(session: DbSession, name: str | None = None) -> list[GroupInfo]:
     """Every group (or the one named) with its visible posts' count and range."""
     counts = (select(PostGroup.group_id, func.count().label("n"),
                      func.min(Post.id).label("low"), func.max(Post.id).label("high"))
@@ -153,7 +153,7 @@ def _group_info(group_id, name, description, count, low, high) -> GroupInfo:
     return GroupInfo(group_id, name, description or "", count, low, high)
 
 
-def find_group(session: Session, name: str) -> GroupInfo | None:
+def find_group(session: DbSession, name: str) -> GroupInfo | None:
     found = group_infos(session, name)
     return found[0] if found else None
 
@@ -166,7 +166,7 @@ def _listed(group_id: int) -> Select:
             .where(PostGroup.group_id == group_id, *VISIBLE))
 
 
-def article_numbers(session: Session, group_id: int, low: int,
+def article_numbers(session: DbSession, group_id: int, low: int,
                     high: int) -> list[int]:
     """The numbers of a group's visible posts from `low` to `high`, ascending."""
     if low > MAX_NUMBER:
@@ -175,13 +175,13 @@ def article_numbers(session: Session, group_id: int, low: int,
     return list(session.scalars(stmt.order_by(Post.id)))
 
 
-def next_number(session: Session, group_id: int, after: int) -> int | None:
+def next_number(session: DbSession, group_id: int, after: int) -> int | None:
     """The group's next visible article after `after` (NEXT)."""
     return session.scalar(_listed(group_id).where(Post.id > after)
                           .order_by(Post.id).limit(1))
 
 
-def previous_number(session: Session, group_id: int, before: int) -> int | None:
+def previous_number(session: DbSession, group_id: int, before: int) -> int | None:
     """The group's visible article before `before` (LAST)."""
     return session.scalar(_listed(group_id).where(Post.id < before)
                           .order_by(Post.id.desc()).limit(1))
@@ -201,7 +201,7 @@ def permalink_of(message_id: str) -> str | None:
     return permalink
 
 
-def number_of(session: Session, message_id: str) -> int | None:
+def number_of(session: DbSession, message_id: str) -> int | None:
     """The article number of a visible post's stand-in Message-ID, or None."""
     permalink = permalink_of(message_id)
     if permalink is None:
@@ -210,7 +210,7 @@ def number_of(session: Session, message_id: str) -> int | None:
                                                 *VISIBLE))
 
 
-def message_id_in(session: Session, group_id: int, number: int) -> str | None:
+def message_id_in(session: DbSession, group_id: int, number: int) -> str | None:
     """The stand-in Message-ID of article `number` if the group lists it visibly."""
     if number > MAX_NUMBER:
         return None
@@ -229,7 +229,7 @@ Source = tuple["_Row", list[str], list[str]]
 its groups' names.  The same source always makes the same article."""
 
 
-def group_sources(session: Session, group_id: int, low: int,
+def group_sources(session: DbSession, group_id: int, low: int,
                   high: int) -> Iterator[list[Source]]:
     """A group's visible posts from `low` to `high`, ascending, a batch at a time.
 
@@ -258,14 +258,14 @@ def _among(numbers: list[int]):
                                  literal_execute=True))
 
 
-def group_articles(session: Session, group_id: int, low: int,
+def group_articles(session: DbSession, group_id: int, low: int,
                    high: int) -> Iterator[Article]:
     """A group's visible articles from `low` to `high`, ascending."""
     for batch in group_sources(session, group_id, low, high):
         yield from (render(*source) for source in batch)
 
 
-def article(session: Session, number: int,
+def article(session: DbSession, number: int,
             group_id: int | None = None) -> Article | None:
     """A visible post's article by number (the same in every group), if
     listed in the group `group_id` when one is given."""
@@ -287,14 +287,14 @@ def _row(post_id, parent_id, permalink, subject, date, body_text, body_html,
                 body_text or "", body_html, author_name, author)
 
 
-def _sources(session: Session, rows: list[_Row],
+def _sources(session: DbSession, rows: list[_Row],
              known: dict | None = None) -> list[Source]:
     chains = ancestor_chains(session, rows, known)
     groups = _group_names(session, [row.id for row in rows])
     return [(row, chains[row.id], groups.get(row.id, [])) for row in rows]
 
 
-def _group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
+def _group_names(session: DbSession, post_ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
     rows = session.execute(select(PostGroup.post_id, Group.name)
                            .join(Group, Group.id == PostGroup.group_id)
@@ -320,7 +320,7 @@ def render(row: _Row, ancestors: list[str], groups: list[str]) -> Article:
 # -- news since ------------------------------------------------------------------
 
 
-def new_message_ids(session: Session, since: datetime,
+def new_message_ids(session: DbSession, since: datetime,
                     group_ids: list[int]) -> list[str]:
     """Stand-in Message-IDs of visible posts in these groups that arrived since.
 
@@ -336,7 +336,7 @@ def new_message_ids(session: Session, since: datetime,
     return [message_id_for(p) for p in session.scalars(stmt)]
 
 
-def new_groups(session: Session, since: datetime) -> list[str]:
+def new_groups(session: DbSession, since: datetime) -> list[str]:
     """Names of groups whose first post arrived since `since` (NEWGROUPS).
 
     The archive records no creation time for a group: it came to be when

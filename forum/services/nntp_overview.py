@@ -18,8 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
+from forum.extensions import DbSession
 from forum.services.nntp_articles import (
     Article,
     Source,
@@ -70,7 +69,7 @@ class _Kept:
 _kept = _Kept(KEPT)
 
 
-def group_overviews(session: Session, group_id: int, low: int,
+def group_overviews(session: DbSession, group_id: int, low: int,
                     high: int) -> Iterator[Overview]:
     """The overviews of a group's visible articles from `low` to `high`."""
     for batch in group_sources(session, group_id, low, high):
@@ -83,7 +82,7 @@ def group_overviews(session: Session, group_id: int, low: int,
             yield found
 
 
-def warm_overviews(session: Session, per_group: int = 10_000) -> int:
+def warm_overviews(session: DbSession, per_group: int = 10_000) -> int:
     """Render and keep the overviews of each group's newest `per_group`
     articles, up to KEPT in all; how many were rendered or found kept.
 

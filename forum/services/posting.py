@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import (
     Author,
     ChangedPost,
@@ -72,7 +72,7 @@ class Archiver:
 
     def __init__(
         self,
-        session: Session,
+        session: DbSession,
         *,
         run_id: int | None = None,
         honour_no_archive: bool = True,
@@ -164,7 +164,7 @@ class Archiver:
 
 
 def archive_message(
-    session: Session, message: IncomingMessage, **options
+    session: DbSession, message: IncomingMessage, **options
 ) -> ArchiveResult:
     """Archive one message (the single-message form of the one door)."""
     archiver = Archiver(session, **options)

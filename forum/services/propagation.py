@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 from whoosh.lang.porter import stem as porter_stem
 
 from forum.claim_match import (
@@ -35,6 +35,7 @@ from forum.claim_match import (
     claim_terms,
 )
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import Citation, ClaimProposal, Label, Post, User
 from forum.permissions import LABEL_WRITE, require
 from forum.search import get_index
@@ -88,7 +89,7 @@ def settings_from_config(config) -> Settings:
 # -- finding ------------------------------------------------------------------------
 
 
-def propose_for_label(session: Session, label: Label, settings: Settings,
+def propose_for_label(session: DbSession, label: Label, settings: Settings,
                       index=None, weights: TermWeights | None = None
                       ) -> list[ClaimProposal]:
     """Proposals for every post the search finds that makes the label's claim.
@@ -115,7 +116,7 @@ def _search_and_propose(session, label, settings, index, weights):
     return _propose(session, label, posts, settings.threshold, weights)
 
 
-def likely_posts(session: Session, claim: str, settings: Settings, index,
+def likely_posts(session: DbSession, claim: str, settings: Settings, index,
                  weights: TermWeights, leave_out: int | None = None) -> list[Post]:
     """The visible posts the search backend finds for the claim's rarest words,
     less those without two of its three rarest (which cannot reach the
@@ -175,7 +176,7 @@ def _paragraphs_with(text: str, rare: Sequence[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def check_new_posts(session: Session, post_ids: Iterable[int], settings: Settings,
+def check_new_posts(session: DbSession, post_ids: Iterable[int], settings: Settings,
                     weights: TermWeights | None = None) -> int:
     """Match newly imported posts against every labelled claim; proposals made."""
     post_ids = list(post_ids)
@@ -197,7 +198,7 @@ def check_new_posts(session: Session, post_ids: Iterable[int], settings: Setting
     return made
 
 
-def archive_weights(session: Session, sample: int = WEIGHT_SAMPLE) -> TermWeights:
+def archive_weights(session: DbSession, sample: int = WEIGHT_SAMPLE) -> TermWeights:
     """How rare each word is here, from an even sample of the archive's posts
     (kept for an hour per database: counting takes a second or two)."""
     key = str(session.get_bind().url)
@@ -258,7 +259,7 @@ def _weight(word: str, weights: TermWeights) -> float:
     return weights(stems[0]) if stems else 0.0
 
 
-def _propose(session: Session, label: Label, posts: Sequence[Post], threshold: float,
+def _propose(session: DbSession, label: Label, posts: Sequence[Post], threshold: float,
              weights: TermWeights) -> list[ClaimProposal]:
     known = set(session.scalars(select(ClaimProposal.post_id).where(
         ClaimProposal.source_label_id == label.id)))
@@ -307,7 +308,7 @@ def _query_words(claim: str, weights: TermWeights) -> list[str]:
     return _surface_words(claim, weights)[:QUERY_WORDS]
 
 
-def _open_posts(session: Session, ids: Sequence[int]) -> list[Post]:
+def _open_posts(session: DbSession, ids: Sequence[int]) -> list[Post]:
     if not ids:
         return []
     found = {p.id: p for p in session.scalars(select(Post).where(
@@ -324,7 +325,7 @@ def _quoted(text: str, offset: int) -> bool:
     return bool(_QUOTED_LINE.match(text, line_start))
 
 
-def _labelled(session: Session, post: Post, exact: str) -> bool:
+def _labelled(session: DbSession, post: Post, exact: str) -> bool:
     return session.scalar(select(Label.id).where(
         Label.post_id == post.id, Label.exact == exact,
         Label.is_withdrawn.is_(False)).limit(1)) is not None
@@ -339,7 +340,7 @@ def _explained(match: Match) -> dict:
 # -- deciding -----------------------------------------------------------------------
 
 
-def accept_proposal(session: Session, actor: User, proposal: ClaimProposal, *,
+def accept_proposal(session: DbSession, actor: User, proposal: ClaimProposal, *,
                     kind_key: str | None = None, rationale: str | None = None,
                     exact: str | None = None,
                     citations: Sequence[Citation] | None = None) -> Label:
@@ -367,7 +368,7 @@ def accept_proposal(session: Session, actor: User, proposal: ClaimProposal, *,
     return label
 
 
-def reject_proposal(session: Session, actor: User, proposal: ClaimProposal,
+def reject_proposal(session: DbSession, actor: User, proposal: ClaimProposal,
                     reason: str) -> None:
     require(actor, LABEL_WRITE)
     _still_open(proposal)
@@ -396,7 +397,7 @@ def _decide(session, actor, proposal, status: str, reason: str) -> None:
 # -- reading ------------------------------------------------------------------------
 
 
-def proposals_on_posts(session: Session, post_ids: Iterable[int]
+def proposals_on_posts(session: DbSession, post_ids: Iterable[int]
                        ) -> dict[int, list[ClaimProposal]]:
     """Open proposals per post, best first, for the review queue."""
     found: dict[int, list[ClaimProposal]] = {}
@@ -412,7 +413,7 @@ def proposals_on_posts(session: Session, post_ids: Iterable[int]
     return found
 
 
-def same_claim_counts(session: Session, labels: Sequence[Label]) -> dict[int, int]:
+def same_claim_counts(session: DbSession, labels: Sequence[Label]) -> dict[int, int]:
     """For each label, the other visible posts found making its claim and not
     rejected by a moderator (a derived label counts its original's family)."""
     roots = {label.id: label.derived_from_id or label.id for label in labels}

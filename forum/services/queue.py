@@ -31,10 +31,10 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session
 
 from forum.claim_match.hints import describe, find_claim_hints
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import (
     ClaimHint,
     ClaimProposal,
@@ -119,7 +119,7 @@ class QueueFilter:
     sort: str = "priority"
 
 
-def record_claim_hints(session: Session, post_ids: Iterable[int],
+def record_claim_hints(session: DbSession, post_ids: Iterable[int],
                        scanned: dict[int, list] | None = None) -> int:
     """Run the claim rules over these posts and store what they find (idempotent).
 
@@ -146,7 +146,7 @@ def record_claim_hints(session: Session, post_ids: Iterable[int],
     return len(rows)
 
 
-def queue_page(session: Session, filters: QueueFilter, page: int = 1,
+def queue_page(session: DbSession, filters: QueueFilter, page: int = 1,
                per_page: int = PER_PAGE, sizes: dict[str, int] | None = None
                ) -> Page:
     """One page of the queue, filtered and sorted, and how many items in all.
@@ -169,7 +169,7 @@ def queue_page(session: Session, filters: QueueFilter, page: int = 1,
     return Page(_items(session, rows), page, per_page, total)
 
 
-def _page_rows(session: Session, filters: QueueFilter, counts: dict[str, int],
+def _page_rows(session: DbSession, filters: QueueFilter, counts: dict[str, int],
                offset: int, limit: int) -> list:
     """The rows (rank, post_id, n, date) of one page, in the filter's order.
 
@@ -195,7 +195,7 @@ def _page_rows(session: Session, filters: QueueFilter, counts: dict[str, int],
     return rows
 
 
-def queue_items(session: Session, filters: QueueFilter, limit: int = 100
+def queue_items(session: DbSession, filters: QueueFilter, limit: int = 100
                 ) -> list[QueueItem]:
     """The queue's first `limit` items, filtered and sorted."""
     return queue_page(session, filters, 1, limit).items
@@ -213,7 +213,7 @@ def _order(listed, sort: str) -> list:
             listed.c.post_id]
 
 
-def _items(session: Session, rows) -> list[QueueItem]:
+def _items(session: DbSession, rows) -> list[QueueItem]:
     """The page's rows as items, with everything a moderator reads and acts on."""
     posts = {p.id: p for p in session.scalars(
         select(Post).where(Post.id.in_({row.post_id for row in rows})))}
@@ -231,7 +231,7 @@ def _items(session: Session, rows) -> list[QueueItem]:
     return items
 
 
-def explained_item(session: Session, post: Post) -> QueueItem:
+def explained_item(session: DbSession, post: Post) -> QueueItem:
     """A post as a claim item: its claim sentences, groups and excerpt."""
     item = QueueItem("claim", post, 0)
     words = _explain(session, [item])
@@ -253,7 +253,7 @@ def _excerpt(item: QueueItem, words: list[str] | None) -> None:
         or [r.text.split(",")[0] for r in item.references], EXCERPT_WIDTH)
 
 
-def queue_sizes(session: Session) -> dict[str, int]:
+def queue_sizes(session: DbSession) -> dict[str, int]:
     """How many posts wait in each kind (for the dashboard and the tabs).
 
     The posts `_candidates` lists unfiltered, counted from the hint, flag and
@@ -333,7 +333,7 @@ def _candidates(kind: str, filters: QueueFilter):
     return query
 
 
-def _explain(session: Session, items: list[QueueItem]) -> dict[int, list[str]]:
+def _explain(session: DbSession, items: list[QueueItem]) -> dict[int, list[str]]:
     """Each item's claim sentences; claim items also say which rules matched.
 
     One query for every item's hints; the sentences come from the posts'
@@ -364,7 +364,7 @@ def _explain(session: Session, items: list[QueueItem]) -> dict[int, list[str]]:
     return words
 
 
-def _groups(session: Session, items: list[QueueItem]) -> None:
+def _groups(session: DbSession, items: list[QueueItem]) -> None:
     """The groups each item's post is listed in, by name, in one query."""
     if not items:
         return
@@ -379,7 +379,7 @@ def _groups(session: Session, items: list[QueueItem]) -> None:
         item.groups = names.get(item.post.id, [])
 
 
-def _suggestions(session: Session, items: list[QueueItem]) -> None:
+def _suggestions(session: DbSession, items: list[QueueItem]) -> None:
     """Every citation item's pending suggestions, in one query for the page."""
     pending = citation_service.citations_on_posts(
         session, {item.post.id for item in items}, statuses=("suggested",))
@@ -387,14 +387,14 @@ def _suggestions(session: Session, items: list[QueueItem]) -> None:
         item.suggestions = pending.get(item.post.id, [])
 
 
-def _proposals(session: Session, items: list[QueueItem]) -> None:
+def _proposals(session: DbSession, items: list[QueueItem]) -> None:
     """Every proposal item's open same-claim proposals, best first."""
     waiting = proposals_on_posts(session, {item.post.id for item in items})
     for item in items:
         item.proposals = waiting.get(item.post.id, [])
 
 
-def _references(session: Session, items: list[QueueItem]) -> None:
+def _references(session: DbSession, items: list[QueueItem]) -> None:
     """Every reference item's unresolved references, in text order."""
     waiting = references_on_posts(session, {item.post.id for item in items})
     for item in items:
@@ -433,7 +433,7 @@ def _sentence_bounds(text: str, hint: ClaimHint) -> tuple[int, int]:
     return left, right
 
 
-def _claims(session: Session, items: list[QueueItem]) -> None:
+def _claims(session: DbSession, items: list[QueueItem]) -> None:
     """Who is working on each item, so two moderators do not take the same one."""
     if not items:
         return
@@ -444,7 +444,7 @@ def _claims(session: Session, items: list[QueueItem]) -> None:
         item.claimed_by = held.get((item.post.id, item.kind))
 
 
-def claim_item(session: Session, actor: User, post: Post, kind: str) -> QueueMark:
+def claim_item(session: DbSession, actor: User, post: Post, kind: str) -> QueueMark:
     """Take an item: others see who is on it.  Claiming a claimed item fails."""
     require(actor, MOD_VIEW)
     mark = _mark(session, post.id, kind)
@@ -459,7 +459,7 @@ def claim_item(session: Session, actor: User, post: Post, kind: str) -> QueueMar
     return mark
 
 
-def dismiss_items(session: Session, actor: User, posts: list[Post], kind: str,
+def dismiss_items(session: DbSession, actor: User, posts: list[Post], kind: str,
                   reason: str) -> int:
     """Take items out of the queue with a reason (one or many: a bulk action)."""
     require(actor, MOD_VIEW)
@@ -481,7 +481,7 @@ def dismiss_items(session: Session, actor: User, posts: list[Post], kind: str,
     return len(posts)
 
 
-def _mark(session: Session, post_id: int, kind: str) -> QueueMark | None:
+def _mark(session: DbSession, post_id: int, kind: str) -> QueueMark | None:
     return session.scalar(select(QueueMark).where(QueueMark.post_id == post_id,
                                                   QueueMark.kind == kind))
 
@@ -489,7 +489,7 @@ def _mark(session: Session, post_id: int, kind: str) -> QueueMark | None:
 # -- acting in place -----------------------------------------------------------------
 
 
-def label_item(session: Session, actor: User, post: Post, kind_key: str,
+def label_item(session: DbSession, actor: User, post: Post, kind_key: str,
                rationale: str, *, hint_id: int | None = None,
                citations: str = "", why: str = "") -> Label:
     """Label a queued post: the sentence round one of its claim hints, or all of it.
@@ -508,7 +508,7 @@ def label_item(session: Session, actor: User, post: Post, kind_key: str,
     return label
 
 
-def _claim_quote(session: Session, post: Post, hint_id: int) -> TextQuote:
+def _claim_quote(session: DbSession, post: Post, hint_id: int) -> TextQuote:
     """Where the hint's sentence is in the post as readers see it.
 
     Hints are found in the stored plain text, labels anchor to the rendered
@@ -531,7 +531,7 @@ def _claim_quote(session: Session, post: Post, hint_id: int) -> TextQuote:
                         "it: label it on the post's page.")
 
 
-def decide_item(session: Session, actor: User, suggestion_id: int, accept: bool,
+def decide_item(session: DbSession, actor: User, suggestion_id: int, accept: bool,
                 why: str = "") -> PostCitation:
     """Confirm or reject one suggested citation, once (two moderators may race)."""
     require(actor, CITATION_WRITE)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from forum.citations.references import FoundReference, find_references
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import Post, PostCitation, PostReference, User
 from forum.permissions import CITATION_WRITE, require
 from forum.services.audit import record, utcnow
@@ -30,7 +30,7 @@ class ReferenceRejected(ForumError):
     """A reference cannot be decided as asked; the message says why."""
 
 
-def record_references(session: Session, post_ids: Iterable[int]) -> int:
+def record_references(session: DbSession, post_ids: Iterable[int]) -> int:
     """Find the written-out references of these posts (again); how many are new.
 
     Decided references stay as they are; undecided ones are found afresh, so
@@ -73,7 +73,7 @@ def reference_fields(found: FoundReference) -> dict:
     return fields
 
 
-def match_references(session: Session, matcher, limit: int = 100) -> int:
+def match_references(session: DbSession, matcher, limit: int = 100) -> int:
     """Ask the matcher for candidates for references not asked about yet."""
     waiting = session.scalars(select(PostReference).where(
         PostReference.status == "unresolved").order_by(PostReference.id)
@@ -92,14 +92,14 @@ def match_references(session: Session, matcher, limit: int = 100) -> int:
     return matched
 
 
-def _found_again(session: Session, row: PostReference) -> FoundReference | None:
+def _found_again(session: DbSession, row: PostReference) -> FoundReference | None:
     post = session.get(Post, row.post_id)
     text = post_plain_text(post.body_text, post.body_html)
     return next((f for f in find_references(text) if f.start == row.span_start),
                 None)
 
 
-def confirm_reference(session: Session, actor: User, row: PostReference,
+def confirm_reference(session: DbSession, actor: User, row: PostReference,
                       identifier: str) -> PostCitation:
     """The moderator names the work: it is attached to the post as a citation."""
     require(actor, CITATION_WRITE)
@@ -114,7 +114,7 @@ def confirm_reference(session: Session, actor: User, row: PostReference,
     return attached
 
 
-def reject_reference(session: Session, actor: User, row: PostReference,
+def reject_reference(session: DbSession, actor: User, row: PostReference,
                      reason: str) -> None:
     require(actor, CITATION_WRITE)
     _still_open(row)
@@ -132,7 +132,7 @@ def _still_open(row: PostReference) -> None:
         raise ReferenceRejected(f"This reference was {row.status} already.")
 
 
-def references_on_posts(session: Session, post_ids: Iterable[int],
+def references_on_posts(session: DbSession, post_ids: Iterable[int],
                         statuses: tuple[str, ...] = ("unresolved",)
                         ) -> dict[int, list[PostReference]]:
     found: dict[int, list[PostReference]] = {}

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Post, PostGroup
 from forum.search.sync import reindex_later
 from forum.services.counters import refresh_counters
@@ -35,7 +35,7 @@ class Repaired:
     groups: int
 
 
-def repair_google_times(session: Session) -> Repaired:
+def repair_google_times(session: DbSession) -> Repaired:
     """Read Google Groups dates stored as UTC as the Pacific times they were."""
     rows = session.execute(select(Post.id, Post.date, Post.thread_id).where(
         Post.message_id.like(f"gg-%@{ID_DOMAIN}"), Post.date.is_not(None),

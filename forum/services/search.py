@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Post
 from forum.permissions import FLAG_RESOLVE, has_permission
 from forum.search import (  # noqa: F401 - index_notice is for the dashboard
@@ -80,7 +81,7 @@ class SearchPage:
 
 
 def search_posts(
-    session: Session, text: str, *, sort: str = "relevance", page: int = 1,
+    session: DbSession, text: str, *, sort: str = "relevance", page: int = 1,
     per_page: int = 20, group: str | None = None, thread_id: int | None = None,
     facets: bool = True, viewer=None,
 ) -> SearchPage:
@@ -143,7 +144,7 @@ def _scope(node: ast.Node, group: str | None, thread_id: int | None) -> ast.Node
     return node if len(parts) == 1 else ast.And(tuple(parts))
 
 
-def _suggestion(session: Session, index, text: str, words: list[str],
+def _suggestion(session: DbSession, index, text: str, words: list[str],
                 hits: SearchHits) -> str | None:
     """"Did you mean": the query with unknown words replaced, when few results.
 
@@ -162,12 +163,12 @@ def _suggestion(session: Session, index, text: str, words: list[str],
     return suggested if suggested != text else None
 
 
-def _finds_visible(session: Session, index, word: str) -> bool:
+def _finds_visible(session: DbSession, index, word: str) -> bool:
     found = index.search(ast.Term(word), limit=20, facets=False)
     return bool(visible_posts(session, found.ids))
 
 
-def visible_posts(session: Session, ids: list[int]) -> list[Post]:
+def visible_posts(session: DbSession, ids: list[int]) -> list[Post]:
     """Posts with these ids that a reader may see, in the given (rank) order."""
     if not ids:
         return []
@@ -179,7 +180,7 @@ def visible_posts(session: Session, ids: list[int]) -> list[Post]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def post_group_names(session: Session, post_ids: list[int]) -> dict[int, list[str]]:
+def post_group_names(session: DbSession, post_ids: list[int]) -> dict[int, list[str]]:
     """The names of the groups each of these posts is listed in."""
     return group_names(session, post_ids)
 
@@ -187,7 +188,7 @@ def post_group_names(session: Session, post_ids: list[int]) -> dict[int, list[st
 # -- keeping the index in step -------------------------------------------------
 
 
-def index_posts(session: Session, post_ids: Iterable[int]) -> int:
+def index_posts(session: DbSession, post_ids: Iterable[int]) -> int:
     """Bring these posts' index entries in line with the database now."""
     index = get_index()
     if index.in_database:
@@ -200,12 +201,12 @@ def index_posts(session: Session, post_ids: Iterable[int]) -> int:
     return len(docs)
 
 
-def import_indexing(session: Session) -> ImportIndexing:
+def import_indexing(session: DbSession) -> ImportIndexing:
     """How an import keeps the index in step (see ImportIndexing)."""
     return ImportIndexing(get_index(), session)
 
 
-def apply_pending(session: Session, wait: bool = True) -> int:
+def apply_pending(session: DbSession, wait: bool = True) -> int:
     """Apply every queued index change now (waiting for the writer if asked)."""
     index = get_index()
     if index.in_database:
@@ -215,7 +216,8 @@ def apply_pending(session: Session, wait: bool = True) -> int:
     return drain_outbox(index, lambda: Session(bind=db.engine), wait=wait)
 
 
-def rebuild_index(session: Session, progress: Callable[[int, int], None] | None = None,
+def rebuild_index(session: DbSession,
+                  progress: Callable[[int, int], None] | None = None,
                   batch: int = REBUILD_BATCH) -> int:
     """Index every visible post again.
 
@@ -246,7 +248,7 @@ def rebuild_index(session: Session, progress: Callable[[int, int], None] | None 
     return done
 
 
-def _rebuild_in_database(session: Session, index, ids: list[int], covered: list[int],
+def _rebuild_in_database(session: DbSession, index, ids: list[int], covered: list[int],
                          batch: int, progress) -> int:
     """Rewrite each visible post's document in short transactions, then drop
     the documents of posts no longer visible.
@@ -271,7 +273,7 @@ def _rebuild_in_database(session: Session, index, ids: list[int], covered: list[
     return done
 
 
-def _rewrite(session: Session, index, post_ids: list[int]) -> int:
+def _rewrite(session: DbSession, index, post_ids: list[int]) -> int:
     """Write these posts' documents (or drop them) in one short transaction,
     but for posts another transaction is changing; how many were written."""
     busy = busy_posts(session, post_ids)
@@ -296,7 +298,7 @@ class VerifyReport:
         return len(self.missing) + len(self.stale) + len(self.extra)
 
 
-def verify_index(session: Session, fix: bool = False) -> VerifyReport:
+def verify_index(session: DbSession, fix: bool = False) -> VerifyReport:
     """Compare the index with the database: missing, stale and extra posts.
 
     Queued changes are applied first (if the writer is free), so what is

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from html import escape
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
 
 from forum.errors import ForumError
+from forum.extensions import DbSession
 from forum.models import (
     Author,
     ChangedPost,
@@ -84,7 +84,7 @@ class TakedownRejected(ForumError):
 # -- redaction ---------------------------------------------------------------------
 
 
-def redact_post(session: Session, actor: User, post: Post, removed: str,
+def redact_post(session: DbSession, actor: User, post: Post, removed: str,
                 reason: str, why: str = "", thread_wide: bool = False
                 ) -> ContentChange:
     """Replace every occurrence of `removed` in the post (and, if asked, in the
@@ -114,7 +114,7 @@ def redact_post(session: Session, actor: User, post: Post, removed: str,
     return change
 
 
-def _thread_posts(session: Session, post: Post) -> list[Post]:
+def _thread_posts(session: DbSession, post: Post) -> list[Post]:
     return list(session.scalars(select(Post).where(
         Post.thread_id == post.thread_id, Post.id != post.id,
         Post.is_ghost.is_(False)).order_by(Post.thread_order)))
@@ -128,7 +128,7 @@ def pseudonym_for(author: Author) -> str:
     return f"Author {author.slug[:6]}"
 
 
-def pseudonymise_author(session: Session, actor: User, author: Author, reason: str,
+def pseudonymise_author(session: DbSession, actor: User, author: Author, reason: str,
                         why: str = "", also: Iterable[str] = ()) -> ContentChange:
     """Replace the author's name and addresses across the archive.
 
@@ -172,7 +172,7 @@ def _extra_terms(also: Iterable[str]) -> list[str]:
     return [term for term in terms if term][:20]
 
 
-def _signed_names(session: Session, author: Author, known: list[str]) -> list[str]:
+def _signed_names(session: DbSession, author: Author, known: list[str]) -> list[str]:
     """The other names the author's posts were signed with, removed as theirs."""
     names = session.scalars(select(Post.author_name).distinct().where(
         Post.author_id == author.id, Post.author_name.is_not(None)))
@@ -185,13 +185,13 @@ def _signed_names(session: Session, author: Author, known: list[str]) -> list[st
     return found
 
 
-def active_takedown(session: Session, author: Author) -> ContentChange | None:
+def active_takedown(session: DbSession, author: Author) -> ContentChange | None:
     return session.scalar(select(ContentChange).where(
         ContentChange.author_id == author.id, ContentChange.kind == "pseudonymise",
         ContentChange.reverted_at.is_(None)))
 
 
-def _candidates(session: Session, scrub: list[Replacement]) -> list[int]:
+def _candidates(session: DbSession, scrub: list[Replacement]) -> list[int]:
     """Posts whose stored text may hold a removed term (a cheap LIKE prefilter)."""
     terms = {_search_term(r) for r in scrub}
     columns = (Post.subject, Post.body_text, Post.body_html)
@@ -210,11 +210,11 @@ def _search_term(replacement: Replacement) -> str:
     return replacement.removed.split()[0].lower()
 
 
-def _posts_by(session: Session, author: Author) -> list[int]:
+def _posts_by(session: DbSession, author: Author) -> list[int]:
     return list(session.scalars(select(Post.id).where(Post.author_id == author.id)))
 
 
-def hold_changes(session: Session, post_ids: Iterable[int]) -> int:
+def hold_changes(session: DbSession, post_ids: Iterable[int]) -> int:
     """Apply active takedowns and thread-wide redactions to newly imported posts.
 
     A takedown holds for what comes later: a reply imported next month that
@@ -260,7 +260,7 @@ def _holds_now(post: Post, scrub: list[Replacement]) -> bool:
 # -- reverting ---------------------------------------------------------------------
 
 
-def revert_change(session: Session, actor: User, change: ContentChange,
+def revert_change(session: DbSession, actor: User, change: ContentChange,
                   why: str) -> None:
     """Undo a redaction or a takedown: the columns it touched are rebuilt."""
     require(actor, POST_REDACT if change.kind == "redact" else AUTHOR_TAKEDOWN)
@@ -283,12 +283,12 @@ def revert_change(session: Session, actor: User, change: ContentChange,
            after={"posts": len(post_ids)})
 
 
-def changed_post_ids(session: Session, change: ContentChange) -> list[int]:
+def changed_post_ids(session: DbSession, change: ContentChange) -> list[int]:
     return list(session.scalars(select(ChangedPost.post_id).where(
         ChangedPost.change_id == change.id)))
 
 
-def changes_on(session: Session, post: Post) -> list[ContentChange]:
+def changes_on(session: DbSession, post: Post) -> list[ContentChange]:
     """Every redaction and takedown that touched this post, newest first."""
     return list(session.scalars(
         select(ContentChange).join(ChangedPost,
@@ -296,7 +296,7 @@ def changes_on(session: Session, post: Post) -> list[ContentChange]:
         .where(ChangedPost.post_id == post.id).order_by(ContentChange.id.desc())))
 
 
-def originals_of(session: Session, post: Post) -> dict[str, str | None]:
+def originals_of(session: DbSession, post: Post) -> dict[str, str | None]:
     """The post's own columns before any active change (admins only)."""
     rows = session.scalars(select(FieldOriginal).where(
         FieldOriginal.table == "posts", FieldOriginal.row_id == post.id))
@@ -306,7 +306,7 @@ def originals_of(session: Session, post: Post) -> dict[str, str | None]:
 # -- purge -------------------------------------------------------------------------
 
 
-def purge_post(session: Session, actor: User, post: Post, reason: str,
+def purge_post(session: DbSession, actor: User, post: Post, reason: str,
                why: str = "") -> Tombstone:
     """Erase a post's content for good; its permalink answers with a tombstone."""
     require(actor, POST_PURGE)
@@ -328,7 +328,7 @@ def purge_post(session: Session, actor: User, post: Post, reason: str,
     return tombstone
 
 
-def _erase_related(session: Session, post: Post) -> None:
+def _erase_related(session: DbSession, post: Post) -> None:
     """Every other copy of the post's words: quotes, hints, originals, source."""
     for model, columns in _RELATED_COLUMNS:
         for row in session.scalars(select(model).where(model.post_id == post.id)):
@@ -345,11 +345,11 @@ def _erase_related(session: Session, post: Post) -> None:
     session.execute(delete(PostSource).where(PostSource.post_id == post.id))
 
 
-def tombstone_of(session: Session, post_id: int) -> Tombstone | None:
+def tombstone_of(session: DbSession, post_id: int) -> Tombstone | None:
     return session.get(Tombstone, post_id)
 
 
-def _refuse_purged(session: Session, post: Post) -> None:
+def _refuse_purged(session: DbSession, post: Post) -> None:
     if tombstone_of(session, post.id) is not None:
         raise TakedownRejected("This post was purged; nothing of it is left.")
 
@@ -394,7 +394,7 @@ def _name_replacements(name: str, pseudonym: str) -> list[Replacement]:
     return []
 
 
-def _new_change(session: Session, actor: User, kind: str, removed: dict,
+def _new_change(session: DbSession, actor: User, kind: str, removed: dict,
                 replacement: str, reason: str, why: str, **where) -> ContentChange:
     change = ContentChange(kind=kind, removed=removed, replacement=replacement,
                            reason=reason, why=why, created_by_id=actor.id,
@@ -404,14 +404,14 @@ def _new_change(session: Session, actor: User, kind: str, removed: dict,
     return change
 
 
-def _apply(session: Session, change: ContentChange, post_ids: list[int]) -> None:
+def _apply(session: DbSession, change: ContentChange, post_ids: list[int]) -> None:
     session.add_all(ChangedPost(change_id=change.id, post_id=post_id)
                     for post_id in post_ids)
     session.flush()
     rebuild(session, post_ids)
 
 
-def rebuild(session: Session, post_ids: Iterable[int]) -> None:
+def rebuild(session: DbSession, post_ids: Iterable[int]) -> None:
     """Set each touched column to its original with the active changes applied."""
     for post_id in post_ids:
         post = session.get(Post, post_id)
@@ -432,7 +432,7 @@ def rebuild(session: Session, post_ids: Iterable[int]) -> None:
     session.flush()
 
 
-def _rewrite_slices(session: Session, post_id: int, located: Located) -> None:
+def _rewrite_slices(session: DbSession, post_id: int, located: Located) -> None:
     """Label and proposal quotes, claim hints, citation spans and written-out
     references: copies of the post's words."""
     for hint in session.scalars(select(ClaimHint).where(ClaimHint.post_id == post_id)):
@@ -458,7 +458,7 @@ def _rewrite_slices(session: Session, post_id: int, located: Located) -> None:
         _rewrite(session, revision, "exact", post_id, located.anywhere)
 
 
-def _active_changes(session: Session, post_id: int) -> list[ContentChange]:
+def _active_changes(session: DbSession, post_id: int) -> list[ContentChange]:
     return list(session.scalars(
         select(ContentChange).join(ChangedPost,
                                    ChangedPost.change_id == ContentChange.id)
@@ -466,25 +466,25 @@ def _active_changes(session: Session, post_id: int) -> list[ContentChange]:
         .order_by(ContentChange.id)))
 
 
-def _revisions_of(session: Session, post_id: int) -> list[LabelRevision]:
+def _revisions_of(session: DbSession, post_id: int) -> list[LabelRevision]:
     return list(session.scalars(select(LabelRevision).join(
         Label, Label.id == LabelRevision.label_id).where(Label.post_id == post_id)))
 
 
-def _original_plain(session: Session, post: Post) -> str:
+def _original_plain(session: DbSession, post: Post) -> str:
     kept = originals_of(session, post)
     return post_plain_text(kept.get("body_text", post.body_text),
                            kept.get("body_html", post.body_html))
 
 
-def _source(session: Session, row, column: str) -> str | None:
+def _source(session: DbSession, row, column: str) -> str | None:
     """The column's value before any change: its kept original, or itself."""
     kept = session.get(FieldOriginal, (row.__tablename__, row.id, column))
     current = getattr(row, column)
     return kept.original if kept is not None and kept.written == current else current
 
 
-def _rewrite(session: Session, row, column: str, post_id: int, scrub) -> None:
+def _rewrite(session: DbSession, row, column: str, post_id: int, scrub) -> None:
     """Write `scrub(original)`; keep the original while the two differ."""
     key = (row.__tablename__, row.id, column)
     kept = session.get(FieldOriginal, key)
@@ -525,7 +525,7 @@ def _escape(line: str) -> str:
     return escape(line, quote=False)
 
 
-def _original_holds(session: Session, post: Post, scrub: list[Replacement]) -> bool:
+def _original_holds(session: DbSession, post: Post, scrub: list[Replacement]) -> bool:
     """Whether the post's words, before any change, contain a removed term."""
     kept = originals_of(session, post)
     texts = [kept.get(column, getattr(post, column))
@@ -551,7 +551,7 @@ class PostTakedowns:
     purge_reasons: dict[str, str] = field(default_factory=lambda: PURGE_REASONS)
 
 
-def post_takedowns(session: Session, post: Post, with_originals: bool
+def post_takedowns(session: DbSession, post: Post, with_originals: bool
                    ) -> PostTakedowns:
     return PostTakedowns(changes=changes_on(session, post),
                          tombstone=tombstone_of(session, post.id),
@@ -559,7 +559,7 @@ def post_takedowns(session: Session, post: Post, with_originals: bool
                          else {})
 
 
-def tombstone_for(session: Session, permalink: str) -> Tombstone | None:
+def tombstone_for(session: DbSession, permalink: str) -> Tombstone | None:
     """The tombstone behind a permalink, for the reader's 410 page."""
     return session.scalar(select(Tombstone).join(Post, Post.id == Tombstone.post_id)
                           .where(Post.permalink == permalink))
@@ -594,7 +594,7 @@ class ShownEntry:
 ERASED = "(erased: the post was purged)"
 
 
-def shown_entries(session: Session, entries: list) -> list[ShownEntry]:
+def shown_entries(session: DbSession, entries: list) -> list[ShownEntry]:
     post_ids = {entry.post_id for entry in entries if entry.post_id}
     scrub = _active_replacements_of(session, post_ids)
     purged = set(session.scalars(select(Tombstone.post_id).where(
@@ -626,7 +626,7 @@ def _scrub_value(value, scrub: list[Replacement]):
     return value
 
 
-def _active_replacements_of(session: Session, post_ids: set[int]
+def _active_replacements_of(session: DbSession, post_ids: set[int]
                             ) -> dict[int, list[Replacement]]:
     if not post_ids:
         return {}

@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 from forum.errors import ForumError, NotFound
+from forum.extensions import DbSession
 from forum.models import Post, Thread, ThreadGroup, User
 from forum.permissions import THREAD_EDIT, require
 from forum.services.audit import record, utcnow
@@ -86,7 +86,7 @@ def is_low_confidence(post: Post) -> bool:
             and not evidence.startswith(MODERATOR_MARK))
 
 
-def parent_info(session: Session, post: Post) -> ParentInfo:
+def parent_info(session: DbSession, post: Post) -> ParentInfo:
     """The post's parent, how sure the archive is of it, and its replies' count."""
     parent = session.get(Post, post.parent_id) if post.parent_id else None
     ghost = parent is not None and parent.is_ghost
@@ -97,7 +97,7 @@ def parent_info(session: Session, post: Post) -> ParentInfo:
         replies=len(_subtree_ids(session, post)) - 1)
 
 
-def find_thread(session: Session, thread_id: int) -> Thread:
+def find_thread(session: DbSession, thread_id: int) -> Thread:
     """A thread with at least one stored post, or NotFound."""
     thread = session.get(Thread, thread_id)
     if thread is None or thread.root_post_id is None:
@@ -105,7 +105,7 @@ def find_thread(session: Session, thread_id: int) -> Thread:
     return thread
 
 
-def reattach(session: Session, actor: User, post: Post, new_parent: Post,
+def reattach(session: DbSession, actor: User, post: Post, new_parent: Post,
              why: str = "") -> list[Post]:
     """Move `post` and every reply below it under `new_parent`, in any thread.
 
@@ -137,7 +137,7 @@ def reattach(session: Session, actor: User, post: Post, new_parent: Post,
     return moved
 
 
-def split(session: Session, actor: User, post: Post, why: str = "") -> Thread:
+def split(session: DbSession, actor: User, post: Post, why: str = "") -> Thread:
     """Make `post` and its replies a thread of their own (subject from the post).
 
     Refuses when nothing else of the thread would be left behind.
@@ -169,7 +169,7 @@ def split(session: Session, actor: User, post: Post, why: str = "") -> Thread:
     return thread
 
 
-def merge(session: Session, actor: User, thread: Thread, into_thread: Thread,
+def merge(session: DbSession, actor: User, thread: Thread, into_thread: Thread,
           why: str = "") -> list[Post]:
     """Move every post of `thread` into `into_thread`, then delete `thread`.
 
@@ -211,7 +211,7 @@ def merge(session: Session, actor: User, thread: Thread, into_thread: Thread,
     return tops
 
 
-def confirm_parent(session: Session, actor: User, post: Post, why: str = "") -> None:
+def confirm_parent(session: DbSession, actor: User, post: Post, why: str = "") -> None:
     """A moderator agrees with the importer's guess: it stops being a guess."""
     require(actor, THREAD_EDIT)
     info = parent_info(session, post)
@@ -234,14 +234,14 @@ def _check_movable(post: Post) -> None:
         raise ThreadEditRejected("Only a message in the archive can be moved.")
 
 
-def _subtree(session: Session, post: Post) -> list[Post]:
+def _subtree(session: DbSession, post: Post) -> list[Post]:
     """`post` and every post below it (its replies, theirs, ...), post first."""
     ids = _subtree_ids(session, post)
     loaded = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids)))}
     return [loaded[i] for i in ids]
 
 
-def _subtree_ids(session: Session, post: Post) -> list[int]:
+def _subtree_ids(session: DbSession, post: Post) -> list[int]:
     rows = session.execute(select(Post.id, Post.parent_id)
                            .where(Post.thread_id == post.thread_id)).all()
     children: dict[int, list[int]] = defaultdict(list)
@@ -270,7 +270,7 @@ def _move(posts: Iterable[Post], thread_id: int) -> None:
         post.thread_id = thread_id
 
 
-def _place(session: Session, post: Post) -> dict:
+def _place(session: DbSession, post: Post) -> dict:
     """Where a post hangs, for an audit entry's before/after (no post text)."""
     parent = session.get(Post, post.parent_id) if post.parent_id else None
     return {"thread_id": post.thread_id, "parent_id": post.parent_id,
@@ -278,7 +278,7 @@ def _place(session: Session, post: Post) -> dict:
             "parent_confidence": post.parent_confidence}
 
 
-def _settle(session: Session, thread_ids: set[int], groups: set[int]) -> list[int]:
+def _settle(session: DbSession, thread_ids: set[int], groups: set[int]) -> list[int]:
     """After a move: delete emptied threads, refresh the rest and their groups.
 
     `groups` are the groups the threads were listed in before the move; a
@@ -301,6 +301,6 @@ def _settle(session: Session, thread_ids: set[int], groups: set[int]) -> list[in
     return emptied
 
 
-def _listed_groups(session: Session, thread_ids: set[int]) -> set[int]:
+def _listed_groups(session: DbSession, thread_ids: set[int]) -> set[int]:
     return set(session.scalars(select(ThreadGroup.group_id).where(
         ThreadGroup.thread_id.in_(thread_ids)).distinct()))

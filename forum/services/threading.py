@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
 
+from forum.extensions import DbSession
 from forum.models import Post, PostGroup, Thread, ThreadGroup
 
 _PREFIX = re.compile(
@@ -85,14 +85,14 @@ def _walk(start, children, visited, result) -> None:
                 stack.append((child, depth + 1))
 
 
-def refresh_threads(session: Session, thread_ids: Iterable[int]) -> None:
+def refresh_threads(session: DbSession, thread_ids: Iterable[int]) -> None:
     """Recompute order, depth, counts and per-group listings of these threads."""
     thread_ids = sorted(set(thread_ids))
     for start in range(0, len(thread_ids), 500):
         _refresh_chunk(session, thread_ids[start : start + 500])
 
 
-def _refresh_chunk(session: Session, thread_ids: list[int]) -> None:
+def _refresh_chunk(session: DbSession, thread_ids: list[int]) -> None:
     rows = session.execute(
         select(
             Post.id, Post.thread_id, Post.parent_id, Post.date, Post.is_ghost,
@@ -116,7 +116,7 @@ def _refresh_chunk(session: Session, thread_ids: list[int]) -> None:
     _write(session, thread_ids, post_updates, thread_updates, listings)
 
 
-def _groups_of(session: Session, post_ids: list[int]) -> dict[int, list[int]]:
+def _groups_of(session: DbSession, post_ids: list[int]) -> dict[int, list[int]]:
     groups: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(post_ids), 2000):
         chunk = post_ids[start : start + 2000]
@@ -146,7 +146,7 @@ def _first_real(ordered: list):
     return next((p for p in ordered if not p.is_ghost), None)
 
 
-def _subjects(session: Session, post_ids: list[int]) -> dict[int, str]:
+def _subjects(session: DbSession, post_ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(post_ids), 500):
         found.update(session.execute(select(Post.id, Post.subject).where(
