@@ -39,9 +39,9 @@ def _needs_current_schema(command: click.Command) -> None:
         for sub in command.commands.values():
             _needs_current_schema(sub)
         return
-    if getattr(command.callback, "checks_schema", False):
-        return
     callback = command.callback
+    if callback is None or getattr(callback, "checks_schema", False):
+        return
 
     @functools.wraps(callback)
     def checked(*args, **kwargs):
@@ -52,5 +52,5 @@ def _needs_current_schema(command: click.Command) -> None:
             sys.exit(2)
         return callback(*args, **kwargs)
 
-    checked.checks_schema = True
+    checked.__dict__["checks_schema"] = True
     command.callback = checked

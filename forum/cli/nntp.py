@@ -36,6 +36,8 @@ def serve_command(host: str, port: int, idle_timeout: float,
                             format="%(asctime)s %(levelname)s %(message)s")
     server = make_server(db.engine, host, port, idle_timeout, max_connections, warm)
     bound_host, bound_port = server.server_address[:2]
+    if isinstance(bound_host, bytes):  # only for AF_UNIX, which is never used here
+        bound_host = bound_host.decode()
     click.echo(f"nntp: serving on {bound_host}:{bound_port} (read-only)", err=True)
     try:
         server.serve_forever()
