@@ -13,9 +13,6 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from forum.text.markup import (
-    _SNIPPET_SOURCES,
-    _flatten,
-    _masked_window,
     mask_addresses,
     mask_email,
     render_body,
@@ -25,6 +22,7 @@ from forum.text.markup import (
     split_blocks,
     words_pattern,
 )
+from forum.text.snippets import _SNIPPET_SOURCES, _flatten, _masked_window
 from importers.parsing import parse_message
 from tests.helpers import corpus
 
@@ -115,7 +113,7 @@ def test_prose_with_at_is_left_alone(prose):
 
 def _mask_by_every_rule(text: str) -> str:
     """Masking as first written: both expressions over every text."""
-    from forum.text.markup import (
+    from forum.text.masking import (
         _ADDRESS_RE,
         _OBFUSCATED_RE,
         _mask_match,
@@ -141,7 +139,7 @@ def test_the_quick_checks_before_masking_skip_nothing(text):
 
 
 def test_lower_casing_keeps_every_character_a_word_or_space_character_or_not():
-    """The "at" hints are looked for in lower-cased text (markup._lowered)."""
+    """The "at" hints are looked for in lower-cased text (masking._lowered)."""
     word, space = re.compile(r"\w"), re.compile(r"\s")
     changed = [char for char in map(chr, range(sys.maxunicode + 1))
                if len(lower := char.lower()) == 1

@@ -13,7 +13,8 @@ the page showed as structure survives in that text in a few plain forms:
 
 Everything else is a paragraph.  A block whose lines were hard-wrapped (all
 but the last of a typical width) is one paragraph; otherwise each line is.
-This module only finds the structure; `forum.text.markup` escapes and renders it.
+This module only finds the structure; `forum.text.article_html` escapes and
+renders it.
 """
 
 from __future__ import annotations
