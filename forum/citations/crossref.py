@@ -6,6 +6,7 @@ Shapes were checked against recorded answers in tests/data/lookup/.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 WORKS_URL = "https://api.crossref.org/works/"
@@ -20,7 +21,7 @@ def work_url(doi: str, mailto: str) -> str:
     return f"{WORKS_URL}{quote(doi.strip(), safe='/')}?{urlencode({'mailto': mailto})}"
 
 
-def parse_work(payload: object) -> dict:
+def parse_work(payload: object) -> dict[str, Any]:
     """The CSL-JSON item for a works answer ({"status": "ok", "message": {...}}).
 
     Raises ValueError when the answer is not that shape. Unknown DOIs never get
@@ -34,7 +35,7 @@ def parse_work(payload: object) -> dict:
     return message_to_csl(message)
 
 
-def message_to_csl(message: dict) -> dict:
+def message_to_csl(message: dict[str, Any]) -> dict[str, Any]:
     """One Crossref work as CSL-JSON, leaving out empty fields."""
     item = {
         "title": _first(message.get("title")),
@@ -50,7 +51,7 @@ def message_to_csl(message: dict) -> dict:
     return {key: value for key, value in item.items() if value}
 
 
-def author_from_contributor(contributor: dict) -> dict | None:
+def author_from_contributor(contributor: dict[str, Any]) -> dict[str, str] | None:
     """A Crossref contributor as a CSL name: {given, family} or, for groups,
     {name} becomes {literal}. Publishers do deposit institutions as authors."""
     family = _text(contributor.get("family"))
@@ -61,7 +62,7 @@ def author_from_contributor(contributor: dict) -> dict | None:
     return {"literal": name} if name else None
 
 
-def _authors(authors: object) -> list[dict]:
+def _authors(authors: object) -> list[dict[str, str]]:
     names = []
     for contributor in authors if isinstance(authors, list) else []:
         if isinstance(contributor, dict):
@@ -71,7 +72,7 @@ def _authors(authors: object) -> list[dict]:
     return names
 
 
-def _issued(issued: object) -> dict | None:
+def _issued(issued: object) -> dict[str, list[list[int]]] | None:
     """Crossref's date-parts, dropping its placeholder for "no date" ([[null]])."""
     parts = issued.get("date-parts") if isinstance(issued, dict) else None
     if not isinstance(parts, list) or not parts or not isinstance(parts[0], list):

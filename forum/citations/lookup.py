@@ -17,33 +17,37 @@ raise LookupFailed and are asked again next time. Negative answers may go
 stale (a PMID can be summarised a few days after it is issued), so a
 persistent cache may expire them.
 
-Nothing here imports Flask or SQLAlchemy; `lookup_from_config` takes a mapping.
+How the services are asked (transport, rate limits, settings) is
+`forum.citations.clients`.  Nothing here imports Flask or SQLAlchemy;
+`lookup_from_config` takes a mapping.
 """
 
 from __future__ import annotations
 
-import collections
-import dataclasses
 import enum
-import http.client
 import json
 import logging
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable, Mapping
-from typing import Literal, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, Protocol
 
 from forum.citations import crossref, ncbi
+from forum.citations.clients import (
+    CrossrefClient,
+    HttpStatusError,
+    LookupFailed,
+    LookupMisconfigured,
+    NcbiClient,
+    Transport,
+    clients_from_config,
+    urllib_transport,
+)
+
+# LookupFailed and LookupMisconfigured are what callers of this module catch.
+__all__ = ["MISSING", "CachedLookup", "Crossref", "DictCache", "LookupCache",
+           "LookupFailed", "LookupMisconfigured", "MetadataSource", "NcbiEsummary",
+           "cache_key", "lookup_from_config"]
 
 logger = logging.getLogger(__name__)
-
-Transport = Callable[[str, Mapping[str, str]], bytes]
-NCBI_PER_SECOND = 3  # without an API key; 10 with one
-NCBI_PER_SECOND_WITH_KEY = 10
-CROSSREF_PER_SECOND = 5  # Crossref's public pool allows this for single works
-TIMEOUT_SECONDS = 15.0
 
 
 class _Missing(enum.Enum):
@@ -52,22 +56,6 @@ class _Missing(enum.Enum):
 
 MISSING = _Missing.MISSING
 """What `LookupCache.get` returns when nothing is stored under the key."""
-
-
-class LookupFailed(Exception):
-    """The service could not be asked or its answer could not be read."""
-
-
-class HttpStatusError(LookupFailed):
-    """The service answered with an HTTP error status."""
-
-    def __init__(self, url: str, status: int):
-        super().__init__(f"{_without_query(url)} answered HTTP {status}")
-        self.status = status
-
-
-class LookupMisconfigured(ValueError):
-    """FORUM_CITATION_LOOKUP is on but the settings it needs are not."""
 
 
 class IdentifierLike(Protocol):
@@ -82,13 +70,13 @@ class MetadataSource(Protocol):
     name: str  # first part of the cache key
     kinds: frozenset[str]
 
-    def fetch(self, identifier: IdentifierLike) -> dict | None: ...
+    def fetch(self, identifier: IdentifierLike) -> dict[str, Any] | None: ...
 
 
 class LookupCache(Protocol):
-    def get(self, key: str) -> dict | None | Literal[_Missing.MISSING]: ...
+    def get(self, key: str) -> dict[str, Any] | None | Literal[_Missing.MISSING]: ...
 
-    def put(self, key: str, value: dict | None) -> None: ...
+    def put(self, key: str, value: dict[str, Any] | None) -> None: ...
 
 
 class DictCache:
@@ -97,107 +85,48 @@ class DictCache:
     def __init__(self) -> None:
         self.entries: dict[str, str] = {}
 
-    def get(self, key: str) -> dict | None | Literal[_Missing.MISSING]:
+    def get(self, key: str) -> dict[str, Any] | None | Literal[_Missing.MISSING]:
         stored = self.entries.get(key)
-        return MISSING if stored is None else json.loads(stored)
+        if stored is None:
+            return MISSING
+        found: dict[str, Any] | None = json.loads(stored)
+        return found
 
-    def put(self, key: str, value: dict | None) -> None:
+    def put(self, key: str, value: dict[str, Any] | None) -> None:
         self.entries[key] = json.dumps(value)
 
 
-class RateLimiter:
-    """At most `per_second` calls in any one-second window, across threads.
-
-    A sliding window over the last `per_second` calls: a call waits until the
-    oldest of them is a full second old.
-    """
-
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.per_second = per_second
-        self.clock = clock
-        self.sleep = sleep
-        self._recent: collections.deque[float] = collections.deque(maxlen=per_second)
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Block until one more call fits, then count it."""
-        with self._lock:
-            now = self.clock()
-            while len(self._recent) == self.per_second and now - self._recent[0] < 1:
-                self.sleep(self._recent[0] + 1 - now)
-                now = self.clock()
-            self._recent.append(now)
-
-
-def urllib_transport(url: str, headers: Mapping[str, str]) -> bytes:
-    """GET `url` with the standard library; errors become LookupFailed."""
-    request = urllib.request.Request(url, headers=dict(headers))
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise HttpStatusError(url, exc.code) from exc
-    except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts
-        reason = getattr(exc, "reason", exc)
-        raise LookupFailed(f"{_without_query(url)}: {reason}") from exc
-
-
-class NcbiEsummary:
+class NcbiEsummary(NcbiClient):
     """PMIDs (db=pubmed) and PMCIDs (db=pmc) through NCBI E-utilities esummary."""
 
     name = "ncbi"
     kinds = frozenset({"pmid", "pmcid"})
 
-    def __init__(self, tool: str, email: str, api_key: str | None = None,
-                 transport: Transport = urllib_transport,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.tool, self.email, self.api_key = tool, email, api_key
-        self.transport = transport
-        rate = NCBI_PER_SECOND_WITH_KEY if api_key else NCBI_PER_SECOND
-        self.limiter = RateLimiter(rate, clock, sleep)
-
-    def fetch(self, identifier: IdentifierLike) -> dict | None:
+    def fetch(self, identifier: IdentifierLike) -> dict[str, Any] | None:
         """CSL-JSON for the PMID or PMCID, or None when NCBI has no summary."""
         db, uid = ncbi.database_and_uid(identifier.kind, identifier.value)
         url = ncbi.esummary_url(db, uid, self.tool, self.email, self.api_key)
-        what = f"NCBI esummary, {identifier.kind} {identifier.value}"
-        self.limiter.wait()
         try:
-            payload = _get_json(self.transport, url, _headers(self.tool, self.email))
-            return ncbi.parse_esummary(payload, uid)
+            return ncbi.parse_esummary(self.get_json(url), uid)
         except (LookupFailed, ValueError) as exc:
-            raise LookupFailed(f"{what}: {exc}") from exc
+            raise LookupFailed(
+                f"NCBI esummary, {identifier.kind} {identifier.value}: {exc}") from exc
 
 
-class Crossref:
+class Crossref(CrossrefClient):
     """DOIs through the Crossref works API."""
 
     name = "crossref"
     kinds = frozenset({"doi"})
 
-    def __init__(self, mailto: str, transport: Transport = urllib_transport,
-                 tool: str = "forum-archive",
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.mailto, self.tool = mailto, tool
-        self.transport = transport
-        self.limiter = RateLimiter(CROSSREF_PER_SECOND, clock, sleep)
-
-    def fetch(self, identifier: IdentifierLike) -> dict | None:
+    def fetch(self, identifier: IdentifierLike) -> dict[str, Any] | None:
         """CSL-JSON for the DOI, or None when Crossref answers 404."""
         url = crossref.work_url(identifier.value, self.mailto)
-        self.limiter.wait()
         try:
-            payload = _get_json(self.transport, url, _headers(self.tool, self.mailto))
-            return crossref.parse_work(payload)
-        except HttpStatusError as exc:
-            if exc.status == 404:  # "Resource not found."
-                return None
-            raise LookupFailed(f"Crossref, doi {identifier.value}: {exc}") from exc
+            return crossref.parse_work(self.get_json(url))
         except (LookupFailed, ValueError) as exc:
+            if isinstance(exc, HttpStatusError) and exc.status == 404:
+                return None  # "Resource not found."
             raise LookupFailed(f"Crossref, doi {identifier.value}: {exc}") from exc
 
 
@@ -212,7 +141,7 @@ class CachedLookup:
         """Whether identifiers of this kind can be looked up at all."""
         return kind in self.sources
 
-    def lookup(self, identifier: IdentifierLike) -> dict | None:
+    def lookup(self, identifier: IdentifierLike) -> dict[str, Any] | None:
         """CSL-JSON for the identifier, or None if unknown or not looked up.
 
         Raises LookupFailed when the service fails; nothing is cached then.
@@ -236,80 +165,11 @@ def cache_key(source_name: str, identifier: IdentifierLike) -> str:
     return f"{source_name}:{identifier.kind}:{value}"
 
 
-@dataclasses.dataclass(frozen=True)
-class LookupSettings:
-    """Who the services are told is asking: NCBI's tool and email, Crossref's mailto."""
-
-    tool: str
-    email: str
-    api_key: str | None
-    mailto: str
-
-
-def settings_from_config(config: Mapping) -> LookupSettings | None:
-    """The lookup settings, or None while FORUM_CITATION_LOOKUP is off (default).
-
-    Reads FORUM_NCBI_TOOL (default "forum-archive"), FORUM_NCBI_EMAIL (required
-    when on: NCBI and Crossref both ask for a contact), FORUM_NCBI_API_KEY and
-    FORUM_CROSSREF_MAILTO (defaults to the NCBI email).
-    """
-    if not _switched_on(config.get("FORUM_CITATION_LOOKUP", False)):
-        return None
-    email = str(config.get("FORUM_NCBI_EMAIL") or "").strip()
-    if not email:
-        raise LookupMisconfigured(
-            "FORUM_CITATION_LOOKUP is on but FORUM_NCBI_EMAIL is not set: NCBI "
-            "E-utilities require a contact email with every request")
-    tool = str(config.get("FORUM_NCBI_TOOL") or "forum-archive").strip()
-    api_key = str(config.get("FORUM_NCBI_API_KEY") or "").strip() or None
-    mailto = str(config.get("FORUM_CROSSREF_MAILTO") or "").strip() or email
-    return LookupSettings(tool, email, api_key, mailto)
-
-
-def lookup_from_config(config: Mapping, cache: LookupCache,
+def lookup_from_config(config: Mapping[str, object], cache: LookupCache,
                        transport: Transport = urllib_transport) -> CachedLookup | None:
     """The configured lookup, or None while FORUM_CITATION_LOOKUP is off (default).
 
-    The settings it reads are those of `settings_from_config`.
+    The settings it reads are those of `clients.settings_from_config`.
     """
-    settings = settings_from_config(config)
-    if settings is None:
-        return None
-    return CachedLookup([
-        NcbiEsummary(settings.tool, settings.email, settings.api_key,
-                     transport=transport),
-        Crossref(settings.mailto, transport=transport, tool=settings.tool),
-    ], cache)
-
-
-def _switched_on(setting: object) -> bool:
-    """Booleans as given; environment strings "1/true/yes/on" or "0/false/no/off"."""
-    if isinstance(setting, bool):
-        return setting
-    word = str(setting).strip().lower()
-    if word in {"1", "true", "yes", "on"}:
-        return True
-    if word in {"", "0", "false", "no", "off", "none"}:
-        return False
-    raise LookupMisconfigured(
-        f"FORUM_CITATION_LOOKUP must be on or off, not {setting!r}")
-
-
-def _get_json(transport: Transport, url: str, headers: Mapping[str, str]) -> object:
-    body = transport(url, headers)
-    try:
-        return json.loads(body)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise LookupFailed(
-            f"{_without_query(url)} answered with something that is not JSON: {exc}"
-        ) from exc
-
-
-def _headers(tool: str, contact: str) -> dict[str, str]:
-    """Both services ask clients to name themselves and a contact address."""
-    return {"User-Agent": f"{tool} (mailto:{contact})", "Accept": "application/json"}
-
-
-def _without_query(url: str) -> str:
-    """Messages and logs never carry the query string: it holds the API key."""
-    return url.split("?", 1)[0]
+    clients = clients_from_config(config, NcbiEsummary, Crossref, transport)
+    return CachedLookup(clients, cache) if clients else None

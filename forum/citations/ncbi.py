@@ -7,6 +7,7 @@ Shapes were checked against recorded answers in tests/data/lookup/.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 ESUMMARY_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
@@ -45,7 +46,7 @@ def esummary_url(db: str, uid: str, tool: str, email: str,
     return f"{ESUMMARY_URL}?{urlencode(params)}"
 
 
-def parse_esummary(payload: object, uid: str) -> dict | None:
+def parse_esummary(payload: object, uid: str) -> dict[str, Any] | None:
     """The CSL-JSON item for `uid`, or None when NCBI has no summary for it.
 
     Raises ValueError when the answer is not esummary's shape, including a
@@ -71,7 +72,7 @@ def parse_esummary(payload: object, uid: str) -> dict | None:
     return record_to_csl(record)
 
 
-def record_to_csl(record: dict) -> dict:
+def record_to_csl(record: dict[str, Any]) -> dict[str, Any]:
     """One esummary document summary as CSL-JSON, leaving out empty fields."""
     item = {
         "title": _title(_text(record.get("title"))),
@@ -90,7 +91,7 @@ def record_to_csl(record: dict) -> dict:
     return {key: value for key, value in item.items() if value}
 
 
-def author_from_name(name: str) -> dict:
+def author_from_name(name: str) -> dict[str, str]:
     """A PubMed display name ("Abraham GE", "Lester Kirchner H") as a CSL name.
 
     PubMed writes "Family Initials [Suffix]"; anything else (a group name, an
@@ -110,7 +111,7 @@ def _are_initials(word: str) -> bool:
     return len(word) <= 4 and word.isalpha() and word.isupper()
 
 
-def _authors(authors: object) -> list[dict]:
+def _authors(authors: object) -> list[dict[str, str]]:
     if not isinstance(authors, list):
         return []
     names = []
@@ -124,7 +125,7 @@ def _authors(authors: object) -> list[dict]:
     return names
 
 
-def _issued(pubdate: str, sortpubdate: str) -> dict | None:
+def _issued(pubdate: str, sortpubdate: str) -> dict[str, list[list[int]]] | None:
     """date-parts from "2019 May", "2000 Nov 12", "1992 Jan-Feb", "2013 Spring".
 
     sortpubdate ("2019/05/01 00:00") gives only the year: it fills an unknown
@@ -143,7 +144,7 @@ def _issued(pubdate: str, sortpubdate: str) -> dict | None:
     return {"date-parts": [parts]}
 
 
-def _article_ids(ids: object) -> dict:
+def _article_ids(ids: object) -> dict[str, str]:
     found: dict[str, str] = {}
     for entry in ids if isinstance(ids, list) else []:
         if not isinstance(entry, dict):

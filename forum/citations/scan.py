@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from forum.citations.identifiers import (
+from forum.citations.kinds import (
     Identifier,
     canonical_url,
-    doi_in_link,
-    identify_link,
     make_arxiv,
     make_doi,
     make_isbn,
@@ -23,6 +21,7 @@ from forum.citations.identifiers import (
     make_pmid,
     trim_trailing,
 )
+from forum.citations.links import doi_in_link, identify_link
 
 # One alternation, so a link is taken whole before the DOI or "PMC123" inside it
 # could be taken on its own.  Only the outer groups are named (see `_identify`).
@@ -213,6 +212,7 @@ def _line_end(text: str, offset: int) -> int:
     """Where the line holding `offset` ends (its newline, or the text's end)."""
     end = text.find("\n", offset)
     return len(text) if end < 0 else end
+
 
 def _matched(match: re.Match[str] | None) -> re.Match[str]:
     """The match of a pattern that cannot fail here (it may match nothing, or

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from forum.citations.lookup import HttpStatusError
+from forum.citations.clients import HttpStatusError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lookup"
 

@@ -10,11 +10,10 @@ from forum.citations.identifiers import (
     Identifier,
     InvalidIdentifier,
     canonical_url,
-    doi_in_link,
-    identify_link,
-    label,
     parse_identifier,
 )
+from forum.citations.kinds import label
+from forum.citations.links import doi_in_link, identify_link
 
 ENTREZ = "http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?cmd=Retrieve"
 

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from forum.citations import crossref, ncbi
+from forum.citations.clients import RateLimiter, urllib_transport
 from forum.citations.identifiers import Identifier
 from forum.citations.lookup import (
     MISSING,
@@ -20,9 +21,7 @@ from forum.citations.lookup import (
     LookupFailed,
     LookupMisconfigured,
     NcbiEsummary,
-    RateLimiter,
     lookup_from_config,
-    urllib_transport,
 )
 from tests.citations.recorded import DATA, FakeClock, RecordedTransport, recorded
 

@@ -10,16 +10,12 @@ import json
 
 import pytest
 
-from forum.citations import matching
+from forum.citations import crossref_search, ecitmatch
+from forum.citations.candidates import Candidate
+from forum.citations.crossref_search import CrossrefBibliographic
+from forum.citations.ecitmatch import NcbiCitationMatcher, parse_ecitmatch
 from forum.citations.lookup import DictCache, LookupFailed
-from forum.citations.matching import (
-    Candidate,
-    CrossrefBibliographic,
-    NcbiCitationMatcher,
-    ReferenceMatcher,
-    candidates_for,
-    parse_ecitmatch,
-)
+from forum.citations.matching import ReferenceMatcher, candidates_for
 from forum.citations.references import FoundReference, find_references
 from tests.citations.recorded import FakeClock, RecordedTransport, recorded
 
@@ -65,11 +61,11 @@ def ask(source, text: str) -> list[Candidate]:
 
 
 def test_the_citation_string_is_ecitmatchs_pipe_format():
-    assert matching.citation_string(reference(ZHU), "covid1") == (
+    assert ecitmatch.citation_string(reference(ZHU), "covid1") == (
         "n engl j med|2020|382|727|zhu n|covid1|")
     bagis = reference("Bagis S, et al. Rheumatology Int [epub ahead of print] "
                       "Jan. 22, 2012.")
-    assert matching.citation_string(bagis) == "rheumatology int|2012|||bagis s|ref1|"
+    assert ecitmatch.citation_string(bagis) == "rheumatology int|2012|||bagis s|ref1|"
 
 
 def test_a_reference_without_a_journal_is_not_asked():
@@ -102,7 +98,7 @@ def test_ecitmatch_api_key_is_sent():
 
 
 def test_several_citations_are_joined_by_carriage_returns():
-    url = matching.ecitmatch_url(["a|1|2|3|b c|k1|", "d|4|5|6|e|k2|"], "t", "e@x")
+    url = ecitmatch.ecitmatch_url(["a|1|2|3|b c|k1|", "d|4|5|6|e|k2|"], "t", "e@x")
     assert "bdata=a|1|2|3|b+c|k1|%0Dd|4|5|6|e|k2|&" in url
 
 
@@ -195,10 +191,10 @@ def test_the_recorded_search_gives_one_doi_with_its_checks():
 
 
 def test_a_work_by_the_same_authors_in_another_year_is_refused():
-    items = matching.parse_work_list(json.loads(recorded(CARLSSON)))
+    items = crossref_search.parse_work_list(json.loads(recorded(CARLSSON)))
     hanson = next(i for i in items if i["DOI"] == "10.1111/j.1651-2227.1989.tb11207.x")
     hanson = {**hanson, "score": 99.0}  # even with a high score
-    accepted, why = matching.judge_work(reference(TENSORS), hanson)
+    accepted, why = crossref_search.judge_work(reference(TENSORS), hanson)
     assert not accepted
     assert "year 2019 differs from Crossref's 1989" in why
     assert "first author Carlsson differs from Crossref's HANSON" in why
@@ -210,14 +206,14 @@ def test_a_low_score_alone_refuses_the_right_work():
 
 
 def test_journal_abbreviation_checked_when_no_title():
-    items = matching.parse_work_list(json.loads(recorded(CARLSSON)))
+    items = crossref_search.parse_work_list(json.loads(recorded(CARLSSON)))
     no_title = reference("Carlsson K, Ekre F. J Open Res Softw 2019;7:7.")
-    accepted, why = matching.judge_work(no_title, items[0])
+    accepted, why = crossref_search.judge_work(no_title, items[0])
     assert accepted
     assert "journal 'J Open Res Softw' agrees with 'Journal of Open Research " \
            "Software'" in why
     wrong = reference("Carlsson K, Ekre F. J Neurol 2019;7:7.")
-    assert not matching.judge_work(wrong, items[0])[0]
+    assert not crossref_search.judge_work(wrong, items[0])[0]
 
 
 @pytest.mark.parametrize(("transport", "says"), [
