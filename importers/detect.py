@@ -38,6 +38,7 @@ from importers.maildir import (
 )
 from importers.mbox import iter_mbox
 from importers.pipermail import iter_pipermail, looks_like_pipermail
+from importers.sources import with_group
 from importers.streams import STREAM_ERRORS, is_separator, iter_tar_files, open_binary
 from importers.usenet import is_article_name, iter_article, iter_spool, iter_spool_tar
 from importers.webpage import (
@@ -93,14 +94,7 @@ def iter_source(
     path = Path(path)
     kind = detect_format(path) if fmt == "auto" else resolve_format(path, fmt)
     stream = READERS[kind](path)
-    return _with_group(stream, group) if group else stream
-
-
-def _with_group(stream: ParsedStream, group: str) -> ParsedStream:
-    for item in stream:
-        if isinstance(item, IncomingMessage):
-            item.groups = [group]
-        yield item
+    return with_group(stream, group)
 
 
 def resolve_format(path: Path, fmt: str) -> str:

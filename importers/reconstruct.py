@@ -10,33 +10,24 @@ sentence of evidence, so the archive's usual threading does the rest.
 Quoted text is compared one level down: what a reply quotes once (`>`) is
 matched against each earlier post's own new text, what it quotes twice (`>>`)
 against their once-quoted text.  That is what ties a reply to its parent rather
-than to the grandparent whose words both of them repeat.
+than to the grandparent whose words both of them repeat.  The lookups live in
+`importers.reply_pool`; this module weighs what they find.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from importers.attribution import (
-    Attribution,
-    attribution_keys,
-    date_fit,
-    identity_keys,
-    identity_score,
-    names_real_id,
-)
+from importers.attribution import Attribution, names_real_id
 from importers.base import IncomingMessage
-from importers.reply_text import MAX_DEPTH, QuoteMatches, ReplyText, read_reply
+from importers.reply_pool import ReplyPool
+from importers.reply_text import QuoteMatches
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_CONFIDENCE = 0.2
-# Shingles repeated in more earlier posts than this (stock phrases, a much
-# quoted paragraph) are too common to point anywhere, and slow to follow.
-_COMMON = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,60 +84,30 @@ def guess_parents(
     Used on a larger pool (a whole group), pass `fallback=False` and, if known,
     `topics` (e.g. normalised subjects): a shared topic favours a candidate.
     """
-    pool = _Pool(posts, topics)
+    pool = ReplyPool(posts, topics)
+    guesser = _Guesser(pool)
     guesses: list[ParentGuess | None] = []
     for index, post in enumerate(posts):
         guess = None
         if index and not post.parent_ids:
-            guess = pool.guess(index)
+            guess = guesser.guess(index)
             if guess is None and fallback:
-                guess = pool.fallback(index)
+                guess = guesser.fallback(index)
         guesses.append(guess)
-        pool.add(index, guess)
+        pool.add(index, None if guess is None else guess.parent)
     return guesses
 
 
-class _Pool:
-    """Earlier posts, indexed by shingle per depth, author identity and id."""
+class _Guesser:
+    """Weighs what the pool finds for one post into a parent guess."""
 
-    def __init__(self, posts: Sequence[IncomingMessage], topics) -> None:
-        self.posts = posts
-        self.topics = topics
-        self.texts: list[ReplyText] = [read_reply(post.body_text) for post in posts]
-        self.keys = [[set(level.keys) for level in text.levels] for text in self.texts]
-        # Only what some post quotes one or two levels deeper is ever looked up.
-        self.wanted = [
-            set().union(*(keys[depth + 1] | keys[depth + 2] for keys in self.keys))
-            for depth in range(MAX_DEPTH - 1)
-        ]
-        self.shingles: list[dict[int, list[int]]] = [
-            defaultdict(list) for _ in range(MAX_DEPTH - 1)]
-        self.authors: dict[str, list[int]] = defaultdict(list)
-        self.ids: dict[str, int] = {}
-        self.folded_ids: dict[str, int] = {}
-        self.real_ids: dict[str, int] = {}  # not synthetic: masked ids may match
-        self.parents = _declared_parents(posts)
-
-    def add(self, index: int, guess: ParentGuess | None) -> None:
-        """Make a post a candidate for the posts after it."""
-        post = self.posts[index]
-        if guess is not None:
-            self.parents[index] = guess.parent
-        if not post.message_id:
-            return
-        self.ids.setdefault(post.message_id, index)
-        self.folded_ids.setdefault(post.message_id.lower(), index)
-        if not post.synthetic_id:
-            self.real_ids.setdefault(post.message_id, index)
-        for depth, wanted in enumerate(self.wanted):
-            for key in self.keys[index][depth] & wanted:
-                self.shingles[depth][key].append(index)
-        for author_key in identity_keys(post.author_name, post.author_email):
-            self.authors[author_key].append(index)
+    def __init__(self, pool: ReplyPool) -> None:
+        self.pool = pool
+        self.posts = pool.posts
 
     def fallback(self, index: int) -> ParentGuess | None:
         """The thread's first post, with a low confidence, when nothing matched."""
-        if not self.posts[0].message_id or self._loops(index, 0):
+        if not self.posts[0].message_id or self.pool.loops(index, 0):
             return None
         return ParentGuess(
             0, FALLBACK_CONFIDENCE,
@@ -157,13 +118,13 @@ class _Pool:
 
     def guess(self, index: int) -> ParentGuess | None:
         """The best earlier parent for one post, or None when nothing points."""
-        own = [a for a in self.texts[index].attributions if a.depth == 0]
+        own = [a for a in self.pool.texts[index].attributions if a.depth == 0]
         named = self._named(index, own)
         if named is not None:
             return named
         if names_real_id(own):  # and that post is not here
             return self._ancestor(index)
-        quotes, identities = self._quotes(index, 1), self._identities(own)
+        quotes, identities = self.pool.quotes(index, 1), self.pool.identities(own)
         choice = self._choose(index, quotes, identities)
         guess = None
         if choice is not None:
@@ -174,32 +135,14 @@ class _Pool:
                 return ancestor
         return guess
 
-    def _quotes(self, index: int, offset: int) -> QuoteMatches:
-        """My text quoted d deep against earlier posts' text quoted d - offset."""
-        quotes = QuoteMatches()
-        for depth in range(offset, MAX_DEPTH):
-            target = self.shingles[depth - offset]
-            keys = self.keys[index][depth]
-            if depth == offset:
-                quotes.total = len(keys)
-            for key in keys:
-                holders = target.get(key)
-                if not holders or len(holders) > _COMMON:
-                    continue
-                for holder in holders:
-                    quotes.score[holder] += 1.0 / len(holders)
-                    if depth == offset:
-                        quotes.hits[holder] += 1
-        return quotes
-
     def _named(self, index: int, own: list[Attribution]) -> ParentGuess | None:
         """A parent named by Message-ID in an attribution ("In article <id>")."""
         for attribution in own:
             for ref in attribution.ids:
-                found = self._earlier(index, ref)
+                found = self.pool.earlier(index, ref)
                 if found is None:
                     continue
-                lines = self._quoted_lines(index, found)
+                lines = self.pool.quoted_lines(index, found)
                 evidence = f"attribution names its Message-ID <{ref}>"
                 if lines:
                     evidence = f"{self._quoting(found, lines)}; {evidence}"
@@ -207,58 +150,16 @@ class _Pool:
                 return ParentGuess(found, confidence, evidence, "message-id")
         return None
 
-    def _earlier(self, index: int, ref: str) -> int | None:
-        """The earlier post with Message-ID `ref`, if it may be index's parent."""
-        found = self._find_id(ref)
-        if found is None or found >= index or self._loops(index, found):
-            return None
-        return found
-
-    def _find_id(self, ref: str) -> int | None:
-        """An earlier post by Message-ID, also as quoted in another case or masked.
-
-        Google Groups masks ids as it masks addresses (`10OCT00....@psfc.mit.edu`):
-        such an id can only match a real (not synthetic) one.
-        """
-        if ref in self.ids:
-            return self.ids[ref]
-        if ref.lower() in self.folded_ids:  # <15378@optilink.COM> quoted in lower case
-            return self.folded_ids[ref.lower()]
-        head, dots, tail = ref.partition("...")
-        tail = tail.lstrip(".")
-        for mid, index in self.real_ids.items() if dots else ():
-            if mid.startswith(head) and mid.endswith(tail) and len(mid) > len(ref) - 3:
-                return index
-        return None
-
-    def _identities(self, own: list[Attribution]) -> dict[int, tuple[float, str]]:
-        """Earlier posts whose author fits an attribution: (score, its text)."""
-        found: dict[int, tuple[float, str]] = {}
-        for attribution in own:
-            if names_real_id([attribution]):
-                continue
-            candidates = {
-                index for key in attribution_keys(attribution)
-                for index in self.authors.get(key, ())
-            }
-            for index in candidates:
-                post = self.posts[index]
-                score = identity_score(attribution, post.author_name, post.author_email)
-                score += date_fit(attribution, post.date)
-                if score >= 0.5 and score > found.get(index, (0.0, ""))[0]:
-                    found[index] = (min(score, 1.0), attribution.text)
-        return found
-
     def _choose(self, index: int, quotes: QuoteMatches, identities) -> int | None:
         """The candidate with the most evidence, ties broken by `_untie`."""
 
         def rank(candidate: int) -> float:
             identity = identities.get(candidate, (0.0, ""))[0]
-            topic = 0.3 if self._same_topic(index, candidate) else 0.0
+            topic = 0.3 if self.pool.same_topic(index, candidate) else 0.0
             return quotes.weighted(candidate) + identity + topic
 
         scores = {c: rank(c) for c in {*quotes.hits, *identities}}
-        allowed = [c for c in scores if not self._loops(index, c)]
+        allowed = [c for c in scores if not self.pool.loops(index, c)]
         if not allowed:
             return None
         best = max(scores[c] for c in allowed)
@@ -283,7 +184,7 @@ class _Pool:
     def _judge(self, index, choice, quotes, identities) -> ParentGuess:
         """Confidence and evidence for the chosen parent."""
         identity, said = identities.get(choice, (0.0, ""))
-        lines = self._quoted_lines(index, choice)
+        lines = self.pool.quoted_lines(index, choice)
         parts = [self._quoting(choice, lines)] if lines else []
         if said:
             parts.append(f'attribution "{_short(said)}"')
@@ -302,7 +203,7 @@ class _Pool:
             rivals = [c for c, (s, _) in identities.items() if s >= identity]
             confidence -= 0.15 * (len(rivals) > 1)
             signal = "attribution"
-        if self.topics is not None and not self._same_topic(index, choice):
+        if self.pool.topics is not None and not self.pool.same_topic(index, choice):
             confidence *= 0.5
         return ParentGuess(choice, confidence, "; ".join(parts), signal)
 
@@ -311,13 +212,13 @@ class _Pool:
         quoted = self._quoted_ids(index)
         if quoted is not None:
             return quoted
-        quotes = self._quotes(index, 2)
+        quotes = self.pool.quotes(index, 2)
         candidates = sorted(quotes.hits, key=lambda c: (quotes.score[c], c))
         for candidate in reversed(candidates):
-            if self._loops(index, candidate):
+            if self.pool.loops(index, candidate):
                 continue
             strength = quotes.coverage(candidate) * quotes.margin(candidate)
-            lines = self._quoted_lines(index, candidate, depth=2)
+            lines = self.pool.quoted_lines(index, candidate, depth=2)
             evidence = (
                 f"{self._quoting(candidate, lines)} two levels deep, through a reply "
                 "that is not here: attached to that nearest ancestor"
@@ -327,11 +228,11 @@ class _Pool:
 
     def _quoted_ids(self, index: int) -> ParentGuess | None:
         """A quoted "In article <id>" line names the grandparent."""
-        for attribution in self.texts[index].attributions:
+        for attribution in self.pool.texts[index].attributions:
             if attribution.depth != 1:
                 continue
             for ref in attribution.ids:
-                found = self._earlier(index, ref)
+                found = self.pool.earlier(index, ref)
                 if found is not None:
                     evidence = (
                         f"quotes a reply to <{ref}> that is not here: "
@@ -339,16 +240,6 @@ class _Pool:
                     )
                     return ParentGuess(found, 0.45, evidence, "ancestor")
         return None
-
-    def _quoted_lines(self, index: int, candidate: int, depth: int = 1) -> int:
-        """How many of my lines quoted `depth` deep repeat the candidate's own."""
-        lines: set[int] = set()
-        target = self.shingles[0]
-        level = self.texts[index].levels[depth]
-        for key, first, last in zip(level.keys, level.firsts, level.lasts, strict=True):
-            if candidate in target.get(key, ()):
-                lines.update(range(first, last + 1))
-        return len(lines)
 
     def _quoting(self, candidate: int, lines: int) -> str:
         plural = "line" if lines == 1 else "lines"
@@ -359,44 +250,6 @@ class _Pool:
         name = post.author_name or post.author_email or "an unnamed author"
         when = post.date.date().isoformat() if post.date else "unknown date"
         return f"{name}'s post of {when}"
-
-    def _same_topic(self, index: int, candidate: int) -> bool:
-        """Same topic, or one names the other ("New subject (was: Old)")."""
-        if self.topics is None:
-            return False
-        mine, theirs = self.topics[index], self.topics[candidate]
-        if mine == theirs:
-            return True
-        shorter, longer = sorted((mine, theirs), key=len)
-        return len(shorter) >= 8 and shorter in longer
-
-    def _loops(self, child: int, candidate: int) -> bool:
-        """Whether making `candidate` the parent of `child` closes a loop.
-
-        A copy with the child's own Message-ID counts: it would answer itself.
-        """
-        if self.posts[candidate].message_id == self.posts[child].message_id:
-            return True
-        seen: set[int] = set()
-        node: int | None = candidate
-        while node is not None and node not in seen:
-            if node == child:
-                return True
-            seen.add(node)
-            node = self.parents.get(node)
-        return False
-
-
-def _declared_parents(posts: Sequence[IncomingMessage]) -> dict[int, int]:
-    """Parents the posts declare themselves, as indexes, for loop checks."""
-    where: dict[str, int] = {}
-    for index, post in reversed(list(enumerate(posts))):
-        where[post.message_id or ""] = index
-    known = {
-        index: [where[ref] for ref in post.parent_ids if ref in where]
-        for index, post in enumerate(posts)
-    }
-    return {index: refs[-1] for index, refs in known.items() if refs}
 
 
 def _short(text: str, limit: int = 80) -> str:

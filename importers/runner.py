@@ -9,19 +9,16 @@ The report always balances: read = imported + duplicates + quarantined + skipped
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import update
 
 from forum.extensions import DbSession, write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services import news_pulls
-from forum.services.analysis import Prepared
 from forum.services.citations import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
@@ -30,44 +27,16 @@ from forum.services.queue import record_claim_hints
 from forum.services.references import record_references
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
-from importers.base import ImportProblem, IncomingMessage, excerpt_of
-from importers.nntp import DEFAULT_PORTS, NewsPuller, parse_news_url
+from importers.base import ImportProblem, IncomingMessage
+from importers.nntp import NewsPuller, parse_news_url
 from importers.pipeline import prepared, read_sources
+from importers.report import ImportReport, Tally
+from importers.sources import default_group_for, is_news_url, with_group
 
 logger = logging.getLogger(__name__)
 
 # Messages read between progress reports (besides one after each batch).
 PROGRESS_EVERY = 100
-_COMPRESSED = (".gz", ".xz", ".bz2", ".tar", ".tgz")
-_DATED_NAME = re.compile(r"^(\d{4}|\d{4}q\d|\d{4}-\w+|\d{4}\w+)$", re.IGNORECASE)
-
-
-@dataclass
-class ImportReport:
-    """The final account of a run, as printed by `import --json`."""
-
-    run_id: int | None = None
-    read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    skipped: int = 0
-    repaired: int = 0
-    threads: int = 0
-    seconds: float = 0.0
-    failed_sources: int = 0
-    truncated: int = 0
-    problems: list[dict] = field(default_factory=list)
-
-    def balanced(self) -> bool:
-        return self.read == (
-            self.imported + self.duplicates + self.quarantined + self.skipped
-        )
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["seconds"] = round(self.seconds, 3)
-        return data
 
 
 @dataclass
@@ -85,26 +54,6 @@ class ImportOptions:
     news_password: str | None = None
 
 
-def is_news_url(source: str) -> bool:
-    """True for `nntp://...` and `nntps://...`: a news server, not a path."""
-    scheme, found, _rest = source.partition("://")
-    return bool(found) and scheme.lower() in DEFAULT_PORTS
-
-
-def default_group_for(path: str) -> str:
-    """A group name for a file with no groups of its own: its name, or its folder's
-    name when the file is named after a month (pipermail's `2001-November.txt`)."""
-    p = Path(path)
-    name = p.name
-    for _ in range(3):
-        stem, ext = Path(name).stem, Path(name).suffix
-        if ext.lower() in (*_COMPRESSED, ".mbox", ".txt", ".eml", ".mbx"):
-            name = stem
-    if not name or _DATED_NAME.match(name) or p.is_dir() and name in ("cur", "new"):
-        name = p.resolve().parent.name or name
-    return name.strip().lower() or "misc"
-
-
 class ImportRunner:
     """Runs one import over some sources and records it as an ImportRun."""
 
@@ -114,7 +63,7 @@ class ImportRunner:
         self.options = options or ImportOptions()
         self.progress = progress
         self.report = ImportReport()
-        self._problems: list[ImportProblem] = []
+        self._tally = Tally(self.report)
         # Articles a news pull expects to read, once it has asked the server.
         self.expected_messages: int | None = None
         self._news: tuple[str, dict[str, int]] | None = None
@@ -143,8 +92,6 @@ class ImportRunner:
             keep_raw=self.options.keep_raw,
         )
         self._indexing = import_indexing(self.session)
-        self._new_ids: set[int] = set()
-        self._prepared: dict[int, Prepared] = {}
         files = [source for source in sources if not is_news_url(source)]
         try:
             for source, messages in read_sources(files, self.options.fmt,
@@ -173,7 +120,7 @@ class ImportRunner:
                 if self.progress and self.report.read % PROGRESS_EVERY == 0:
                     self.progress(self.report.read)
                 if isinstance(item, ImportProblem):
-                    self._problem(item)
+                    self._tally.problem(item)
                     continue
                 if not item.groups:
                     item.groups = [fallback_group]
@@ -183,7 +130,7 @@ class ImportRunner:
                     batch = []
         except Exception as exc:  # noqa: BLE001 - a broken source must not abort
             logger.info("import of %s stopped early: %s", source, exc)
-            self._source_error(source, exc)
+            self._tally.source_error(source, exc)
         self._archive_batch(archiver, batch)
 
     # -- news servers --------------------------------------------------------------
@@ -201,7 +148,7 @@ class ImportRunner:
             puller = NewsPuller(news, user=self.options.news_user,
                                 password=self.options.news_password, after=after)
         except Exception as exc:  # noqa: BLE001 - a bad URL is a source error
-            self._source_error(url, exc)
+            self._tally.source_error(url, exc)
             return
         source = f"{news.server}/{','.join(news.groups)}"
         self._news = (news.server, {})
@@ -210,11 +157,12 @@ class ImportRunner:
                 plans = puller.plan()
                 self.expected_messages = (self.expected_messages or 0) + sum(
                     plan.count_estimate for plan in plans)
-                items = prepared(self._marked(puller), self.options.keep_raw)
-                self._import_source(archiver, source, items)
+                items = with_group(self._marked(puller), self.options.group)
+                self._import_source(archiver, source,
+                                    prepared(items, self.options.keep_raw))
         except Exception as exc:  # noqa: BLE001 - the server: a source error
             logger.info("pull from %s stopped: %s", source, exc)
-            self._source_error(source, exc)
+            self._tally.source_error(source, exc)
         finally:
             self._news = None
 
@@ -225,33 +173,12 @@ class ImportRunner:
         marks = self._news[1]
         for item in items:
             if isinstance(item, ImportProblem) and item.kind == "error":
-                self.report.failed_sources += 1
-                self._problems.append(item)
+                self._tally.failed_source(item)
                 continue
             group, _, number = item.position.rpartition(":")
             if number.isdigit():
                 marks[group] = max(marks.get(group, 0), int(number))
-            if self.options.group and isinstance(item, IncomingMessage):
-                item.groups = [self.options.group]
             yield item
-
-    def _source_error(self, source: str, exc: Exception) -> None:
-        """A source that could not be opened or read further: recorded, not raised.
-
-        It is not counted in `read` (no message was read from what failed)."""
-        self.report.failed_sources += 1
-        self._problems.append(ImportProblem(
-            source=source, position="source", reason=f"cannot read: {exc}",
-            kind="error",
-        ))
-
-    def _problem(self, problem: ImportProblem) -> None:
-        if problem.kind == "skipped":
-            self.report.skipped += 1
-        else:
-            problem.kind = "quarantined"
-            self.report.quarantined += 1
-        self._problems.append(problem)
 
     # -- batches -------------------------------------------------------------------
 
@@ -260,12 +187,12 @@ class ImportRunner:
             try:
                 with archiver.undoable(), self.session.begin_nested():
                     results = archiver.archive(batch)
-                self._count(batch, results)
+                self._tally.count(batch, results)
             except Exception as exc:  # noqa: BLE001 - retried message by message
                 logger.info("batch failed (%s); retrying one by one", exc)
                 self._archive_one_by_one(archiver, batch)
         self._suggest_citations(archiver)
-        changed = self._new_ids | archiver.changed_post_ids
+        changed = self._tally.new_ids | archiver.changed_post_ids
         hold_changes(self.session, changed)
         self._save_problems()
         self._indexing.queue(changed)
@@ -274,10 +201,9 @@ class ImportRunner:
             news_pulls.advance(self.session, *self._news)
             self._news[1].clear()
         self.session.commit()
-        self._committed = self._counts()
+        self._tally.committed()
         self._indexing.pump()
         archiver.changed_post_ids.clear()
-        self._new_ids, self._prepared = set(), {}
         if self.progress:
             self.progress(self.report.read)
 
@@ -286,10 +212,10 @@ class ImportRunner:
 
         Both only feed the review queue: suggestions and hints, never edits.
         """
-        post_ids = self._new_ids | archiver.changed_post_ids
+        new_ids, prepared = self._tally.new_ids, self._tally.prepared
+        post_ids = new_ids | archiver.changed_post_ids
         if not post_ids:
             return
-        prepared = self._prepared
         try:
             with self.session.begin_nested():
                 suggest_citations(self.session, post_ids, {
@@ -297,8 +223,7 @@ class ImportRunner:
                 record_claim_hints(self.session, post_ids, {
                     post_id: p.hints for post_id, p in prepared.items()})
                 record_references(self.session, post_ids)
-                check_new_posts(self.session, self._new_ids,
-                                self.options.claim_settings)
+                check_new_posts(self.session, new_ids, self.options.claim_settings)
         except Exception:  # noqa: BLE001 - suggestions never cost a message
             logger.exception("citation and claim scan failed for a batch; posts kept")
 
@@ -307,42 +232,9 @@ class ImportRunner:
             try:
                 with archiver.undoable(), self.session.begin_nested():
                     results = archiver.archive([msg])
-                self._count([msg], results)
+                self._tally.count([msg], results)
             except Exception as exc:  # noqa: BLE001 - quarantine, never abort
-                self._problem(ImportProblem(
-                    source=msg.source, position=msg.position,
-                    reason=f"could not be stored: {type(exc).__name__}: {exc}"[:2000],
-                    excerpt=excerpt_of(msg.raw or msg.body_text or b""),
-                ))
-
-    def _count(self, batch, results) -> None:
-        for msg, result in zip(batch, results, strict=True):
-            if result.status == "imported":
-                self.report.imported += 1
-                self._new_ids.add(result.post_id)
-                if msg.prepared is not None:
-                    self._prepared[result.post_id] = msg.prepared
-                self._note_repairs(msg, result.post_id, result.reason)
-            elif result.status == "duplicate":
-                self.report.duplicates += 1
-            else:
-                self._problem(ImportProblem(
-                    source=msg.source, position=msg.position, reason=result.reason,
-                    kind="skipped",
-                ))
-
-    def _note_repairs(self, msg: IncomingMessage, post_id: int, healed: str) -> None:
-        """List what was repaired in a stored message, and a copy that may be cut
-        off, with the post they concern (`imports show`, /imports/<id>/)."""
-        notes = [*msg.repairs, *([msg.date_note] if msg.date_note else [])]
-        if healed:
-            notes.append(healed)
-        if notes:
-            self.report.repaired += 1
-            self._notes.append(("repaired", msg, post_id, "; ".join(notes)))
-        if msg.truncated:
-            self.report.truncated += 1
-            self._notes.append(("truncated", msg, post_id, msg.truncated))
+                self._tally.unstorable(msg, exc)
 
     # -- the run record ------------------------------------------------------------
 
@@ -356,38 +248,30 @@ class ImportRunner:
         self.session.add(run)
         self.session.commit()
         self.report.run_id = run.id
-        self._notes: list[tuple] = []
-        self._committed = self._counts()
+        self._tally.committed()  # what a failure goes back to, at the least
         return run
 
     def _save_problems(self) -> None:
-        for problem in self._problems:
+        """The problems and notes met since the last commit, as rows to commit."""
+        problems, notes = self._tally.take()
+        for problem in problems:
             self.session.add(ImportProblemRecord(
                 run_id=self.report.run_id, kind=problem.kind,
                 source=problem.source, position=problem.position[:255],
                 reason=problem.reason, excerpt=problem.excerpt,
             ))
-            self.report.problems.append({
-                "kind": problem.kind, "source": problem.source,
-                "position": problem.position, "reason": problem.reason,
-            })
-        for kind, msg, post_id, reason in self._notes:
+        for note in notes:
             self.session.add(ImportProblemRecord(
-                run_id=self.report.run_id, kind=kind, source=msg.source,
-                position=msg.position[:255], reason=reason, post_id=post_id,
+                run_id=self.report.run_id, kind=note.kind, source=note.source,
+                position=note.position[:255], reason=note.reason, post_id=note.post_id,
             ))
-        self._problems, self._notes = [], []
-
-    def _counts(self) -> dict:
-        return {name: getattr(self.report, name) for name in (*_COUNTS, "truncated")}
 
     def _record_progress(self) -> None:
         """The counts so far and a heartbeat, committed with each batch."""
         r = self.report
         r.seconds = time.perf_counter() - self._started
-        values = {name: getattr(r, name) for name in _COUNTS}
         self.session.execute(update(ImportRun).where(ImportRun.id == r.run_id)
-                             .values(heartbeat_at=_now(), **values))
+                             .values(heartbeat_at=_now(), **r.counts()))
 
     def _finish_run(self, run: ImportRun) -> None:
         """Record the end; a failure written meanwhile (another process took this
@@ -407,11 +291,7 @@ class ImportRunner:
                   else type(exc).__name__)[:2000]
         try:
             self.session.rollback()
-            # Only what was committed counts: the failed batch's messages,
-            # problems and repairs were rolled back and are read again next time.
-            for name, value in getattr(self, "_committed", {}).items():
-                setattr(self.report, name, value)
-            self._problems, self._notes = [], []
+            self._tally.back()
             self._record_progress()
             self.session.execute(update(ImportRun).where(ImportRun.id == run.id)
                                  .values(status="failed", failure=reason,
@@ -422,10 +302,6 @@ class ImportRunner:
             self.session.rollback()
         logger.info("import run %s failed: %s", run.id, reason)  # the caller
         # gets the exception; the run record keeps the reason
-
-
-_COUNTS = ("read", "imported", "duplicates", "quarantined", "skipped", "repaired",
-           "threads", "seconds")
 
 
 def _now() -> datetime:
