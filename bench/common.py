@@ -18,8 +18,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,20 +81,27 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int, log: Path) -> Iterator[tuple[int, object]]:
-    """gunicorn -w WORKERS over `env` on a free loopback port; always stopped."""
+def listening(argv: Callable[[int], list[str]], env: dict, log: Path
+              ) -> Iterator[tuple[int, subprocess.Popen]]:
+    """The server `argv(port)` starts in `env`, on a free loopback port, its
+    output in `log`: listening before the block, always stopped after it."""
     port = free_port()
     with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--backlog", "256", "wsgi:app"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+        proc = subprocess.Popen(argv(port), cwd=REPO, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_up(port, proc, log)
         yield port, proc
     finally:
         stop(proc)
+
+
+def gunicorn(env: dict, workers: int, log: Path
+             ) -> AbstractContextManager[tuple[int, subprocess.Popen]]:
+    """gunicorn -w WORKERS over `env` on a free loopback port; always stopped."""
+    return listening(lambda port: [
+        str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        "--backlog", "256", "wsgi:app"], env, log)
 
 
 def wait_until_up(port: int, proc, log: Path, timeout: float = 60.0) -> None:
@@ -278,16 +285,45 @@ def fetch_rounds(port: int, urls: dict[str, str], rounds: int
     return timings, sizes
 
 
-def run_child(script: str, flag: str, env: dict, *what: str) -> dict:
-    """Run `script flag WHAT...` (a bench script's part that needs the app) in
-    `env`; the JSON object its last line prints, or exit with its error."""
+def served_rounds(env: dict, log: Path, urls: dict[str, str], rounds: int
+                  ) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """`fetch_rounds` from a `gunicorn -w 1` started over `env` for them."""
+    with gunicorn(env, 1, log) as (port, _proc):
+        return fetch_rounds(port, urls, rounds)
+
+
+def print_timings(timings: dict[str, list[float]], width: int = 22,
+                  sizes: dict[str, int] | None = None) -> None:
+    """A line per name: the `summary` of its times, and its size where known."""
+    for name, values in timings.items():
+        size = f"  {sizes[name] / 1024:7.1f} KB" if sizes else ""
+        print(f"{name:<{width}} {summary(values)}{size}")
+
+
+CHILD = "--child"
+
+
+def run_child(script: str, env: dict, *what: str) -> dict:
+    """Run `script --child WHAT...` (the part of a bench script that needs the
+    app; `main_or_child` hands it WHAT) in `env`; the JSON object its last
+    line prints, or exit with its error."""
     import json
 
-    proc = subprocess.run([sys.executable, script, flag, *what],
+    proc = subprocess.run([sys.executable, script, CHILD, *what],
                           capture_output=True, text=True, cwd=REPO, env=env)
     if proc.returncode:
         sys.exit(f"bench child {what} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main_or_child(main: Callable[[], object],
+                  child: Callable[[list[str]], object]) -> None:
+    """A bench script's entry point: `child(WHAT)` in the process `run_child`
+    started with WHAT, `main()` otherwise."""
+    if CHILD in sys.argv:
+        child(sys.argv[sys.argv.index(CHILD) + 1:])
+    else:
+        main()
 
 
 def reuse_or_import(env: dict, messages: int) -> None:
@@ -327,13 +363,19 @@ def archive_arguments(doc: str, rounds: int, database: bool = True):
 
 
 @contextmanager
-def app_session():
-    """The archive's app, in a child process: its session, closed afterwards."""
+def app_session(config: dict | None = None, upgrade: bool = False):
+    """The archive's app (on `config` over the environment's settings), in a
+    child process: its session, closed afterwards.  With `upgrade`, its
+    database is brought to the newest migration first."""
     sys.path.insert(0, str(REPO))
     from forum import create_app
     from forum.extensions import db
 
-    with create_app().app_context():
+    with create_app(config).app_context():
+        if upgrade:
+            from forum.migrate import upgrade as migrate
+
+            migrate()
         try:
             yield db.session
         finally:
@@ -341,13 +383,25 @@ def app_session():
             db.engine.dispose()
 
 
+def timed_import(session, mbox: str):
+    """Import `mbox` into the group "bench" as `flask import` does: the
+    report, and the seconds it took."""
+    from importers.runner import ImportOptions, ImportRunner
+
+    started = time.perf_counter()
+    report = ImportRunner(session, ImportOptions(group="bench")).run([mbox])
+    return report, time.perf_counter() - started
+
+
 @contextmanager
 def prepared_archive(args, prefix: str) -> Iterator[tuple[Path, dict]]:
     """The archive `archive_arguments` describe, upgraded and imported (or
-    reused): its folder and the environment that points a server at it."""
+    reused): its folder and the environment that points a server at it.  The
+    load average is printed before and after."""
     print(f"load average at start: {load()} ({os.cpu_count()} cores)")
     with data_folder(args.data_dir, prefix) as data:
         database = getattr(args, "database_url", None)
         env = clean_env(data, **({"DATABASE_URL": database} if database else {}))
         reuse_or_import(env, args.messages)
         yield data, env
+    print(f"load average at end: {load()}")

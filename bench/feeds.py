@@ -43,17 +43,14 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
+    app_session,
     archive_arguments,
-    fetch_rounds,
-    gunicorn,
-    load,
+    main_or_child,
     percentile,
     prepared_archive,
-    summary,
-)
-from common import (
-    run_child as common_run_child,
+    print_timings,
+    run_child,
+    served_rounds,
 )
 
 TARGET_MS = 50.0
@@ -75,14 +72,12 @@ def main() -> None:
             "search feed": f"/search/feed.atom?q={args.word}",
             "search feed in group": f"/search/feed.atom?q={args.word}&group={name}",
         }
-        with gunicorn(env, 1, data / "bench-feeds-gunicorn.log") as (port, _proc):
-            timings, _sizes = fetch_rounds(port, urls, args.rounds)
-        for label, values in timings.items():
-            print(f"{label:<22} {summary(values)}")
+        timings, _sizes = served_rounds(env, data / "bench-feeds-gunicorn.log", urls,
+                                        args.rounds)
+        print_timings(timings)
         print(f"group feed p95 {percentile(timings['group feed'], 95):.2f} ms "
               f"(target <= {TARGET_MS:.0f} ms)")
-        print(queries(env, args.rounds))
-    print(f"load average at end: {load()}")
+        queries(env, args.rounds)
 
 
 def parse_args():
@@ -93,35 +88,27 @@ def parse_args():
 
 
 def biggest(env: dict) -> tuple[dict, int]:
-    found = run_child(env, "biggest")
+    found = run_child(__file__, env, "biggest")
     return found, found["thread_id"]
 
 
-def queries(env: dict, rounds: int) -> str:
-    found = run_child(env, "queries", str(rounds))
-    return "\n".join(
-        [f"{label:<22} {summary(values)}" for label, values in found["timings"].items()]
-        + [f"same posts from both queries: {found['same']}"])
+def queries(env: dict, rounds: int) -> None:
+    found = run_child(__file__, env, "queries", str(rounds))
+    print_timings(found["timings"])
+    print(f"same posts from both queries: {found['same']}")
 
 
 # -- in a child, with the app --------------------------------------------------------
 
 
-def run_child(env: dict, *what: str) -> dict:
-    return common_run_child(__file__, "--query-child", env, *what)
-
-
 def child(what: list[str]) -> None:
-    sys.path.insert(0, str(REPO))
-    from sqlalchemy import func, select
+    with app_session():
+        from sqlalchemy import func, select
 
-    from forum import create_app
-    from forum.extensions import db
-    from forum.models import Group, Post, PostGroup
-    from forum.services import archive
+        from forum.extensions import db
+        from forum.models import Group, Post, PostGroup
+        from forum.services import archive
 
-    app = create_app()
-    with app.app_context():
         if what[0] == "biggest":
             group = db.session.scalar(select(Group).order_by(Group.post_count.desc())
                                       .limit(1))
@@ -161,8 +148,6 @@ def child(what: list[str]) -> None:
                         timings[label].append((time.perf_counter() - started) * 1000)
                         db.session.expire_all()
             print(json.dumps({"timings": timings, "same": same}))
-        db.session.remove()
-        db.engine.dispose()
 
 
 def old_listing(group) -> list[int]:
@@ -204,7 +189,4 @@ def old_months(group) -> list[tuple[int, int, int]]:
 
 
 if __name__ == "__main__":
-    if "--query-child" in sys.argv:
-        child(sys.argv[sys.argv.index("--query-child") + 1:])
-    else:
-        main()
+    main_or_child(main, child)

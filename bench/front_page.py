@@ -27,33 +27,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     app_session,
     archive_arguments,
-    fetch_rounds,
-    gunicorn,
-    load,
+    main_or_child,
     prepared_archive,
-    summary,
-)
-from common import (
-    run_child as common_run_child,
+    print_timings,
+    run_child,
+    served_rounds,
 )
 
 
 def main() -> None:
     args = parse_args()
     with prepared_archive(args, "forum-front-bench-") as (data, env):
-        made = run_child(env, "label", str(args.verdicts))
+        made = run_child(__file__, env, "label", str(args.verdicts))
         print(f"verdicts: {made['verdicts']} in the archive "
               f"({made['added']} added now)")
         urls = {"home page": "/", "biggest group page": f"/g/{made['group']}/"}
-        with gunicorn(env, 1, data / "bench-front-gunicorn.log") as (port, _p):
-            timings, sizes = fetch_rounds(port, urls, args.rounds)
-        for name, values in timings.items():
-            print(f"{name:<24} {summary(values)}  {sizes[name] / 1024:7.1f} KB")
-        parts = run_child(env, "parts", str(args.rounds))
+        timings, sizes = served_rounds(env, data / "bench-front-gunicorn.log", urls,
+                                       args.rounds)
+        print_timings(timings, 24, sizes)
+        parts = run_child(__file__, env, "parts", str(args.rounds))
         print("-- the home page's parts, alone (in-process, warm)")
-        for name, values in parts.items():
-            print(f"{name:<24} {summary(values)}")
-    print(f"load average at end: {load()}")
+        print_timings(parts, 24)
 
 
 def parse_args():
@@ -63,10 +57,6 @@ def parse_args():
 
 
 # -- in a child, with the app --------------------------------------------------------
-
-
-def run_child(env: dict, *what: str) -> dict:
-    return common_run_child(__file__, "--child", env, *what)
 
 
 def child(what: list[str]) -> None:
@@ -139,7 +129,4 @@ def parts(rounds: int) -> dict:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1:])
-    else:
-        main()
+    main_or_child(main, child)

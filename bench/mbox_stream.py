@@ -24,34 +24,33 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
     MemorySampler,
+    app_session,
     archive_arguments,
     children_of,
     gunicorn,
-    load,
+    main_or_child,
     memory_mb,
+    peak_rss_mb,
     prepared_archive,
+    run_child,
     summary,
 )
-from common import run_child as common_run_child  # noqa: E402
 
 TARGET_MB, TARGET_MS = 150, 200
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2:])
-        return
     args = archive_arguments(__doc__, rounds=3).parse_args()
     with prepared_archive(args, "forum-mbox-") as (data, env):
-        found = run_child(env, "biggest")
+        found = run_child(__file__, env, "biggest")
         print(f"group {found['name']}: {found['posts']:,} visible posts; busiest "
               f"month {found['year']}-{found['month']:02d} "
               f"({found['month_threads']:,} threads started)")
@@ -63,11 +62,10 @@ def main() -> None:
             served(port, proc.pid, urls, args.rounds)
         print("\nin a child process each, the whole group:")
         for how in ("joined", "streamed"):
-            result = run_child(env, how)
+            result = run_child(__file__, env, how)
             print(f"  {how:<9} peak RSS {result['peak_mb']:6.1f} MB  "
                   f"{result['seconds']:6.1f} s  {result['bytes'] / 1e6:,.1f} MB of "
                   f"mbox ({result['rss_before_mb']:.1f} MB before)")
-    print(f"load average at end: {load()}")
 
 
 def served(port: int, server_pid: int, urls: dict[str, str], rounds: int) -> None:
@@ -130,21 +128,14 @@ def _mb(seen: dict[str, float]) -> str:
 # -- in a child, with the app --------------------------------------------------------
 
 
-def run_child(env: dict, *what: str) -> dict:
-    return common_run_child(__file__, "--child", env, *what)
-
-
 def child(what: list[str]) -> None:
-    sys.path.insert(0, str(REPO))
-    from sqlalchemy import func, select
+    with app_session():
+        from sqlalchemy import func, select
 
-    from forum import create_app
-    from forum.extensions import db
-    from forum.models import Group, Post
-    from forum.services import archive, mbox_export
+        from forum.extensions import db
+        from forum.models import Group, Post
+        from forum.services import archive, mbox_export
 
-    app = create_app()
-    with app.app_context():
         group = db.session.scalar(select(Group).order_by(Group.post_count.desc())
                                   .limit(1))
         if what[0] == "biggest":
@@ -155,14 +146,14 @@ def child(what: list[str]) -> None:
             print(json.dumps({"name": group.name, "posts": posts, "year": year,
                               "month": month, "month_threads": count}))
             return
-        before = _peak_mb()
+        before = peak_rss_mb(os.getpid())
         started = time.perf_counter()
         stmt = mbox_export.group_posts(group)
         if what[0] == "joined":
             size = len(joined(db.session, stmt))
         else:
             size = sum(len(chunk) for chunk in mbox_export.export_mbox(db.engine, stmt))
-        print(json.dumps({"peak_mb": _peak_mb(), "rss_before_mb": before,
+        print(json.dumps({"peak_mb": peak_rss_mb(os.getpid()), "rss_before_mb": before,
                           "seconds": time.perf_counter() - started, "bytes": size}))
 
 
@@ -176,12 +167,5 @@ def joined(session, stmt) -> bytes:
                     for post in posts)
 
 
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 if __name__ == "__main__":
-    main()
+    main_or_child(main, child)

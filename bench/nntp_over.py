@@ -43,13 +43,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     BIN,
-    REPO,
     archive_arguments,
-    free_port,
+    listening,
     load,
     prepared_archive,
-    stop,
-    wait_until_up,
 )
 
 TARGET_S = 1.0
@@ -97,17 +94,10 @@ def main() -> None:
 @contextmanager
 def serving(env: dict, log: Path, *options: str) -> Iterator[int]:
     """`flask nntp serve OPTIONS` on a free port, stopped afterwards."""
-    port = free_port()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "forum", "nntp", "serve", "--port",
-             str(port), *options], cwd=REPO, env=env, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_until_up(port, proc, log)
+    with listening(lambda port: [str(BIN / "flask"), "--app", "forum", "nntp",
+                                 "serve", "--port", str(port), *options],
+                   env, log) as (port, _proc):
         yield port
-    finally:
-        stop(proc)
 
 
 def wait_for_warm_up(log: Path, timeout: float = 600.0) -> float:

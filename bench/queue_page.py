@@ -25,7 +25,6 @@ Target (issue 15): a page of 50 items weighs at most ~150 KB at 100,000 posts.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from math import ceil
@@ -36,15 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     app_session,
     archive_arguments,
-    clean_env,
-    data_folder,
     gunicorn,
     load,
-    reuse_or_import,
+    main_or_child,
+    prepared_archive,
+    run_child,
     summary,
-)
-from common import (
-    run_child as common_run_child,
 )
 from dashboard import Browser, moderation_child  # noqa: E402
 
@@ -56,12 +52,9 @@ _TOTAL = re.compile(r'<p class="result-count"><strong>([\d,]+)</strong> item')
 
 def main() -> None:
     args = parse_args()
-    print(f"load average at start: {load()} ({os.cpu_count()} cores)")
-    with data_folder(args.data_dir, "forum-queue-bench-") as data:
-        env = clean_env(data)
-        reuse_or_import(env, args.messages)
-        moderation_child(data, args.messages)   # once; prints the row counts
-        found = run_child(env, "queue")
+    with prepared_archive(args, "forum-queue-bench-") as (data, env):
+        moderation_child(env, args.messages)   # once; prints the row counts
+        found = run_child(__file__, env, "queue")
         kinds = ", ".join(f"{kind} {n:,}" for kind, n in found["sizes"].items())
         print(f"queue: {sum(found['sizes'].values()):,} items ({kinds})")
         urls = paths(found)
@@ -75,7 +68,6 @@ def main() -> None:
                   f"  {kb / max(1, items[name]):4.2f} KB/item"
                   f"{'  OVER' if kb > TARGET_KB and items[name] == PER_PAGE else ''}")
         print(f"target: a page of {PER_PAGE} items at most ~{TARGET_KB:.0f} KB")
-    print(f"load average at end: {load()}")
 
 
 def parse_args():
@@ -142,10 +134,6 @@ def _expected(page: str, path: str) -> int:
 # -- in a child, with the app --------------------------------------------------------
 
 
-def run_child(env: dict, *what: str) -> dict:
-    return common_run_child(__file__, "--child", env, *what)
-
-
 def child(_what: list[str]) -> None:
     with app_session() as session:
         from sqlalchemy import func, select
@@ -160,7 +148,4 @@ def child(_what: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1:])
-    else:
-        main()
+    main_or_child(main, child)

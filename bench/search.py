@@ -54,18 +54,21 @@ from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
-    REPO,
     SHARED,
     MemorySampler,
+    app_session,
     children_of,
     clean_env,
     corpus,
     database,
     gunicorn,
     load,
+    main_or_child,
     peak_rss_mb,
     percentile,
+    run_child,
     summary,
+    timed_import,
 )
 
 BACKENDS = {"tantivy": "sqlite", "postgres": "postgresql", "whoosh": "sqlite"}
@@ -81,9 +84,6 @@ PEERS = [("public-inbox (Xapian)", "960", "7.7 / 23.1", "", "", "", "", "")]
 
 def main() -> None:
     args = parse_args()
-    if args.child:
-        child(args)
-        return
     mbox = Path(args.mbox) if args.mbox else corpus(args.messages)
     queries = load_queries()
     print(f"corpus: {mbox} ({mbox.stat().st_size / 1e6:.0f} MB); {len(queries)} "
@@ -105,9 +105,6 @@ def parse_args():
     parser.add_argument("--cold-rounds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="warm rounds")
     parser.add_argument("--seconds", type=int, default=20, help="throughput run")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     unknown = set(args.backends) - set(BACKENDS)
@@ -166,37 +163,19 @@ def _copy(query: Query) -> Query:
 
 
 def import_child(backend: str, url: str, data: Path, mbox: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", "--backend", backend,
-         "--data-dir", str(data), "--database-url", url, "--mbox", str(mbox)],
-        capture_output=True, text=True, cwd=REPO, env=clean_env(data))
-    if proc.returncode:
-        sys.exit(f"{backend}: import failed:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(__file__, clean_env(data), backend, str(data), url, str(mbox))
 
 
-def child(args) -> None:
+def child(what: list[str]) -> None:
     """In the child: the timed import, then the checks."""
-    sys.path.insert(0, str(REPO))
-    from forum import create_app
-    from forum.extensions import db
-    from forum.migrate import upgrade
-    from importers.runner import ImportOptions, ImportRunner
-
-    app = create_app({"FORUM_DATA_DIR": args.data_dir,
-                      "SQLALCHEMY_DATABASE_URI": args.database_url,
-                      "FORUM_SEARCH_BACKEND": args.backend})
-    with app.app_context():
-        upgrade()
-        started = time.perf_counter()
+    backend, data_dir, url, mbox = what
+    with app_session({"FORUM_DATA_DIR": data_dir, "SQLALCHEMY_DATABASE_URI": url,
+                      "FORUM_SEARCH_BACKEND": backend}, upgrade=True) as session:
         with MemorySampler(os.getpid()) as memory:
-            report = ImportRunner(db.session, ImportOptions(group="bench")).run(
-                [args.mbox])
-        seconds = time.perf_counter() - started
+            report, seconds = timed_import(session, mbox)
         result = {"read": report.read, "imported": report.imported,
                   "seconds": seconds, "rate": report.read / seconds, "load": load(),
-                  **checks(db.session, report.imported)}
-        db.engine.dispose()
+                  **checks(session, report.imported)}
     result["importer"] = usage(resource.RUSAGE_SELF)
     result["helpers"] = usage(resource.RUSAGE_CHILDREN)
     result["memory"] = {"importer": memory.peaks.get(os.getpid(), {}),
@@ -469,4 +448,4 @@ def _x(factor: float) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    main_or_child(main, child)

@@ -27,15 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench scripts run as files
     app_session,
     archive_arguments,
-    fetch_rounds,
-    gunicorn,
-    load,
+    main_or_child,
     percentile,
     prepared_archive,
-    summary,
-)
-from common import (
-    run_child as common_run_child,
+    print_timings,
+    run_child,
+    served_rounds,
 )
 
 TARGET_MS, TARGET_KB = 100.0, 300.0
@@ -45,20 +42,19 @@ WHOLE = "1000000"  # a page size that holds any thread: one page, as before
 def main() -> None:
     args = parse_args()
     with prepared_archive(args, "forum-thread-bench-") as (data, env):
-        thread = run_child(env, "thread", str(args.min_posts))
+        thread = run_child(__file__, env, "thread", str(args.min_posts))
         print(f"thread {thread['id']}: {thread['posts']} visible posts")
         urls = paths(thread)
         for label, size in (("paged", "50"), ("one page", WHOLE)):
             env["FORUM_THREAD_PAGE_SIZE"] = size
-            with gunicorn(env, 1, data / "bench-thread-gunicorn.log") as (port, _p):
-                timings, sizes = measure(port, urls if size != WHOLE else
-                                         {"whole thread": urls["first page"]},
-                                         args.rounds)
+            timings, sizes = served_rounds(
+                env, data / "bench-thread-gunicorn.log",
+                urls if size != WHOLE else {"whole thread": urls["first page"]},
+                args.rounds)
+            over_target(timings, sizes)
             print(f"-- {label} (FORUM_THREAD_PAGE_SIZE={size})")
-            for name, values in timings.items():
-                print(f"{name:<22} {summary(values)}  {sizes[name] / 1024:7.1f} KB")
+            print_timings(timings, sizes=sizes)
         print(f"targets: p95 <= {TARGET_MS:.0f} ms and < {TARGET_KB:.0f} KB a page")
-    print(f"load average at end: {load()}")
 
 
 def parse_args():
@@ -78,19 +74,13 @@ def paths(thread: dict) -> dict[str, str]:
     }
 
 
-def measure(port: int, urls: dict[str, str], rounds: int):
-    timings, sizes = fetch_rounds(port, urls, rounds)
+def over_target(timings: dict[str, list[float]], sizes: dict[str, int]) -> None:
     for name, values in timings.items():
         if percentile(values, 95) > TARGET_MS or sizes[name] > TARGET_KB * 1024:
             print(f"   over target: {name}")
-    return timings, sizes
 
 
 # -- in a child, with the app --------------------------------------------------------
-
-
-def run_child(env: dict, *what: str) -> dict:
-    return common_run_child(__file__, "--child", env, *what)
 
 
 def child(what: list[str]) -> None:
@@ -114,7 +104,4 @@ def child(what: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1:])
-    else:
-        main()
+    main_or_child(main, child)

@@ -7,12 +7,11 @@ ends every session signed in with the old token.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Boolean, DateTime, Index, String
+from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import Model
+from forum.models.columns import intpk, timestamp
 
 ROLES = ("moderator", "admin")
 
@@ -20,14 +19,14 @@ ROLES = ("moderator", "admin")
 class User(Model):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     session_token: Mapped[str] = mapped_column(String(64), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[timestamp]
+    last_login_at: Mapped[timestamp | None]
 
     # Flask-Login's user protocol.
     @property
@@ -55,8 +54,8 @@ class LoginAttempt(Model):
         Index("ix_login_attempts_name_at", "name", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     client: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[timestamp]
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

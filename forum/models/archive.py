@@ -7,11 +7,8 @@ place, so its replies are re-attached without moving anything.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,17 +22,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
+from forum.models.columns import intpk, post_fk, timestamp
 
 
 class Group(Model):
     __tablename__ = "groups"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(255), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_post_at: Mapped[timestamp | None]
 
 
 class GroupMonth(Model):
@@ -65,7 +63,7 @@ class Author(Model):
 
     __tablename__ = "authors"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     identity: Mapped[str] = mapped_column(String(64), unique=True)
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
@@ -77,14 +75,14 @@ class Author(Model):
 class Thread(Model):
     __tablename__ = "threads"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     subject: Mapped[str] = mapped_column(Text, default="")
     # Normalised subject (no Re:/AW:/[list] prefixes) for opt-in subject threading.
     subject_key: Mapped[str] = mapped_column(String(255), default="", index=True)
     root_post_id: Mapped[int | None] = mapped_column(Integer)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
-    first_post_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_post_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    first_post_at: Mapped[timestamp | None]
+    last_post_at: Mapped[timestamp | None] = mapped_column(index=True)
 
 
 class ThreadGroup(Model):
@@ -99,7 +97,7 @@ class ThreadGroup(Model):
         ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
     )
     post_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_post_at: Mapped[timestamp | None]
 
     # A group page's order (migration 0015): latest activity, undated last,
     # then thread id.  PostgreSQL needs it declared in that order; SQLite
@@ -116,7 +114,7 @@ class ThreadGroup(Model):
 class Post(Model):
     __tablename__ = "posts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     # Message-ID as found (bare), and the key dedup uses: the id itself when it
     # looks globally unique, else the id plus a content hash.
     message_id: Mapped[str] = mapped_column(String(998), index=True)
@@ -127,7 +125,7 @@ class Post(Model):
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     # Looked up through ix_posts_thread_order, whose first column it is.
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    parent_id: Mapped[post_fk | None] = mapped_column(index=True)
     parent_confidence: Mapped[float | None] = mapped_column(Float)
     parent_evidence: Mapped[str | None] = mapped_column(Text)
     depth: Mapped[int] = mapped_column(Integer, default=0)
@@ -139,7 +137,7 @@ class Post(Model):
     # of authors pseudonymised before migration 0017: they show the author's.
     author_name: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text, default="")
-    date: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    date: Mapped[timestamp | None] = mapped_column(index=True)
     date_note: Mapped[str | None] = mapped_column(Text)
     # The offset the source wrote the date in, minutes east of UTC (-240 for
     # `-0400`), to show it as written; None when unknown: shown in UTC.
@@ -199,7 +197,7 @@ class PostGroup(Model):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
     )
-    post_date: Mapped[datetime | None] = mapped_column(DateTime)
+    post_date: Mapped[timestamp | None]
 
     __table_args__ = (
         Index("ix_post_groups_group_date", "group_id", "post_date", "post_id"),

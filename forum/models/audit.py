@@ -11,14 +11,14 @@ citation fields, never the words of a post.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column
 
 from forum.extensions import Model
+from forum.models.columns import intpk, post_fk, timestamp, user_fk
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -33,15 +33,15 @@ class AuditEntry(Model):
         Index("ix_audit_entries_post_id", "post_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime)
+    id: Mapped[intpk]
+    at: Mapped[timestamp]
     # None for the system (e.g. citations suggested at import).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[user_fk | None]
     actor_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40), index=True)
     target_type: Mapped[str] = mapped_column(String(24))
     target_id: Mapped[int | None] = mapped_column()
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    post_id: Mapped[post_fk | None]
     reason: Mapped[str] = mapped_column(String(80), default="")
     why: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)

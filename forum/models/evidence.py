@@ -11,13 +11,11 @@ moderator's attachment or a suggestion found in the post's text.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -29,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
+from forum.models.columns import intpk, post_fk, timestamp, user_fk
 
 SEVERITIES = ("info", "context", "caution", "serious")
 
@@ -38,7 +37,7 @@ class LabelKind(Model):
 
     __tablename__ = "label_kinds"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     definition: Mapped[str] = mapped_column(Text)
@@ -62,8 +61,8 @@ class LabelCitation(Model):
 class Label(Model):
     __tablename__ = "labels"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk] = mapped_column(index=True)
     kind_id: Mapped[int] = mapped_column(ForeignKey("label_kinds.id"))
     # None: the whole post.  Otherwise the quoted text and its context.
     exact: Mapped[str | None] = mapped_column(Text)
@@ -72,18 +71,18 @@ class Label(Model):
     rationale: Mapped[str] = mapped_column(Text)
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[timestamp]
+    updated_by_id: Mapped[user_fk]
+    updated_at: Mapped[timestamp]
     # The label this one was proposed from (same claim found in another post).
     derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id"))
 
     kind: Mapped[LabelKind] = relationship(lazy="joined")
     citations: Mapped[list[Citation]] = relationship(
         secondary="label_citations", order_by="Citation.id")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
-    updated_by = relationship("User", foreign_keys=[updated_by_id], lazy="joined")
+    created_by = relationship("User", foreign_keys="Label.created_by_id", lazy="joined")
+    updated_by = relationship("User", foreign_keys="Label.updated_by_id", lazy="joined")
 
 
 class LabelRevision(Model):
@@ -92,7 +91,7 @@ class LabelRevision(Model):
     __tablename__ = "label_revisions"
     __table_args__ = (UniqueConstraint("label_id", "revision"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
     change: Mapped[str] = mapped_column(String(16))
@@ -102,8 +101,8 @@ class LabelRevision(Model):
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     citation_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     why: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[user_fk]
+    at: Mapped[timestamp]
 
     kind: Mapped[LabelKind] = relationship(lazy="joined")
     actor = relationship("User", lazy="joined")
@@ -115,7 +114,7 @@ class Citation(Model):
     __tablename__ = "citations"
     __table_args__ = (UniqueConstraint("kind", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(8))
     # The identifier as shown, and its comparison key (DOIs fold case).
     identifier: Mapped[str] = mapped_column(String(500))
@@ -129,8 +128,8 @@ class Citation(Model):
     issue: Mapped[str] = mapped_column(String(64), default="")
     page: Mapped[str] = mapped_column(String(64), default="")
     metadata_source: Mapped[str] = mapped_column(String(16), default="")
-    metadata_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    metadata_at: Mapped[timestamp | None]
+    created_at: Mapped[timestamp]
 
 
 class PostCitation(Model):
@@ -149,8 +148,8 @@ class PostCitation(Model):
         Index("ix_post_citations_status_post_id", "status", "post_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk] = mapped_column(index=True)
     citation_id: Mapped[int] = mapped_column(ForeignKey("citations.id"), index=True)
     status: Mapped[str] = mapped_column(String(12))  # suggested|confirmed|rejected
     origin: Mapped[str] = mapped_column(String(12))  # scan|moderator|label
@@ -159,10 +158,10 @@ class PostCitation(Model):
     span_end: Mapped[int | None] = mapped_column(Integer)
     span_text: Mapped[str | None] = mapped_column(Text)
     in_quote: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[timestamp]
+    created_by_id: Mapped[user_fk | None]
+    decided_by_id: Mapped[user_fk | None]
+    decided_at: Mapped[timestamp | None]
 
     citation: Mapped[Citation] = relationship(lazy="joined")
 
@@ -175,7 +174,7 @@ class CitationLookup(Model):
     key: Mapped[str] = mapped_column(String(600), primary_key=True)
     found: Mapped[bool] = mapped_column(Boolean)
     value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    fetched_at: Mapped[timestamp]
 
 
 class ClaimProposal(Model):
@@ -194,9 +193,9 @@ class ClaimProposal(Model):
         Index("ix_claim_proposals_status_post_id", "status", "post_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     source_label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), index=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    post_id: Mapped[post_fk] = mapped_column(index=True)
     exact: Mapped[str] = mapped_column(Text)
     prefix: Mapped[str] = mapped_column(Text, default="")
     suffix: Mapped[str] = mapped_column(Text, default="")
@@ -205,9 +204,9 @@ class ClaimProposal(Model):
     status: Mapped[str] = mapped_column(String(12))  # proposed|accepted|rejected
     reason: Mapped[str] = mapped_column(Text, default="")
     label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[timestamp]
+    decided_by_id: Mapped[user_fk | None]
+    decided_at: Mapped[timestamp | None]
 
     source_label: Mapped[Label] = relationship(foreign_keys=[source_label_id],
                                                lazy="joined")
@@ -229,8 +228,8 @@ class PostReference(Model):
         Index("ix_post_references_status_post_id", "status", "post_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk]
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
@@ -240,6 +239,6 @@ class PostReference(Model):
     candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     citation_id: Mapped[int | None] = mapped_column(ForeignKey("citations.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[timestamp]
+    decided_by_id: Mapped[user_fk | None]
+    decided_at: Mapped[timestamp | None]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -17,14 +14,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
+from forum.models.columns import intpk, timestamp
 
 
 class ImportRun(Model):
     __tablename__ = "import_runs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    id: Mapped[intpk]
+    started_at: Mapped[timestamp]
+    finished_at: Mapped[timestamp | None]
     sources: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[str] = mapped_column(String(40), default="auto")
     group_name: Mapped[str | None] = mapped_column(String(255))
@@ -41,7 +39,7 @@ class ImportRun(Model):
     # last reported progress: a run whose process is gone is marked failed,
     # never left "running" for ever.
     worker: Mapped[str | None] = mapped_column(String(255))
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[timestamp | None]
     failure: Mapped[str | None] = mapped_column(Text)
 
     problems: Mapped[list[ImportProblemRecord]] = relationship(
@@ -52,7 +50,7 @@ class ImportRun(Model):
 class ImportProblemRecord(Model):
     __tablename__ = "import_problems"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     run_id: Mapped[int] = mapped_column(
         ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
     )
@@ -74,8 +72,8 @@ class NewsPull(Model):
     __tablename__ = "news_pulls"
     __table_args__ = (UniqueConstraint("server", "group_name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     server: Mapped[str] = mapped_column(String(255))  # nntp://host[:port]
     group_name: Mapped[str] = mapped_column(String(255))
     last_number: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[timestamp]

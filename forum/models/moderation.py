@@ -8,20 +8,11 @@ note of the outcome.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
+from forum.models.columns import intpk, post_fk, timestamp, user_fk
 
 FLAG_STATUSES = ("pending", "agreed", "disagreed", "ignored")
 
@@ -33,15 +24,15 @@ class Flag(Model):
         Index("ix_flags_client_at", "client", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk]
     reason: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text, default="")
     client: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[timestamp]
     status: Mapped[str] = mapped_column(String(12), default="pending")
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[user_fk | None]
+    resolved_at: Mapped[timestamp | None]
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     resolved_by = relationship("User", lazy="joined")
@@ -54,8 +45,8 @@ class ClaimHint(Model):
     __tablename__ = "claim_hints"
     __table_args__ = (Index("ix_claim_hints_post_id", "post_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk]
     rule: Mapped[str] = mapped_column(String(24))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
@@ -72,12 +63,12 @@ class QueueMark(Model):
     __tablename__ = "queue_marks"
     __table_args__ = (UniqueConstraint("post_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    id: Mapped[intpk]
+    post_id: Mapped[post_fk]
     kind: Mapped[str] = mapped_column(String(12))
     state: Mapped[str] = mapped_column(String(12))  # claimed | dismissed
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[user_fk]
+    at: Mapped[timestamp]
     reason: Mapped[str] = mapped_column(Text, default="")
 
     user = relationship("User", lazy="joined")

@@ -9,12 +9,11 @@ writer.  No foreign key: a purged post must still leave the index.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Boolean, DateTime, Integer
+from sqlalchemy import Boolean, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import Model
+from forum.models.columns import intpk, timestamp
 
 
 class SearchOutbox(Model):
@@ -22,8 +21,8 @@ class SearchOutbox(Model):
     # Ids never go back: an applied row's id is never handed to a new change.
     __table_args__ = {"sqlite_autoincrement": True}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     post_id: Mapped[int] = mapped_column(Integer)
     # Queued by an import: applied with the import's batches, not at once.
     is_bulk: Mapped[bool] = mapped_column(Boolean, default=False)
-    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    queued_at: Mapped[timestamp]

@@ -12,22 +12,13 @@ changes applied.  A purge is final: it blanks the post and leaves a
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
+from forum.models.columns import intpk, post_fk, timestamp, user_fk
 
 
 class ContentChange(Model):
@@ -40,9 +31,9 @@ class ContentChange(Model):
 
     __tablename__ = "content_changes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(16))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    post_id: Mapped[post_fk | None] = mapped_column(index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"),
                                                   index=True)
     removed: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -50,13 +41,14 @@ class ContentChange(Model):
     reason: Mapped[str] = mapped_column(String(32))
     why: Mapped[str] = mapped_column(Text, default="")
     thread_wide: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reverted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[user_fk | None]
+    created_at: Mapped[timestamp]
+    reverted_by_id: Mapped[user_fk | None]
+    reverted_at: Mapped[timestamp | None]
 
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
-    reverted_by = relationship("User", foreign_keys=[reverted_by_id],
+    created_by = relationship("User", foreign_keys="ContentChange.created_by_id",
+                              lazy="joined")
+    reverted_by = relationship("User", foreign_keys="ContentChange.reverted_by_id",
                                lazy="joined")
 
     @property
@@ -71,8 +63,7 @@ class ChangedPost(Model):
 
     change_id: Mapped[int] = mapped_column(
         ForeignKey("content_changes.id", ondelete="CASCADE"), primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True,
-                                         index=True)
+    post_id: Mapped[post_fk] = mapped_column(primary_key=True, index=True)
 
 
 class FieldOriginal(Model):
@@ -88,7 +79,7 @@ class FieldOriginal(Model):
     table: Mapped[str] = mapped_column(String(32), primary_key=True)
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     column: Mapped[str] = mapped_column(String(32), primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_id: Mapped[post_fk]
     original: Mapped[str | None] = mapped_column(Text)
     written: Mapped[str | None] = mapped_column(Text)
 
@@ -98,7 +89,7 @@ class Tombstone(Model):
 
     __tablename__ = "tombstones"
 
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
-    purged_at: Mapped[datetime] = mapped_column(DateTime)
-    purged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    post_id: Mapped[post_fk] = mapped_column(primary_key=True)
+    purged_at: Mapped[timestamp]
+    purged_by_id: Mapped[user_fk | None]
     reason: Mapped[str] = mapped_column(String(32))
