@@ -4,7 +4,7 @@ A parser turns files into a stream of `IncomingMessage` (something to archive,
 defined in the neutral `incoming` package that the archive reads too) and
 `ImportProblem` (something it could not read, with where and why). Parsers never
 touch the database or Flask: the import runner hands each message to
-`forum.services.posting.archive_messages`, the one door into the archive.
+`forum.services.posting.Archiver`, the one door into the archive.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """What a message read from a source is, before it enters the archive.
 
 Parsers (`importers`) make these and the archive's one door
-(`forum.services.posting.archive_messages`) takes them.  Neither side owns
-the other, so the contract lives here, below both: plain data with no
-database, no Flask and no parser behind it.
+(`forum.services.posting`: `Archiver.archive`, or `archive_message` for one)
+takes them.  Neither side owns the other, so the contract lives here, below
+both: plain data with no database, no Flask and no parser behind it.
 """
 
 from __future__ import annotations
