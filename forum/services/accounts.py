@@ -76,10 +76,10 @@ def authenticate(session: DbSession, name: str, password: str, client: str) -> U
     _check_throttle(session, name, client)
     user = session.scalar(select(User).where(func.lower(User.name) == name.lower()))
     good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    ok = bool(user and good and user.is_active)
+    ok = user is not None and good and user.is_active
     session.add(LoginAttempt(client=client, name=name.lower(), at=utcnow(),
                              succeeded=ok))
-    if not ok:
+    if user is None or not ok:
         logger.info("failed sign-in for %r from %s", name, client)
         raise BadCredentials("Wrong user name or password.")
     user.last_login_at = utcnow()
@@ -91,8 +91,8 @@ def _check_throttle(session: DbSession, name: str, client: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < since - WINDOW))
     failures = select(func.count(LoginAttempt.id)).where(
         LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
-    by_client = session.scalar(failures.where(LoginAttempt.client == client))
-    by_name = session.scalar(failures.where(LoginAttempt.name == name.lower()))
+    by_client = session.scalar(failures.where(LoginAttempt.client == client)) or 0
+    by_name = session.scalar(failures.where(LoginAttempt.name == name.lower())) or 0
     if by_client >= MAX_FAILURES_PER_CLIENT or by_name >= MAX_FAILURES_PER_NAME:
         raise LoginThrottled(
             "Too many failed sign-ins. Wait 15 minutes and try again.")

@@ -10,29 +10,33 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 
 from forum.extensions import DbSession
 from forum.models import Author, Post, PostGroup, PostSource, Thread, ThreadGroup
+from forum.services.sql_chunks import chunks, table_of
 
 logger = logging.getLogger(__name__)
+Row = dict[str, Any]
 
 
 @dataclass
 class PendingRows:
     """Rows a batch will write, in an order the foreign keys accept."""
 
-    authors: list[dict] = field(default_factory=list)
-    threads: list[dict] = field(default_factory=list)
-    posts: list[dict] = field(default_factory=list)
-    sources: list[dict] = field(default_factory=list)
+    authors: list[Row] = field(default_factory=list)
+    threads: list[Row] = field(default_factory=list)
+    posts: list[Row] = field(default_factory=list)
+    sources: list[Row] = field(default_factory=list)
     links: set[tuple[int, int]] = field(default_factory=set)
     dup_links: set[tuple[int, int]] = field(default_factory=set)
-    fills: list[dict] = field(default_factory=list)
-    heals: list[dict] = field(default_factory=list)  # cut copies made whole
+    fills: list[Row] = field(default_factory=list)
+    heals: list[Row] = field(default_factory=list)  # cut copies made whole
     healed_sources: list[int] = field(default_factory=list)
-    reparents: list[dict] = field(default_factory=list)
+    reparents: list[Row] = field(default_factory=list)
     merges: list[tuple[int, int]] = field(default_factory=list)
 
     def forget_source(self, post_id: int) -> None:
@@ -57,7 +61,7 @@ class PendingRows:
         for model, rows in ((Author, self.authors), (Thread, self.threads),
                             (Post, self.posts)):
             if rows:
-                session.execute(insert(model.__table__), rows)
+                session.execute(insert(table_of(model)), rows)
         self._write_fills(session)
         relisted = self._write_links(session)
         changed.update(relisted)
@@ -66,13 +70,13 @@ class PendingRows:
             if thread_id is not None:
                 dirty_threads.add(thread_id)
         if self.sources:
-            session.execute(insert(PostSource.__table__), self.sources)
+            session.execute(insert(table_of(PostSource)), self.sources)
         changed.update(self._write_merges(session, thread_of, dirty_threads))
         sync_sequences(session)
         return changed
 
     def _write_fills(self, session: DbSession) -> None:
-        table = Post.__table__
+        table, sources = table_of(Post), table_of(PostSource)
         if self.fills:
             columns = [k for k in self.fills[0] if k != "pid"]
             session.execute(
@@ -81,9 +85,7 @@ class PendingRows:
                 self.fills,
             )
             filled = [f["pid"] for f in self.fills]
-            session.execute(PostSource.__table__.delete().where(
-                PostSource.__table__.c.post_id.in_(filled)
-            ))
+            session.execute(delete(sources).where(sources.c.post_id.in_(filled)))
         if self.heals:
             session.execute(
                 update(table).where(table.c.id == bindparam("pid"))
@@ -91,8 +93,8 @@ class PendingRows:
                 .values(truncated=None),
                 self.heals,
             )
-            session.execute(PostSource.__table__.delete().where(
-                PostSource.__table__.c.post_id.in_(self.healed_sources)))
+            session.execute(delete(sources).where(
+                sources.c.post_id.in_(self.healed_sources)))
         if self.reparents:
             session.execute(
                 update(table).where(table.c.id == bindparam("pid"))
@@ -107,31 +109,33 @@ class PendingRows:
             return set()
         dup_posts = sorted({post_id for post_id, _ in self.dup_links})
         existing: set[tuple[int, int]] = set()
-        for start in range(0, len(dup_posts), 500):
+        for chunk in chunks(dup_posts):
             rows = session.execute(
                 select(PostGroup.post_id, PostGroup.group_id)
-                .where(PostGroup.post_id.in_(dup_posts[start : start + 500]))
+                .where(PostGroup.post_id.in_(chunk))
             ).all()
             existing.update((post_id, group_id) for post_id, group_id in rows)
         new = sorted(wanted - existing)
         if new:
             dates = self._post_dates(session, {post_id for post_id, _ in new})
-            session.execute(insert(PostGroup.__table__), [
+            session.execute(insert(table_of(PostGroup)), [
                 {"post_id": a, "group_id": b, "post_date": dates.get(a)}
                 for a, b in new])
         return {post_id for post_id, _ in self.dup_links - existing}
 
-    def _post_dates(self, session: DbSession, post_ids: set[int]) -> dict:
+    def _post_dates(self, session: DbSession,
+                    post_ids: set[int]) -> dict[int, datetime | None]:
         """Each post's date, copied into its group listings (the group feed's index)."""
-        dates = {row["id"]: row["date"] for row in self.posts}
+        dates: dict[int, datetime | None] = {
+            row["id"]: row["date"] for row in self.posts}
         dates.update((fill["pid"], fill["date"]) for fill in self.fills)
-        stored = sorted(post_ids - dates.keys())
-        for start in range(0, len(stored), 500):
-            dates.update(session.execute(select(Post.id, Post.date).where(
-                Post.id.in_(stored[start : start + 500]))).all())
+        for chunk in chunks(sorted(post_ids - dates.keys())):
+            dates.update((post_id, date) for post_id, date in session.execute(
+                select(Post.id, Post.date).where(Post.id.in_(chunk))))
         return dates
 
-    def _write_merges(self, session, thread_of, dirty_threads) -> set[int]:
+    def _write_merges(self, session: DbSession, thread_of: Callable[[int], int],
+                      dirty_threads: set[int]) -> set[int]:
         moved: set[int] = set()
         for old, _new in self.merges:
             target = thread_of(old)
@@ -139,10 +143,9 @@ class PendingRows:
             session.execute(
                 update(Post).where(Post.thread_id == old).values(thread_id=target)
             )
-            session.execute(
-                ThreadGroup.__table__.delete().where(ThreadGroup.thread_id == old)
-            )
-            session.execute(Thread.__table__.delete().where(Thread.id == old))
+            session.execute(delete(table_of(ThreadGroup))
+                            .where(ThreadGroup.thread_id == old))
+            session.execute(delete(table_of(Thread)).where(Thread.id == old))
             dirty_threads.add(target)
             logger.info("merged thread %s into %s", old, target)
         return moved

@@ -9,7 +9,7 @@ visibility (hiding, restoring, purging) calls
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
@@ -23,7 +23,9 @@ from forum.models import (
     Thread,
     ThreadGroup,
 )
+from forum.services.sql_chunks import chunks, table_of
 from forum.services.threading import refresh_threads
+from forum.services.visibility import VISIBLE
 
 
 def refresh_counters(
@@ -32,9 +34,8 @@ def refresh_counters(
     """Recount posts, threads and latest activity for these groups and authors."""
     for group_id in sorted(set(group_ids)):
         refresh_group(session, group_id)
-    authors = sorted(set(author_ids))
-    for start in range(0, len(authors), 500):
-        _refresh_authors(session, authors[start : start + 500])
+    for chunk in chunks(sorted(set(author_ids))):
+        _refresh_authors(session, chunk)
 
 
 def refresh_after_visibility_change(session: DbSession, posts: Iterable[Post]) -> None:
@@ -66,8 +67,7 @@ def refresh_group(session: DbSession, group_id: int) -> None:
         select(func.count())
         .select_from(PostGroup)
         .join(Post, Post.id == PostGroup.post_id)
-        .where(PostGroup.group_id == group_id, Post.is_ghost.is_(False),
-               Post.is_hidden.is_(False))
+        .where(PostGroup.group_id == group_id, *VISIBLE)
     )
     threads, last = session.execute(
         select(func.count(), func.max(ThreadGroup.last_post_at)).where(
@@ -100,16 +100,15 @@ def refresh_months(session: DbSession, group_id: int) -> None:
             for y, m, n in rows])
 
 
-def _refresh_authors(session: DbSession, author_ids: list[int]) -> None:
+def _refresh_authors(session: DbSession, author_ids: Sequence[int]) -> None:
     rows = session.execute(
         select(Post.author_id, func.count())
-        .where(Post.author_id.in_(author_ids), Post.is_ghost.is_(False),
-               Post.is_hidden.is_(False))
+        .where(Post.author_id.in_(author_ids), *VISIBLE)
         .group_by(Post.author_id)
     ).all()
     counts = {author_id: n for author_id, n in rows}
     params = [{"aid": a, "n": counts.get(a, 0)} for a in author_ids]
-    table = Author.__table__
+    table = table_of(Author)
     session.execute(
         update(table).where(table.c.id == bindparam("aid"))
         .values(post_count=bindparam("n")),

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from forum.extensions import DbSession
 from forum.models import Label, Post, PostCitation
+from forum.services.visibility import VISIBLE
 from forum.text.markup import mask_addresses
 
-VISIBLE = (Post.is_hidden.is_(False), Post.is_ghost.is_(False))
 # How each verdict rates the claim on ClaimReview's 1 (false) .. 5 (true) scale.
 VERDICT_RATINGS = {"consistent_with_evidence": 5, "limited_evidence": 3,
                    "outdated": 2, "unsupported": 2, "contradicted": 1}
@@ -37,7 +38,7 @@ class Site:
     post_url: Callable[[str], str]
 
 
-def label_rows(session: DbSession, site: Site) -> Iterator[dict]:
+def label_rows(session: DbSession, site: Site) -> Iterator[dict[str, Any]]:
     """Active labels on visible posts, oldest first."""
     for label, post in session.execute(
             select(Label, Post).join(Post, Post.id == Label.post_id)
@@ -56,7 +57,7 @@ def label_rows(session: DbSession, site: Site) -> Iterator[dict]:
         }
 
 
-def citation_rows(session: DbSession, site: Site) -> Iterator[dict]:
+def citation_rows(session: DbSession, site: Site) -> Iterator[dict[str, Any]]:
     """Confirmed citations on visible posts."""
     for item, post in session.execute(
             select(PostCitation, Post).join(Post, Post.id == PostCitation.post_id)
@@ -73,7 +74,7 @@ def citation_rows(session: DbSession, site: Site) -> Iterator[dict]:
         }
 
 
-def claim_reviews(session: DbSession, site: Site) -> list[dict]:
+def claim_reviews(session: DbSession, site: Site) -> list[dict[str, Any]]:
     """schema.org ClaimReview for each active verdict label on a visible post."""
     reviews = []
     for label, post in session.execute(
@@ -84,10 +85,10 @@ def claim_reviews(session: DbSession, site: Site) -> list[dict]:
     return reviews
 
 
-def _claim_review(label: Label, post: Post, site: Site) -> dict:
+def _claim_review(label: Label, post: Post, site: Site) -> dict[str, Any]:
     url = site.post_url(post.permalink)
     author = post.byline
-    appearance = {"@type": "DiscussionForumPosting", "url": url,
+    appearance: dict[str, Any] = {"@type": "DiscussionForumPosting", "url": url,
                   "headline": mask_addresses(post.subject or "")}
     if post.date:
         appearance["datePublished"] = post.date.date().isoformat()

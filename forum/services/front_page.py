@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
@@ -26,8 +27,11 @@ from forum.models import (
     Thread,
     ThreadGroup,
 )
-from forum.services.archive import VISIBLE, first_visible_posts, main_groups
+from forum.services.archive_threads import first_visible_posts, main_groups
+from forum.services.visibility import VISIBLE
 from forum.text.markup import claim_excerpt, post_plain_text
+
+T = TypeVar("T", bound=tuple[Any, ...])
 
 NEWEST_THREADS = 8
 NEWEST_VERDICTS = 5
@@ -112,7 +116,7 @@ def _visible_post_count() -> int:
     directly scans the posts table, 9 ms at 10,000 posts (bench/front_page.py)."""
     hidden, ghost = Post.is_hidden.is_(True), Post.is_ghost.is_(True)
 
-    def count(*where) -> int:
+    def count(*where: ColumnElement[bool]) -> int:
         return db.session.scalar(select(func.count(Post.id)).where(*where)) or 0
 
     return count() - count(hidden) - count(ghost) + count(hidden, ghost)
@@ -121,9 +125,9 @@ def _visible_post_count() -> int:
 def group_summaries() -> list[GroupSummary]:
     """Every group by name, with the years from its first thread to its last post."""
     groups = list(db.session.scalars(select(Group).order_by(Group.name)))
-    first = dict(db.session.execute(
+    first = {group_id: year for group_id, year in db.session.execute(
         select(GroupMonth.group_id, func.min(GroupMonth.year))
-        .where(GroupMonth.thread_count > 0).group_by(GroupMonth.group_id)).all())
+        .where(GroupMonth.thread_count > 0).group_by(GroupMonth.group_id))}
     return [GroupSummary(g, first.get(g.id), _year(g.last_post_at) or first.get(g.id))
             for g in groups]
 
@@ -140,9 +144,9 @@ def newest_threads(limit: int = NEWEST_THREADS) -> list[NewThread]:
         .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit)))
     ids = [t.id for t in threads]
     firsts = first_visible_posts(ids)
-    latest = dict(db.session.execute(
+    latest = {thread_id: last for thread_id, last in db.session.execute(
         select(ThreadGroup.thread_id, func.max(ThreadGroup.last_post_at))
-        .where(ThreadGroup.thread_id.in_(ids)).group_by(ThreadGroup.thread_id)).all())
+        .where(ThreadGroup.thread_id.in_(ids)).group_by(ThreadGroup.thread_id))}
     groups = main_groups(ids)
     return [NewThread(t, firsts[t.id], groups.get(t.id), latest.get(t.id))
             for t in threads if t.id in firsts]
@@ -169,7 +173,7 @@ def _excerpt(post: Post, label: Label) -> Markup | None:
     return claim_excerpt(text, label.exact, EXCERPT_WIDTH)
 
 
-def _public_labels(stmt):
+def _public_labels(stmt: Select[T]) -> Select[T]:
     """Verdicts (not other labels) that stand, on posts readers can see."""
     return (stmt.select_from(Label).join(Post, Post.id == Label.post_id)
             .join(LabelKind, LabelKind.id == Label.kind_id)

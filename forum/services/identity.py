@@ -76,7 +76,7 @@ def signed_name(name: str, email: str | None) -> str:
     standing as a display name is kept and masked where it is shown.
     """
     email = (email or "").strip().lower()
-    return (name or "").strip()[:255] or (mask_email(email) if email else UNKNOWN_NAME)
+    return (name or "").strip()[:255] or mask_email(email) or UNKNOWN_NAME
 
 
 def author_slug(identity: str) -> str:

@@ -7,14 +7,21 @@ after a week (a new PMID may be summarised a few days after it is issued).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from forum.citations.identifiers import Identifier
 from forum.citations.lookup import MISSING, cache_key, lookup_from_config
 from forum.extensions import DbSession
 from forum.models import CitationLookup
 from forum.services.audit import utcnow
+
+if TYPE_CHECKING:
+    from forum.citations.lookup import CachedLookup, _Missing
+
+    # What the cache protocol's `get` answers.
+    Cached = dict[str, Any] | None | Literal[_Missing.MISSING]
 
 NOT_FOUND_FOR = timedelta(days=7)
 # Which lookup answers for each kind.  URLs and ISBNs have none: details an
@@ -23,7 +30,8 @@ SOURCE_FOR_KIND = {"pmid": "ncbi", "pmcid": "ncbi", "doi": "crossref"}
 FILE_SOURCE = "file"
 
 
-def make_lookup(config, session: Callable[[], DbSession], **options):
+def make_lookup(config: Mapping[str, object], session: Callable[[], DbSession],
+                **options: Any) -> CachedLookup | None:
     """The configured lookup with its cache in the database, or None when off.
 
     Made once per process (create_app keeps it), so rate limits hold across
@@ -37,7 +45,8 @@ def details_key(identifier: Identifier) -> str:
     return cache_key(SOURCE_FOR_KIND.get(identifier.kind, FILE_SOURCE), identifier)
 
 
-def cached_details(session: DbSession, identifier: Identifier) -> dict | None:
+def cached_details(session: DbSession,
+                   identifier: Identifier) -> dict[str, Any] | None:
     """The details the cache holds for this work, without asking the network."""
     value = DatabaseCache(lambda: session).get(details_key(identifier))
     return None if value is MISSING else value
@@ -51,7 +60,7 @@ class DatabaseCache:
     def session(self) -> DbSession:
         return self._session()
 
-    def get(self, key: str):
+    def get(self, key: str) -> Cached:
         row = self.session.get(CitationLookup, key)
         if row is None:
             return MISSING
@@ -61,7 +70,7 @@ class DatabaseCache:
             return None
         return row.value
 
-    def put(self, key: str, value: dict | None) -> None:
+    def put(self, key: str, value: dict[str, Any] | None) -> None:
         row = self.session.get(CitationLookup, key) or CitationLookup(key=key)
         row.found, row.value, row.fetched_at = value is not None, value, utcnow()
         self.session.add(row)

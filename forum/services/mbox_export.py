@@ -20,17 +20,19 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
+from typing import Protocol
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from forum.extensions import DbSession
 from forum.models import Group, Post, PostGroup, Thread
-from forum.services.archive import VISIBLE, _month_range
+from forum.services.archive_groups import month_range
+from forum.services.visibility import VISIBLE
 from forum.text.markup import as_posted_text, mask_addresses
 
 BATCH = 500
@@ -42,25 +44,77 @@ PLACEHOLDER_SENDER = "MAILER-DAEMON"
 EPOCH = datetime(1970, 1, 1)
 _FROM_LINE = re.compile(r"^>*From ")
 
+# What earlier batches learnt of the reply tree: post id -> (parent id,
+# permalink, hidden).
+Known = dict[int, tuple[int | None, str, bool]]
+Posts = Select[tuple[Post]]
 
-def thread_posts(thread: Thread) -> Select:
+
+class TreeRow(Protocol):
+    """What `ancestor_chains` reads of a post: a `Post`, or the news server's
+    plain row (`nntp_articles`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+    @property
+    def permalink(self) -> str: ...
+
+    @property
+    def is_hidden(self) -> bool: ...
+
+
+class Sender(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def masked_email(self) -> str | None: ...
+
+
+class MessageSource(TreeRow, Protocol):
+    """What `message_parts` reads of a post, besides its place in the tree."""
+
+    @property
+    def author(self) -> Sender | None: ...
+
+    @property
+    def byline(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def date(self) -> datetime | None: ...
+
+    @property
+    def body_text(self) -> str: ...
+
+    @property
+    def body_html(self) -> str | None: ...
+
+
+def thread_posts(thread: Thread) -> Posts:
     """The visible posts of a thread."""
     return select(Post).where(Post.thread_id == thread.id, *VISIBLE)
 
 
 def group_posts(group: Group, year: int | None = None,
-                month: int | None = None) -> Select:
+                month: int | None = None) -> Posts:
     """The visible posts listed in a group, or in one month of it."""
     stmt = (select(Post).join(PostGroup, PostGroup.post_id == Post.id)
             .where(PostGroup.group_id == group.id, *VISIBLE)
             .execution_options(keyset_by_listing=True))
     if year is not None and month is not None:
-        start, end = _month_range(year, month)
+        start, end = month_range(year, month)
         stmt = stmt.where(PostGroup.post_date >= start, PostGroup.post_date < end)
     return stmt
 
 
-def posts_by_id(ids: list[int]) -> Select:
+def posts_by_id(ids: list[int]) -> Posts:
     """The visible ones of these posts (a search's matches: the index may
     not yet know that a moderator hid one)."""
     return select(Post).where(Post.id.in_(ids), *VISIBLE)
@@ -71,7 +125,7 @@ def message_id_for(permalink: str) -> str:
     return f"<{permalink}@{ID_DOMAIN}>"
 
 
-def export_mbox(bind: Engine, posts: Select,
+def export_mbox(bind: Engine, posts: Posts,
                 post_url: Callable[[str], str] | None = None) -> Iterator[bytes]:
     """The posts of `posts` as mboxrd, one message (bytes) at a time.
 
@@ -80,7 +134,7 @@ def export_mbox(bind: Engine, posts: Select,
     (a HEAD, a client that hangs up), rather than the request's.
     """
     with Session(bind) as session:
-        known: dict = {}
+        known: Known = {}
         for batch in _batches(session, posts):
             _forget_oldest(known)
             chains = ancestor_chains(session, batch, known)
@@ -88,7 +142,7 @@ def export_mbox(bind: Engine, posts: Select,
                 yield format_message(post, chains[post.id], post_url)
 
 
-def _forget_oldest(known: dict) -> None:
+def _forget_oldest(known: Known) -> None:
     """Keep the newest KNOWN_LIMIT // 2 tree facts once there are more than
     KNOWN_LIMIT, so memory stays flat: a reply's ancestors are mostly recent."""
     if len(known) > KNOWN_LIMIT:
@@ -115,7 +169,7 @@ def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield packer.flush()
 
 
-def _batches(session: DbSession, posts: Select) -> Iterator[list[Post]]:
+def _batches(session: DbSession, posts: Posts) -> Iterator[list[Post]]:
     """`posts` by keyset, BATCH at a time after a small first batch (the
     download's first byte waits for the first batch only)."""
     # A group's listing is read in its (group_id, post_id) index's order.
@@ -131,8 +185,8 @@ def _batches(session: DbSession, posts: Select) -> Iterator[list[Post]]:
         last, size = batch[-1].id, BATCH
 
 
-def ancestor_chains(session: DbSession, posts: list,
-                    known: dict | None = None) -> dict[int, list[str]]:
+def ancestor_chains(session: DbSession, posts: Sequence[TreeRow],
+                    known: Known | None = None) -> dict[int, list[str]]:
     """Each post's visible (or ghost) ancestors' permalinks, root first.
 
     `posts` are `Post`s or rows with the same `id`, `parent_id`, `permalink`
@@ -149,15 +203,16 @@ def ancestor_chains(session: DbSession, posts: list,
     while wanted:
         rows = session.execute(select(Post.id, Post.parent_id, Post.permalink,
                                       Post.is_hidden).where(Post.id.in_(wanted)))
-        parents = set()
+        parents: set[int] = set()
         for post_id, parent_id, permalink, hidden in rows:
             known[post_id] = (parent_id, permalink, hidden)
             if parent_id:
                 parents.add(parent_id)
         wanted = parents - known.keys()
-    chains = {}
+    chains: dict[int, list[str]] = {}
     for post in posts:
-        chain, seen, parent = [], {post.id}, post.parent_id
+        chain: list[str] = []
+        seen, parent = {post.id}, post.parent_id
         while parent and parent in known and parent not in seen:
             seen.add(parent)
             parent, permalink, hidden = known[parent]
@@ -179,7 +234,7 @@ def format_message(post: Post, ancestors: list[str],
     return ("\n".join(lines) + "\n\n").encode("utf-8", "replace")
 
 
-def message_parts(post: Post, ancestors: list[str],
+def message_parts(post: MessageSource, ancestors: list[str],
                   post_url: Callable[[str], str] | None = None
                   ) -> tuple[list[str], list[str]]:
     """A message's header fields and its body lines, unquoted, without line ends.
@@ -206,7 +261,7 @@ def message_parts(post: Post, ancestors: list[str],
     return headers, as_posted_text(post.body_text, post.body_html).splitlines()
 
 
-def _from_header(post: Post, masked: str | None) -> str:
+def _from_header(post: MessageSource, masked: str | None) -> str:
     name = " ".join(mask_addresses(post.byline).split())
     if not masked:
         return _header(name or "Unknown")

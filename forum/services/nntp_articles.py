@@ -3,7 +3,7 @@ read-only news server (forum/nntp).
 
 An article number is the post's id, the same in every group it is listed in:
 ids are stable and grow with each import, and RFC 3977 allows the gaps.
-Only visible posts (`archive.VISIBLE`) exist here, in counts as in lookups.
+Only visible posts (`visibility.VISIBLE`) exist here, in counts as in lookups.
 An article is the mbox export's message (`mbox_export.message_parts`:
 masked addresses, redactions applied, stand-in Message-IDs), with the
 Path, Newsgroups and Xref a newsreader expects.
@@ -22,17 +22,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import BinaryExpression, Select, bindparam, func, select
 
 from forum.extensions import DbSession
 from forum.models import Author, Group, ImportRun, Post, PostGroup
-from forum.services.archive import VISIBLE
 from forum.services.mbox_export import (
     ID_DOMAIN,
+    Known,
     ancestor_chains,
     message_id_for,
     message_parts,
 )
+from forum.services.visibility import VISIBLE
 
 BATCH = 1000
 NEWS_HOST = "archive.invalid"
@@ -137,18 +138,20 @@ def group_infos(session: DbSession, name: str | None = None) -> list[GroupInfo]:
     if name is not None:
         counts = counts.join(Group, Group.id == PostGroup.group_id).where(
             Group.name == name)
-    counts = counts.subquery()
-    stmt = (select(Group.id, Group.name, Group.description, counts.c.n,
-                   counts.c.low, counts.c.high)
-            .outerjoin(counts, counts.c.group_id == Group.id).order_by(Group.name))
+    per_group = counts.subquery()
+    stmt = (select(Group.id, Group.name, Group.description, per_group.c.n,
+                   per_group.c.low, per_group.c.high)
+            .outerjoin(per_group, per_group.c.group_id == Group.id)
+            .order_by(Group.name))
     if name is not None:
         stmt = stmt.where(Group.name == name)
     return [_group_info(*row) for row in session.execute(stmt)]
 
 
-def _group_info(group_id, name, description, count, low, high) -> GroupInfo:
+def _group_info(group_id: int, name: str, description: str | None,
+                count: int | None, low: int | None, high: int | None) -> GroupInfo:
     # RFC 3977 6.1.1.2: an empty group reports a low mark one above its high.
-    if not count:
+    if not count or low is None or high is None:
         return GroupInfo(group_id, name, description or "", 0, 1, 0)
     return GroupInfo(group_id, name, description or "", count, low, high)
 
@@ -161,7 +164,7 @@ def find_group(session: DbSession, name: str) -> GroupInfo | None:
 # -- numbers -------------------------------------------------------------------
 
 
-def _listed(group_id: int) -> Select:
+def _listed(group_id: int) -> Select[tuple[int]]:
     return (select(Post.id).join(PostGroup, PostGroup.post_id == Post.id)
             .where(PostGroup.group_id == group_id, *VISIBLE))
 
@@ -241,7 +244,7 @@ def group_sources(session: DbSession, group_id: int, low: int,
     numbers = article_numbers(session, group_id, low, high)
     stmt = (select(*_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
             .where(*VISIBLE).order_by(Post.id))
-    known: dict = {}  # the reply tree, learnt batch by batch (a reply's
+    known: Known = {}  # the reply tree, learnt batch by batch (a reply's
     # ancestors were mostly read a batch or two before)
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start:start + BATCH]
@@ -250,7 +253,7 @@ def group_sources(session: DbSession, group_id: int, low: int,
             yield _sources(session, rows, known)
 
 
-def _among(numbers: list[int]):
+def _among(numbers: list[int]) -> BinaryExpression[bool]:
     """`posts.id IN (...)` with the numbers written into the statement: a
     thousand bound parameters cost psycopg more to place than the rows took
     to read (the numbers are integers from the database)."""
@@ -280,15 +283,17 @@ def article(session: DbSession, number: int,
     return render(*_sources(session, [_row(*found)])[0]) if found else None
 
 
-def _row(post_id, parent_id, permalink, subject, date, body_text, body_html,
-         author_name, author_id, name, masked) -> _Row:
+def _row(post_id: int, parent_id: int | None, permalink: str, subject: str | None,
+         date: datetime | None, body_text: str | None, body_html: str | None,
+         author_name: str | None, author_id: int | None, name: str | None,
+         masked: str | None) -> _Row:
     author = _Author(name or "", masked) if author_id is not None else None
     return _Row(post_id, parent_id, permalink, subject or "", date,
                 body_text or "", body_html, author_name, author)
 
 
 def _sources(session: DbSession, rows: list[_Row],
-             known: dict | None = None) -> list[Source]:
+             known: Known | None = None) -> list[Source]:
     chains = ancestor_chains(session, rows, known)
     groups = _group_names(session, [row.id for row in rows])
     return [(row, chains[row.id], groups.get(row.id, [])) for row in rows]

@@ -124,7 +124,8 @@ def _digest(source: Source) -> bytes:
     author = row.author
     parts = (str(row.id), row.permalink, row.subject, str(row.date), row.body_text,
              _maybe(row.body_html), _maybe(row.author_name),
-             _maybe(author and author.name), _maybe(author and author.masked_email),
+             _maybe(author.name if author else None),
+             _maybe(author.masked_email if author else None),
              " ".join(ancestors), " ".join(groups))
     # Each part's length first, so no two different sources run together.
     text = "".join([f"{len(part)}:{part}" for part in parts])

@@ -56,8 +56,8 @@ class Page:
             previous = number
 
 
-def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = True,
-             counting: Select | None = None) -> Page:
+def paginate(stmt: Select[Any], page: int, per_page: int, *, scalars: bool = True,
+             counting: Select[Any] | None = None) -> Page:
     """Run `stmt` for one page; a page past the end is NotFound, page 1 never is.
 
     `counting`, when given, has as many rows as `stmt` at less cost (without
@@ -79,7 +79,7 @@ def check_page(page: int, per_page: int, total: int, of: str = "") -> None:
         raise NotFound(f"There is no page {page}{' of ' + of if of else ''}.")
 
 
-def page_of(rows: list, page: int, per_page: int, of: str = "") -> Page:
+def page_of(rows: list[Any], page: int, per_page: int, of: str = "") -> Page:
     """One page of a list already in memory, checked as `paginate` checks."""
     check_page(page, per_page, len(rows), of)
     return Page(rows[(page - 1) * per_page:page * per_page], page, per_page,

@@ -48,7 +48,7 @@ def repair_google_times(session: DbSession) -> Repaired:
             session.execute(update(PostGroup).where(PostGroup.post_id == post_id)
                             .values(post_date=instant))
     post_ids = [row.id for row in rows]
-    groups = set()
+    groups: set[int] = set()
     for start in range(0, len(post_ids), BATCH):
         groups.update(session.scalars(select(PostGroup.group_id).where(
             PostGroup.post_id.in_(post_ids[start:start + BATCH]))))

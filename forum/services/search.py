@@ -19,14 +19,8 @@ from sqlalchemy.orm import Session
 from forum.extensions import DbSession
 from forum.models import Post
 from forum.permissions import FLAG_RESOLVE, has_permission
-from forum.search import (  # noqa: F401 - index_notice is for the dashboard
-    SORTS,
-    SearchHits,
-    ast,
-    get_index,
-    index_notice,
-    rebuilding,
-)
+from forum.search import SORTS, SearchHits, SearchIndex, ast, get_index, rebuilding
+from forum.search import index_notice as index_notice  # for the dashboard
 from forum.search.bulk import ImportIndexing
 from forum.search.documents import (
     busy_posts,
@@ -48,6 +42,7 @@ from forum.search.sync import (
     outbox_size,
     write_documents,
 )
+from forum.services.visibility import VISIBLE
 
 logger = logging.getLogger(__name__)
 REBUILD_BATCH = 2000
@@ -83,7 +78,7 @@ class SearchPage:
 def search_posts(
     session: DbSession, text: str, *, sort: str = "relevance", page: int = 1,
     per_page: int = 20, group: str | None = None, thread_id: int | None = None,
-    facets: bool = True, viewer=None,
+    facets: bool = True, viewer: object = None,
 ) -> SearchPage:
     """Run a reader's query; raises BadQuery with a friendly message.
 
@@ -105,7 +100,8 @@ def search_posts(
 
 def matching_post_ids(text: str, *, sort: str = "relevance",
                       group: str | None = None, thread_id: int | None = None,
-                      viewer=None, limit: int = EXPORT_LIMIT) -> tuple[list[int], int]:
+                      viewer: object = None,
+                      limit: int = EXPORT_LIMIT) -> tuple[list[int], int]:
     """The ids of the first `limit` matches in `sort` order, and how many
     match in all: what a download of a search's results holds.
 
@@ -114,7 +110,8 @@ def matching_post_ids(text: str, *, sort: str = "relevance",
     """
     _node, scoped = _reader_query(text, group, thread_id, viewer)
     sort = sort if sort in SORTS else "relevance"
-    index, ids, total = get_index(), [], 0
+    index, total = get_index(), 0
+    ids: list[int] = []
     while len(ids) < limit:
         hits = index.search(scoped, sort=sort, offset=len(ids),
                             limit=min(EXPORT_BATCH, limit - len(ids)), facets=False)
@@ -126,7 +123,7 @@ def matching_post_ids(text: str, *, sort: str = "relevance",
 
 
 def _reader_query(text: str, group: str | None, thread_id: int | None,
-                  viewer) -> tuple[ast.Node, ast.Node]:
+                  viewer: object) -> tuple[ast.Node, ast.Node]:
     """The parsed query and the same scoped to a group or a thread."""
     node = parse_query(text)
     if asks_for_flags(node) and not has_permission(viewer, FLAG_RESOLVE):
@@ -144,7 +141,7 @@ def _scope(node: ast.Node, group: str | None, thread_id: int | None) -> ast.Node
     return node if len(parts) == 1 else ast.And(tuple(parts))
 
 
-def _suggestion(session: DbSession, index, text: str, words: list[str],
+def _suggestion(session: DbSession, index: SearchIndex, text: str, words: list[str],
                 hits: SearchHits) -> str | None:
     """"Did you mean": the query with unknown words replaced, when few results.
 
@@ -163,7 +160,7 @@ def _suggestion(session: DbSession, index, text: str, words: list[str],
     return suggested if suggested != text else None
 
 
-def _finds_visible(session: DbSession, index, word: str) -> bool:
+def _finds_visible(session: DbSession, index: SearchIndex, word: str) -> bool:
     found = index.search(ast.Term(word), limit=20, facets=False)
     return bool(visible_posts(session, found.ids))
 
@@ -173,8 +170,7 @@ def visible_posts(session: DbSession, ids: list[int]) -> list[Post]:
     if not ids:
         return []
     rows = session.scalars(
-        select(Post).where(Post.id.in_(ids), Post.is_hidden.is_(False),
-                           Post.is_ghost.is_(False))
+        select(Post).where(Post.id.in_(ids), *VISIBLE)
     ).all()
     by_id = {post.id: post for post in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -195,6 +191,7 @@ def index_posts(session: DbSession, post_ids: Iterable[int]) -> int:
         return write_documents(session, index, post_ids)
     docs, gone = documents_for(session, post_ids)
     with index.writer() as writer:
+        assert writer is not None, "a writer waited for is always given"
         writer.delete(gone)
         writer.add(docs)
         writer.commit()
@@ -235,6 +232,7 @@ def rebuild_index(session: DbSession,
                                     progress)
     done = 0
     with rebuilding() as index, index.writer(bulk=True, session=session) as writer:
+        assert writer is not None, "a writer waited for is always given"
         writer.clear()
         for start in range(0, len(ids), batch):
             docs, _gone = documents_for(session, ids[start : start + batch])
@@ -248,8 +246,9 @@ def rebuild_index(session: DbSession,
     return done
 
 
-def _rebuild_in_database(session: DbSession, index, ids: list[int], covered: list[int],
-                         batch: int, progress) -> int:
+def _rebuild_in_database(session: DbSession, index: SearchIndex, ids: list[int],
+                         covered: list[int], batch: int,
+                         progress: Callable[[int, int], None] | None) -> int:
     """Rewrite each visible post's document in short transactions, then drop
     the documents of posts no longer visible.
 
@@ -273,12 +272,13 @@ def _rebuild_in_database(session: DbSession, index, ids: list[int], covered: lis
     return done
 
 
-def _rewrite(session: DbSession, index, post_ids: list[int]) -> int:
+def _rewrite(session: DbSession, index: SearchIndex, post_ids: list[int]) -> int:
     """Write these posts' documents (or drop them) in one short transaction,
     but for posts another transaction is changing; how many were written."""
     busy = busy_posts(session, post_ids)
     docs, gone = documents_for(session, [i for i in post_ids if i not in busy])
     with index.writer(session=session) as writer:
+        assert writer is not None, "a writer waited for is always given"
         writer.delete(gone)
         writer.add(docs, new=True)
     session.commit()

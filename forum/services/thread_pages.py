@@ -23,14 +23,14 @@ from sqlalchemy import func, select
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Author, Post, Thread
-from forum.services.archive import (
+from forum.services.archive_threads import ThreadEntry
+from forum.services.pagination import Page
+from forum.services.visibility import (
     LISTING_ONLY,
     MISSING,
     UNAVAILABLE,
-    ThreadEntry,
     ids_with_visible_subtree,
 )
-from forum.services.pagination import Page
 
 VIEWS = ("tree", "flat")
 
@@ -172,7 +172,7 @@ def _entries(on_page: list[Node], nodes: list[Node]) -> list[ThreadEntry]:
     ids = [node.id for node in on_page if node.visible]
     posts = {post.id: post for post in db.session.scalars(
         select(Post).where(Post.id.in_(ids))).unique()} if ids else {}
-    by_id = {node.id: node for node in nodes}
+    by_id: dict[int | None, Node] = {node.id: node for node in nodes}
     here = {node.id for node in on_page}
     entries = []
     for node in on_page:

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 
 from forum.extensions import DbSession
 from forum.models import Post, PostGroup, Thread, ThreadGroup
+from forum.services.sql_chunks import chunks, table_of
+
+# A post of a thread being refreshed: id, thread_id, parent_id, date, is_ghost,
+# is_hidden, depth, thread_order.
+Outline = Row[tuple[int, int, int | None, datetime | None, bool, bool, int, int]]
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|antw|sv|fw|fwd|wg|tr|r|rif|答复|回复|转发)\s*(?:\[\d+\])?\s*[:：]"
@@ -68,11 +74,12 @@ def order_tree(nodes: Iterable[TreeNode]) -> list[tuple[int, int, int]]:
     return result
 
 
-def _sort_key(node: TreeNode) -> tuple:
+def _sort_key(node: TreeNode) -> tuple[bool, datetime, int]:
     return (node.date is None, node.date or datetime.min, node.id)
 
 
-def _walk(start, children, visited, result) -> None:
+def _walk(start: TreeNode, children: dict[int | None, list[TreeNode]],
+          visited: set[int], result: list[tuple[int, int, int]]) -> None:
     stack = [(start, 0)]
     while stack:
         node, depth = stack.pop()
@@ -87,29 +94,30 @@ def _walk(start, children, visited, result) -> None:
 
 def refresh_threads(session: DbSession, thread_ids: Iterable[int]) -> None:
     """Recompute order, depth, counts and per-group listings of these threads."""
-    thread_ids = sorted(set(thread_ids))
-    for start in range(0, len(thread_ids), 500):
-        _refresh_chunk(session, thread_ids[start : start + 500])
+    for chunk in chunks(sorted(set(thread_ids))):
+        _refresh_chunk(session, chunk)
 
 
-def _refresh_chunk(session: DbSession, thread_ids: list[int]) -> None:
+def _refresh_chunk(session: DbSession, thread_ids: Sequence[int]) -> None:
     rows = session.execute(
         select(
             Post.id, Post.thread_id, Post.parent_id, Post.date, Post.is_ghost,
             Post.is_hidden, Post.depth, Post.thread_order,
         ).where(Post.thread_id.in_(thread_ids))
     ).all()
-    by_thread: dict[int, list] = defaultdict(list)
+    by_thread: dict[int, list[Outline]] = defaultdict(list)
     for row in rows:
         by_thread[row.thread_id].append(row)
     groups = _groups_of(session, [r.id for r in rows])
-    post_updates, orders = [], {}
+    post_updates: list[dict[str, int]] = []
+    orders: dict[int, list[Outline]] = {}
     for thread_id in thread_ids:
         orders[thread_id] = _reorder(by_thread.get(thread_id, []), post_updates)
     # Subjects only of the posts that give threads theirs, not of every post.
     subjects = _subjects(session, [first.id for ordered in orders.values()
                                    if (first := _first_real(ordered))])
-    thread_updates, listings = [], []
+    thread_updates: list[dict[str, Any]] = []
+    listings: list[dict[str, Any]] = []
     for thread_id, ordered in orders.items():
         thread_updates.append(_summary(thread_id, ordered, subjects))
         listings.extend(_listings(thread_id, ordered, groups))
@@ -118,8 +126,7 @@ def _refresh_chunk(session: DbSession, thread_ids: list[int]) -> None:
 
 def _groups_of(session: DbSession, post_ids: list[int]) -> dict[int, list[int]]:
     groups: dict[int, list[int]] = defaultdict(list)
-    for start in range(0, len(post_ids), 2000):
-        chunk = post_ids[start : start + 2000]
+    for chunk in chunks(post_ids, 2000):
         for post_id, group_id in session.execute(
             select(PostGroup.post_id, PostGroup.group_id).where(
                 PostGroup.post_id.in_(chunk)
@@ -129,7 +136,8 @@ def _groups_of(session: DbSession, post_ids: list[int]) -> dict[int, list[int]]:
     return groups
 
 
-def _reorder(posts: list, post_updates: list) -> list:
+def _reorder(posts: list[Outline],
+             post_updates: list[dict[str, int]]) -> list[Outline]:
     """Posts of one thread in stored order; collects rows whose order changed."""
     by_id = {p.id: p for p in posts}
     nodes = [TreeNode(p.id, p.parent_id, p.date, p.is_ghost) for p in posts]
@@ -142,19 +150,20 @@ def _reorder(posts: list, post_updates: list) -> list:
     return ordered
 
 
-def _first_real(ordered: list):
+def _first_real(ordered: list[Outline]) -> Outline | None:
     return next((p for p in ordered if not p.is_ghost), None)
 
 
 def _subjects(session: DbSession, post_ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for start in range(0, len(post_ids), 500):
-        found.update(session.execute(select(Post.id, Post.subject).where(
-            Post.id.in_(post_ids[start:start + 500]))).all())
+    for chunk in chunks(post_ids):
+        found.update((post_id, subject) for post_id, subject in session.execute(
+            select(Post.id, Post.subject).where(Post.id.in_(chunk))))
     return found
 
 
-def _summary(thread_id: int, ordered: list, subjects: dict[int, str]) -> dict:
+def _summary(thread_id: int, ordered: list[Outline],
+             subjects: dict[int, str]) -> dict[str, Any]:
     real = [p for p in ordered if not p.is_ghost and not p.is_hidden]
     dates = [p.date for p in real if p.date]
     first_real = _first_real(ordered)
@@ -170,8 +179,9 @@ def _summary(thread_id: int, ordered: list, subjects: dict[int, str]) -> dict:
     }
 
 
-def _listings(thread_id: int, ordered: list, groups: dict) -> list[dict]:
-    per_group: dict[int, list] = defaultdict(list)
+def _listings(thread_id: int, ordered: list[Outline],
+              groups: dict[int, list[int]]) -> list[dict[str, Any]]:
+    per_group: dict[int, list[datetime | None]] = defaultdict(list)
     for post in ordered:
         if post.is_ghost or post.is_hidden:
             continue
@@ -188,17 +198,20 @@ def _listings(thread_id: int, ordered: list, groups: dict) -> list[dict]:
     ]
 
 
-def _write(session, thread_ids, post_updates, thread_updates, listings) -> None:
+def _write(session: DbSession, thread_ids: Sequence[int],
+           post_updates: list[dict[str, int]], thread_updates: list[dict[str, Any]],
+           listings: list[dict[str, Any]]) -> None:
+    posts, threads = table_of(Post), table_of(Thread)
     if post_updates:
         session.execute(
-            update(Post.__table__)
-            .where(Post.__table__.c.id == bindparam("pid"))
+            update(posts)
+            .where(posts.c.id == bindparam("pid"))
             .values(thread_order=bindparam("o"), depth=bindparam("d")),
             post_updates,
         )
     session.execute(
-        update(Thread.__table__)
-        .where(Thread.__table__.c.id == bindparam("tid"))
+        update(threads)
+        .where(threads.c.id == bindparam("tid"))
         .values(
             subject=bindparam("subject"),
             subject_key=bindparam("subject_key"),
@@ -211,4 +224,4 @@ def _write(session, thread_ids, post_updates, thread_updates, listings) -> None:
     )
     session.execute(delete(ThreadGroup).where(ThreadGroup.thread_id.in_(thread_ids)))
     if listings:
-        session.execute(insert(ThreadGroup.__table__), listings)
+        session.execute(insert(table_of(ThreadGroup)), listings)
