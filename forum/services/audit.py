@@ -8,6 +8,7 @@ together.  Before/after hold label and citation fields, never post text.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from forum.extensions import DbSession
 from forum.models import AuditEntry, User
@@ -22,7 +23,8 @@ def utcnow() -> datetime:
 
 def record(session: DbSession, actor: User | None, action: str, *, target_type: str,
            target_id: int | None, post_id: int | None = None, reason: str = "",
-           why: str = "", before: dict | None = None, after: dict | None = None,
+           why: str = "", before: dict[str, Any] | None = None,
+           after: dict[str, Any] | None = None,
            reverts: AuditEntry | None = None) -> AuditEntry:
     """Append one entry; `actor` None means the system (imports, scans)."""
     entry = AuditEntry(

@@ -1,7 +1,7 @@
 """Reading the audit log: a moderator's filtered, paged view of it.
 
 Entries are shown as they may be shown: text a redaction, takedown or purge
-removed from a post is removed from the entries about it too (takedowns
+removed from a post is removed from the entries about it too (`takedown_log`
 knows what was removed, so this reading side sits above it; `audit` itself,
 which every writing service calls, stays below).
 """
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 
 from forum.extensions import DbSession
 from forum.models import AuditEntry
 from forum.services.pagination import Page, check_page
-from forum.services.takedowns import shown_entries
+from forum.services.takedown_log import shown_entries
+
+_T = TypeVar("_T", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def entries(session: DbSession, filters: AuditFilter, *, page: int = 1,
     return Page(shown_entries(session, list(rows)), page, per_page, total)
 
 
-def _filtered(query: Select, filters: AuditFilter) -> Select:
+def _filtered(query: Select[_T], filters: AuditFilter) -> Select[_T]:
     if filters.actor:
         query = query.where(AuditEntry.actor_name == filters.actor)
     if filters.action:

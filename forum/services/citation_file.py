@@ -13,6 +13,7 @@ one without an identifier or a title is reported and left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ class LoadReport:
     problems: list[str] = field(default_factory=list)
 
 
-def item_identifiers(item: dict) -> list[Identifier]:
+def item_identifiers(item: dict[str, Any]) -> list[Identifier]:
     """Every identifier a CSL item names (PMID, PMCID, DOI, ISBN, URL)."""
     found: list[Identifier] = []
     for name, kind in ID_FIELDS:
@@ -92,7 +93,7 @@ def _problem(item: object) -> str:
     return ""
 
 
-def _clean(item: dict) -> dict:
+def _clean(item: dict[str, Any]) -> dict[str, Any]:
     """The item as stored: CSL fields the records use, plus its identifiers."""
     keep = ("type", "title", "author", "container-title", "container-title-short",
             "issued", "volume", "issue", "page", "PMID", "PMCID", "DOI", "ISBN",
@@ -105,6 +106,6 @@ def _record(session: DbSession, identifier: Identifier) -> Citation | None:
         Citation.kind == identifier.kind, Citation.key == identifier.key))
 
 
-def _differs(citation: Citation, csl: dict) -> bool:
+def _differs(citation: Citation, csl: dict[str, Any]) -> bool:
     return any(getattr(citation, name) != value
                for name, value in metadata_fields(csl).items())

@@ -1,18 +1,20 @@
 """Citations: one record per work, attached to posts or suggested from their text.
 
 A moderator attaches a citation by pasting an identifier (PMID, PMCID, DOI,
-ISBN, arXiv id or URL).  The scan finds identifiers and legacy PubMed links
-in post bodies and stores each occurrence as a *suggestion* with its exact
-span; the body is never rewritten.  Metadata comes from a lookup (NCBI,
-Crossref) when one is configured, and is cached in the database.
+ISBN, arXiv id or URL).  The scan (`citation_scan`, re-exported here) finds
+identifiers and legacy PubMed links in post bodies and stores each occurrence
+as a *suggestion* with its exact span; the body is never rewritten.  Metadata
+comes from a lookup (NCBI, Crossref) when one is configured, and is cached in
+the database.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from forum.citations.identifiers import (
     Identifier,
@@ -20,15 +22,23 @@ from forum.citations.identifiers import (
     canonical_url,
     parse_identifier,
 )
-from forum.citations.scan import FoundCitation, find_citations
 from forum.errors import ForumError
 from forum.extensions import DbSession
 from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
+from forum.services.citation_scan import suggest_citations
 from forum.services.lookup_cache import cached_details
-from forum.text.markup import post_plain_text
+
+__all__ = [
+    "CSL_FIELDS", "MAX_NOTE", "CitationRejected", "MetadataLookup",
+    "SuggestionDecided", "apply_metadata", "attach_citation", "citation_for",
+    "citations_from_text", "citations_on_posts", "csl_json", "decide_suggestion",
+    "detach_citation", "fetch_metadata", "link_label_citations", "metadata_fields",
+    "posts_citing", "posts_with_suggestions", "read_identifier", "suggest_citations",
+    "suggestion_count",
+]
 
 logger = logging.getLogger(__name__)
 MAX_NOTE = 2000
@@ -41,6 +51,14 @@ class CitationRejected(ForumError):
 
 class SuggestionDecided(CitationRejected):
     """The suggestion was confirmed or rejected already (perhaps a moment ago)."""
+
+
+class MetadataLookup(Protocol):
+    """NCBI or Crossref behind the lookup cache (`forum.citations.lookup`)."""
+
+    def handles(self, kind: str) -> bool: ...
+
+    def lookup(self, identifier: Identifier) -> dict[str, Any] | None: ...
 
 
 def read_identifier(text: str) -> Identifier:
@@ -132,11 +150,11 @@ def decide_suggestion(session: DbSession, actor: User, suggestion: PostCitation,
     if suggestion.status != "suggested":
         raise SuggestionDecided(f"That suggestion was {suggestion.status} already.")
     before = _state(suggestion, suggestion.citation)
-    changed = session.execute(
+    changed = cast(CursorResult[Any], session.execute(
         update(PostCitation)
         .where(PostCitation.id == suggestion.id, PostCitation.status == "suggested")
         .values(status="confirmed" if accept else "rejected",
-                decided_by_id=actor.id, decided_at=utcnow())).rowcount
+                decided_by_id=actor.id, decided_at=utcnow()))).rowcount
     if changed != 1:
         session.refresh(suggestion)
         raise SuggestionDecided(f"That suggestion was {suggestion.status} already.")
@@ -163,7 +181,7 @@ def detach_citation(session: DbSession, actor: User, attached: PostCitation,
            after=_state(attached, attached.citation))
 
 
-def _state(attached: PostCitation, citation: Citation) -> dict:
+def _state(attached: PostCitation, citation: Citation) -> dict[str, Any]:
     """Audit fields: the identifier and status, never the post's words."""
     return {"citation_id": citation.id, "identifier": f"{citation.kind}:"
             f"{citation.identifier}", "status": attached.status,
@@ -171,97 +189,12 @@ def _state(attached: PostCitation, citation: Citation) -> dict:
             "in_quote": attached.in_quote}
 
 
-# -- the scan ----------------------------------------------------------------------
-
-
-def suggest_citations(session: DbSession, post_ids: Iterable[int],
-                      scanned: dict[int, list[FoundCitation]] | None = None) -> int:
-    """Scan these posts' bodies; store new suggestions; returns how many.
-
-    Idempotent: an occurrence already suggested (or decided) is left alone.
-    Runs on every import batch, so it works batch-wise: body columns only, one
-    query for the records (and one insert for the new ones), one for the
-    suggestions already there, and one multi-row insert.  `scanned` holds what
-    a scan of the stored text already found for some of the posts (an import
-    scans ahead, forum.services.analysis); the others are read and scanned here.
-    """
-    scanned = scanned or {}
-    found = {post_id: items for post_id, items in scanned.items() if items}
-    unscanned = [post_id for post_id in post_ids if post_id not in scanned]
-    if unscanned:
-        rows = session.execute(select(Post.id, Post.body_text, Post.body_html).where(
-            Post.id.in_(unscanned), Post.is_ghost.is_(False)))
-        for post_id, body_text, body_html in rows.all():
-            if items := find_citations(post_plain_text(body_text, body_html)):
-                found[post_id] = items
-    if not found:
-        return 0
-    records = _record_ids({item.identifier for items in found.values()
-                           for item in items}, session)
-    seen = set(session.execute(
-        select(PostCitation.post_id, PostCitation.citation_id, PostCitation.span_start)
-        .where(PostCitation.post_id.in_(list(found)))).all())
-    now, new_rows = utcnow(), []
-    for post_id, items in found.items():
-        for item in items:
-            key = (post_id, records[item.identifier], item.start)
-            if key not in seen:
-                seen.add(key)
-                new_rows.append({
-                    "post_id": post_id, "citation_id": key[1], "status": "suggested",
-                    "origin": "scan", "note": "", "span_start": item.start,
-                    "span_end": item.end, "span_text": item.text,
-                    "in_quote": item.in_quote, "created_at": now})
-    if new_rows:
-        session.execute(insert(PostCitation), new_rows)
-    return len(new_rows)
-
-
-def _record_ids(identifiers: set[Identifier], session: DbSession) -> dict:
-    """The record id of each identifier; the missing records made in one insert.
-
-    An insert that meets a record another process made meanwhile leaves it be.
-    """
-    found = _existing_ids(session, identifiers)
-    missing = [i for i in identifiers if (i.kind, i.key) not in found]
-    if missing:
-        now = utcnow()
-        session.execute(_insert_new_only(session), [
-            {"kind": i.kind, "identifier": i.value, "key": i.key,
-             "url": canonical_url(i), "authors": [], "created_at": now}
-            for i in missing])
-        found.update(_existing_ids(session, missing))
-    return {i: found[(i.kind, i.key)] for i in identifiers}
-
-
-def _existing_ids(session: DbSession, identifiers: Iterable[Identifier]) -> dict:
-    by_kind: dict[str, set[str]] = {}
-    for identifier in identifiers:
-        by_kind.setdefault(identifier.kind, set()).add(identifier.key)
-    found = {}
-    for kind, keys in by_kind.items():
-        keys = sorted(keys)
-        for start in range(0, len(keys), 500):
-            found.update(((kind, key), citation_id) for key, citation_id in
-                         session.execute(select(Citation.key, Citation.id).where(
-                             Citation.kind == kind,
-                             Citation.key.in_(keys[start:start + 500]))))
-    return found
-
-
-def _insert_new_only(session: DbSession):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(Citation).on_conflict_do_nothing()
-
-
 # -- reading -----------------------------------------------------------------------
 
 
 def citations_on_posts(session: DbSession, post_ids: Iterable[int],
-                       statuses=("confirmed",)) -> dict[int, list[PostCitation]]:
+                       statuses: tuple[str, ...] = ("confirmed",)
+                       ) -> dict[int, list[PostCitation]]:
     """Citations per post with these statuses, in the order they were added."""
     post_ids = list(post_ids)
     if not post_ids:
@@ -291,7 +224,7 @@ def suggestion_count(session: DbSession) -> int:
 
 
 def apply_metadata(session: DbSession, actor: User | None, citation: Citation,
-                   csl: dict, source: str) -> Citation:
+                   csl: dict[str, Any], source: str) -> Citation:
     """Fill a record's bibliographic fields from CSL-JSON (lookup or moderator)."""
     before = {f: getattr(citation, f) for f in CSL_FIELDS}
     for name, value in metadata_fields(csl, citation.title).items():
@@ -304,9 +237,9 @@ def apply_metadata(session: DbSession, actor: User | None, citation: Citation,
     return citation
 
 
-def metadata_fields(csl: dict, title: str = "") -> dict:
+def metadata_fields(csl: dict[str, Any], title: str = "") -> dict[str, Any]:
     """A record's bibliographic columns as CSL-JSON gives them."""
-    fields = {"title": str(csl.get("title") or title or "")[:2000],
+    fields: dict[str, Any] = {"title": str(csl.get("title") or title or "")[:2000],
               "container_title": str(csl.get("container-title") or "")[:2000],
               "authors": list(csl.get("author") or [])[:200],
               "issued": _issued(csl.get("issued"))}
@@ -315,7 +248,7 @@ def metadata_fields(csl: dict, title: str = "") -> dict:
     return fields
 
 
-def _issued(value) -> str:
+def _issued(value: object) -> str:
     """CSL `issued` ({"date-parts": [[2001, 5]]}) as "2001-05"."""
     if isinstance(value, dict):
         parts = (value.get("date-parts") or [[]])[0]
@@ -324,12 +257,13 @@ def _issued(value) -> str:
     return str(value or "")[:32]
 
 
-def csl_json(citation: Citation) -> dict:
+def csl_json(citation: Citation) -> dict[str, Any]:
     """The record as CSL-JSON, for the API and exports."""
-    item = {"id": f"{citation.kind}:{citation.identifier}", "type": "article",
-            "title": citation.title, "author": citation.authors,
-            "container-title": citation.container_title, "volume": citation.volume,
-            "issue": citation.issue, "page": citation.page, "URL": citation.url}
+    item: dict[str, Any] = {
+        "id": f"{citation.kind}:{citation.identifier}", "type": "article",
+        "title": citation.title, "author": citation.authors,
+        "container-title": citation.container_title, "volume": citation.volume,
+        "issue": citation.issue, "page": citation.page, "URL": citation.url}
     if citation.issued:
         item["issued"] = {"date-parts": [[int(p) for p in citation.issued.split("-")
                                           if p.isdigit()]]}
@@ -360,10 +294,9 @@ def posts_with_suggestions(session: DbSession, limit: int = 25
 
 
 def fetch_metadata(session: DbSession, actor: User, citation: Citation,
-                   lookup) -> Citation:
+                   lookup: MetadataLookup | None) -> Citation:
     """Fill a record from NCBI or Crossref (`lookup` None: switched off)."""
     require(actor, CITATION_WRITE)
-    from forum.citations.identifiers import Identifier as Id
     from forum.citations.lookup import LookupFailed
 
     if lookup is None:
@@ -372,7 +305,7 @@ def fetch_metadata(session: DbSession, actor: User, citation: Citation,
     if not lookup.handles(citation.kind):
         raise CitationRejected("Only PMIDs, PMCIDs and DOIs can be looked up.")
     try:
-        found = lookup.lookup(Id(citation.kind, citation.identifier))
+        found = lookup.lookup(Identifier(citation.kind, citation.identifier))
     except LookupFailed as error:
         raise CitationRejected(f"The lookup failed: {error}") from None
     if not found:

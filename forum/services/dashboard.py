@@ -15,10 +15,10 @@ from sqlalchemy import distinct, func, select
 
 from forum.extensions import DbSession
 from forum.models import AuditEntry, ClaimHint, Group, Label, LabelKind, PostGroup
+from forum.search import index_notice
 from forum.services.audit import utcnow
 from forum.services.pagination import Page, page_of
 from forum.services.queue import queue_sizes
-from forum.services.search import index_notice
 
 WEEKS = 12
 SERIES = {"label": "labels", "citation": "citations", "post.hide": "hides"}
@@ -56,8 +56,9 @@ class Dashboard:
 
     @property
     def busiest_week(self) -> int:
-        return max([1, *(sum(column) for column in zip(*self.activity.values(),
-                                                       strict=True))])
+        totals: list[int] = [sum(column) for column in zip(*self.activity.values(),
+                                                           strict=True)]
+        return max([1, *totals])
 
 
 def dashboard(session: DbSession, today: date | None = None) -> Dashboard:
@@ -79,7 +80,7 @@ def coverage(session: DbSession) -> list[Coverage]:
               .join(PostGroup, PostGroup.post_id == ClaimHint.post_id)
               .join(Group, Group.id == PostGroup.group_id).group_by(Group.name))
     done = dict(session.execute(
-        claims.where(ClaimHint.post_id.in_(labelled))).all())
+        claims.where(ClaimHint.post_id.in_(labelled))).tuples().all())
     return sorted((Coverage(name, n, done.get(name, 0))
                    for name, n in session.execute(claims)),
                   key=lambda c: (-c.claims, c.group))
@@ -104,7 +105,7 @@ def label_counts(session: DbSession) -> list[tuple[LabelKind, int]]:
 def activity(session: DbSession, weeks: list[date]) -> dict[str, list[int]]:
     """Labels, citations and hides per week (audit entries, by action family)."""
     start = datetime.combine(weeks[0], datetime.min.time())
-    counts: dict[str, Counter] = {name: Counter() for name in SERIES.values()}
+    counts: dict[str, Counter[date]] = {name: Counter() for name in SERIES.values()}
     for at, action in session.execute(
             select(AuditEntry.at, AuditEntry.action).where(AuditEntry.at >= start)):
         series = SERIES.get(action) or SERIES.get(action.split(".")[0])
@@ -122,4 +123,4 @@ def moderator_activity(session: DbSession, today: date,
         select(AuditEntry.actor_name, func.count(AuditEntry.id))
         .where(AuditEntry.at >= since, AuditEntry.actor_id.is_not(None))
         .group_by(AuditEntry.actor_name)
-        .order_by(func.count(AuditEntry.id).desc())).all())
+        .order_by(func.count(AuditEntry.id).desc())).tuples().all())

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
 from forum.errors import ForumError
 from forum.extensions import DbSession
-from forum.models import Citation, Label, LabelKind, LabelRevision, Post, User
+from forum.models import (
+    AuditEntry,
+    Citation,
+    Label,
+    LabelKind,
+    LabelRevision,
+    Post,
+    User,
+)
 from forum.permissions import LABEL_WRITE, TAXONOMY_WRITE, require
 from forum.services.audit import record, utcnow
 from forum.services.taxonomy import DEFAULT_KINDS
 from forum.text.markup import render_post
-from forum.text.textquote import MAX_EXACT, quote_in
+from forum.text.textquote import MAX_EXACT, TextQuote, quote_in
 
 logger = logging.getLogger(__name__)
 MAX_RATIONALE = 5000
@@ -70,7 +79,7 @@ def update_label_kind(session: DbSession, actor: User, kind: LabelKind, *,
     return kind
 
 
-def _kind_state(kind: LabelKind) -> dict:
+def _kind_state(kind: LabelKind) -> dict[str, Any]:
     return {"key": kind.key, "display_name": kind.display_name,
             "definition": kind.definition, "severity": kind.severity,
             "requires_citation": kind.requires_citation, "is_active": kind.is_active}
@@ -112,7 +121,7 @@ def revise_label(session: DbSession, actor: User, label: Label, *, kind_key: str
                  suffix: str = "") -> Label:
     """Change a label's kind, span, rationale or citations; the old state stays."""
     require(actor, LABEL_WRITE)
-    post = session.get(Post, label.post_id)
+    post = session.get_one(Post, label.post_id)
     before = label_state(label)
     kind = _kind(session, kind_key)
     quote = _span(post, exact, prefix, suffix) if exact else None
@@ -128,7 +137,7 @@ def revise_label(session: DbSession, actor: User, label: Label, *, kind_key: str
 
 
 def withdraw_label(session: DbSession, actor: User, label: Label, why: str,
-                   reverts=None) -> Label:
+                   reverts: AuditEntry | None = None) -> Label:
     """Take a label down (it stays in the post's evidence history)."""
     require(actor, LABEL_WRITE)
     if label.is_withdrawn:
@@ -142,19 +151,21 @@ def withdraw_label(session: DbSession, actor: User, label: Label, why: str,
 
 
 def restore_label(session: DbSession, actor: User, label: Label, why: str,
-                  reverts=None) -> Label:
+                  reverts: AuditEntry | None = None) -> Label:
     """Put a withdrawn label back (an undo of its withdrawal)."""
     require(actor, LABEL_WRITE)
     if not label.is_withdrawn:
         raise LabelRejected("This label is not withdrawn.")
     before = label_state(label)
     label.is_withdrawn = False
-    _check_exclusive(session, session.get(Post, label.post_id), label)
+    _check_exclusive(session, session.get_one(Post, label.post_id), label)
     return _changed(session, actor, label, "restored", "label.restore", why, before,
                     reverts=reverts)
 
 
-def _changed(session, actor, label, change, action, why, before, reverts=None):
+def _changed(session: DbSession, actor: User, label: Label, change: str, action: str,
+             why: str, before: dict[str, Any], reverts: AuditEntry | None = None
+             ) -> Label:
     label.revision += 1
     label.updated_by_id, label.updated_at = actor.id, utcnow()
     session.flush()
@@ -165,7 +176,7 @@ def _changed(session, actor, label, change, action, why, before, reverts=None):
     return label
 
 
-def label_state(label: Label) -> dict:
+def label_state(label: Label) -> dict[str, Any]:
     """What the audit log keeps of a label: no post text, only its length."""
     return {
         "kind": label.kind.key, "rationale": label.rationale,
@@ -176,7 +187,8 @@ def label_state(label: Label) -> dict:
     }
 
 
-def _keep_revision(session, label: Label, actor: User, change: str, why: str):
+def _keep_revision(session: DbSession, label: Label, actor: User, change: str,
+                   why: str) -> None:
     session.add(LabelRevision(
         label_id=label.id, revision=label.revision, change=change,
         kind_id=label.kind_id, exact=label.exact, rationale=label.rationale,
@@ -194,7 +206,8 @@ def _kind(session: DbSession, key: str) -> LabelKind:
     return kind
 
 
-def _span(post: Post, exact, prefix: str, suffix: str):
+def _span(post: Post, exact: str | None, prefix: str, suffix: str
+          ) -> TextQuote | None:
     if exact is None or not exact.strip():
         return None
     if len(exact) > MAX_EXACT:
@@ -238,7 +251,7 @@ def _check_exclusive(session: DbSession, post: Post, label: Label) -> None:
                 "revise or withdraw it first.")
 
 
-def undo_label_action(session: DbSession, actor: User, entry) -> Label:
+def undo_label_action(session: DbSession, actor: User, entry: AuditEntry) -> Label:
     """Undo one audited label action with a new action pointing back at it.
 
     Only the label's latest action can be undone; after later changes a
@@ -261,18 +274,19 @@ def undo_label_action(session: DbSession, actor: User, entry) -> Label:
     raise LabelRejected(f"'{entry.action}' cannot be undone.")
 
 
-def _revert_revision(session, actor, label: Label, entry, why: str) -> Label:
-    previous = session.scalar(select(LabelRevision).where(
+def _revert_revision(session: DbSession, actor: User, label: Label,
+                     entry: AuditEntry, why: str) -> Label:
+    previous = session.scalars(select(LabelRevision).where(
         LabelRevision.label_id == label.id,
-        LabelRevision.revision == label.revision - 1))
+        LabelRevision.revision == label.revision - 1)).one()
     before = label_state(label)
     label.kind_id = previous.kind_id
-    label.kind = session.get(LabelKind, previous.kind_id)
+    label.kind = session.get_one(LabelKind, previous.kind_id)
     label.rationale = previous.rationale
     if previous.exact != label.exact:
         label.exact, label.prefix, label.suffix = previous.exact, "", ""
-    label.citations = [session.get(Citation, i) for i in previous.citation_ids]
-    _check_exclusive(session, session.get(Post, label.post_id), label)
+    label.citations = [session.get_one(Citation, i) for i in previous.citation_ids]
+    _check_exclusive(session, session.get_one(Post, label.post_id), label)
     return _changed(session, actor, label, "revised", "label.revise", why, before,
                     reverts=entry)
 
@@ -280,7 +294,8 @@ def _revert_revision(session, actor, label: Label, entry, why: str) -> Label:
 # -- reading -----------------------------------------------------------------------
 
 
-def labels_on_posts(session: DbSession, post_ids: Iterable[int]) -> dict[int, list]:
+def labels_on_posts(session: DbSession, post_ids: Iterable[int]
+                    ) -> dict[int, list[Label]]:
     """Active labels per post, most severe first."""
     post_ids = list(post_ids)
     if not post_ids:

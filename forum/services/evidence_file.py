@@ -14,13 +14,17 @@ holds it: later posts that hold the same words usually quote it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 
 from forum.errors import ForumError
 from forum.extensions import DbSession
 from forum.models import (
+    Citation,
     Group,
     Label,
     Post,
@@ -46,7 +50,7 @@ class EvidenceReport:
     citations_unchanged: int = 0
     proposals: int = 0
     problems: list[str] = field(default_factory=list)
-    new_labels: list = field(default_factory=list)
+    new_labels: list[Label] = field(default_factory=list)
 
 
 def load_evidence(session: DbSession, actor: User, data: object,
@@ -63,25 +67,27 @@ def load_evidence(session: DbSession, actor: User, data: object,
     finder = _PostFinder(session)
     for entry in _entries(data, "labels", report):
         _apply(session, report, entry,
-               lambda e=entry: _label(session, actor, finder, e, report))
+               partial(_label, session, actor, finder, entry, report))
     if claim_settings is not None:
         for label in report.new_labels:
             report.proposals += len(propose_for_label(session, label, claim_settings))
     for entry in _entries(data, "references", report):
         _apply(session, report, entry,
-               lambda e=entry: _reference(session, actor, finder, e, report))
+               partial(_reference, session, actor, finder, entry, report))
     return report
 
 
-def _entries(data: dict, name: str, report: EvidenceReport) -> list[dict]:
-    entries = data.get(name) or []
+def _entries(data: dict[str, Any], name: str, report: EvidenceReport
+             ) -> list[Any]:
+    entries: object = data.get(name) or []
     if not isinstance(entries, list):
         report.problems.append(f"'{name}' is not a list")
         return []
     return entries
 
 
-def _apply(session: DbSession, report: EvidenceReport, entry: object, action) -> None:
+def _apply(session: DbSession, report: EvidenceReport, entry: object,
+           action: Callable[[], None]) -> None:
     """One entry in a savepoint: a rejected entry leaves nothing behind."""
     name = entry.get("id", "?") if isinstance(entry, dict) else "?"
     try:
@@ -93,7 +99,8 @@ def _apply(session: DbSession, report: EvidenceReport, entry: object, action) ->
         report.problems.append(f"{name}: {error}")
 
 
-def _label(session, actor, finder, entry, report: EvidenceReport) -> None:
+def _label(session: DbSession, actor: User, finder: _PostFinder,
+           entry: dict[str, Any], report: EvidenceReport) -> None:
     post, exact = finder.holding(entry["group"], entry["exact"])
     citations = citations_from_text(session, "\n".join(entry.get("citations") or []))
     rationale = " ".join(str(entry["rationale"]).split())
@@ -114,11 +121,12 @@ def _label(session, actor, finder, entry, report: EvidenceReport) -> None:
         report.labels_unchanged += 1
 
 
-def _ids(citations) -> set[int]:
+def _ids(citations: Iterable[Citation]) -> set[int]:
     return {citation.id for citation in citations}
 
 
-def _reference(session, actor, finder, entry, report: EvidenceReport) -> None:
+def _reference(session: DbSession, actor: User, finder: _PostFinder,
+               entry: dict[str, Any], report: EvidenceReport) -> None:
     post, _exact = finder.holding(entry["group"], entry["exact"])
     (citation,) = citations_from_text(session, entry["citation"])
     attached = session.scalar(select(PostCitation).where(
@@ -133,7 +141,8 @@ def _reference(session, actor, finder, entry, report: EvidenceReport) -> None:
     report.citations_attached += 1
 
 
-def _resolve_written_reference(session, actor, post, words: str, citation) -> None:
+def _resolve_written_reference(session: DbSession, actor: User, post: Post,
+                               words: str, citation: Citation) -> None:
     """The scan's unresolved reference at these words, now confirmed."""
     words = normalise(words)
     for row in session.scalars(select(PostReference).where(
@@ -144,7 +153,7 @@ def _resolve_written_reference(session, actor, post, words: str, citation) -> No
             row.decided_by_id, row.decided_at = actor.id, utcnow()
 
 
-def _label_on(session, post: Post, exact: str) -> Label | None:
+def _label_on(session: DbSession, post: Post, exact: str) -> Label | None:
     return session.scalar(select(Label).where(
         Label.post_id == post.id, Label.exact == exact,
         Label.is_withdrawn.is_(False)))

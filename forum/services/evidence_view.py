@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 from forum.extensions import DbSession
 from forum.models import Label, LabelRevision, Post, PostCitation
 from forum.services.citations import citations_on_posts
+from forum.services.claim_proposals import same_claim_counts
 from forum.services.evidence import label_history, labels_on_posts
-from forum.services.propagation import same_claim_counts
 from forum.text.markup import render_post
 from forum.text.textquote import TextQuote, mark_quote
 

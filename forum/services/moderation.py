@@ -115,7 +115,7 @@ def flag_post(session: DbSession, post: Post, reason: str, text: str, client: st
     if len(text) > MAX_FLAG_TEXT:
         raise ModerationRejected(f"Keep the note under {MAX_FLAG_TEXT} characters.")
     recent = session.scalar(select(func.count(Flag.id)).where(
-        Flag.client == client, Flag.created_at >= utcnow() - FLAG_WINDOW))
+        Flag.client == client, Flag.created_at >= utcnow() - FLAG_WINDOW)) or 0
     if recent >= per_hour:
         raise FlagThrottled("You have flagged several posts in the last hour. "
                             "Please try again later.")

@@ -12,7 +12,8 @@ on the post, or says it is no reference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 
@@ -23,11 +24,22 @@ from forum.models import Post, PostCitation, PostReference, User
 from forum.permissions import CITATION_WRITE, require
 from forum.services.audit import record, utcnow
 from forum.services.citations import attach_citation
+from forum.services.queue_decisions import reason_given, refuse_decided
 from forum.text.markup import post_plain_text
 
 
 class ReferenceRejected(ForumError):
     """A reference cannot be decided as asked; the message says why."""
+
+
+class _Candidate(Protocol):
+    def _asdict(self) -> dict[str, Any]: ...
+
+
+class Matcher(Protocol):
+    """What asks the services for candidates (`forum.citations.matching`)."""
+
+    def candidates(self, reference: FoundReference) -> Sequence[_Candidate]: ...
 
 
 def record_references(session: DbSession, post_ids: Iterable[int]) -> int:
@@ -62,18 +74,18 @@ def _row(post_id: int, found: FoundReference) -> PostReference:
         candidates=[], reason="", created_at=utcnow())
 
 
-def reference_fields(found: FoundReference) -> dict:
+def reference_fields(found: FoundReference) -> dict[str, Any]:
     """What the scan read from the reference, for moderators and the matcher."""
     authors = [f"{a.family} {a.initials}".strip() for a in found.authors]
-    fields = {"authors": authors, "et_al": found.et_al, "year": found.year,
-              "shape": found.shape}
+    fields: dict[str, Any] = {"authors": authors, "et_al": found.et_al,
+                              "year": found.year, "shape": found.shape}
     for name in ("title", "journal", "volume", "issue", "first_page"):
         if getattr(found, name):
             fields[name] = getattr(found, name)
     return fields
 
 
-def match_references(session: DbSession, matcher, limit: int = 100) -> int:
+def match_references(session: DbSession, matcher: Matcher, limit: int = 100) -> int:
     """Ask the matcher for candidates for references not asked about yet."""
     waiting = session.scalars(select(PostReference).where(
         PostReference.status == "unresolved").order_by(PostReference.id)
@@ -93,7 +105,7 @@ def match_references(session: DbSession, matcher, limit: int = 100) -> int:
 
 
 def _found_again(session: DbSession, row: PostReference) -> FoundReference | None:
-    post = session.get(Post, row.post_id)
+    post = session.get_one(Post, row.post_id)
     text = post_plain_text(post.body_text, post.body_html)
     return next((f for f in find_references(text) if f.start == row.span_start),
                 None)
@@ -104,7 +116,7 @@ def confirm_reference(session: DbSession, actor: User, row: PostReference,
     """The moderator names the work: it is attached to the post as a citation."""
     require(actor, CITATION_WRITE)
     _still_open(row)
-    post = session.get(Post, row.post_id)
+    post = session.get_one(Post, row.post_id)
     attached = attach_citation(session, actor, post, identifier,
                                note=f"Written in the post as: {row.text}"[:2000])
     row.status, row.citation_id = "confirmed", attached.citation_id
@@ -118,18 +130,16 @@ def reject_reference(session: DbSession, actor: User, row: PostReference,
                      reason: str) -> None:
     require(actor, CITATION_WRITE)
     _still_open(row)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ReferenceRejected("Say why this is not a reference to a paper.")
-    row.status, row.reason = "rejected", reason[:2000]
+    reason = reason_given(reason, ReferenceRejected,
+                          "Say why this is not a reference to a paper.")
+    row.status, row.reason = "rejected", reason
     row.decided_by_id, row.decided_at = actor.id, utcnow()
     record(session, actor, "reference.reject", target_type="post_reference",
            target_id=row.id, post_id=row.post_id, reason=row.reason)
 
 
 def _still_open(row: PostReference) -> None:
-    if row.status != "unresolved":
-        raise ReferenceRejected(f"This reference was {row.status} already.")
+    refuse_decided(row.status, "unresolved", "reference", ReferenceRejected)
 
 
 def references_on_posts(session: DbSession, post_ids: Iterable[int],

@@ -13,7 +13,8 @@ SEVERITY_WORDS = {"info": "Info", "context": "Context", "caution": "Caution",
                   "serious": "Serious"}
 
 
-def _kind(key, name, definition, severity, citation=False, verdict=False):
+def _kind(key: str, name: str, definition: str, severity: str, citation: bool = False,
+          verdict: bool = False) -> dict[str, str | bool]:
     return {"key": key, "display_name": name, "definition": definition,
             "severity": severity, "requires_citation": citation,
             "is_verdict": verdict}

@@ -25,6 +25,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -71,7 +72,8 @@ class ParentInfo:
 
     @property
     def low(self) -> bool:
-        return self.inferred and self.confidence < LOW_CONFIDENCE
+        return (self.inferred and self.confidence is not None
+                and self.confidence < LOW_CONFIDENCE)
 
     @property
     def can_split(self) -> bool:
@@ -91,7 +93,7 @@ def parent_info(session: DbSession, post: Post) -> ParentInfo:
     parent = session.get(Post, post.parent_id) if post.parent_id else None
     ghost = parent is not None and parent.is_ghost
     return ParentInfo(
-        thread=session.get(Thread, post.thread_id),
+        thread=session.get_one(Thread, post.thread_id),
         parent=None if ghost else parent, parent_is_ghost=ghost,
         confidence=post.parent_confidence, evidence=post.parent_evidence,
         replies=len(_subtree_ids(session, post)) - 1)
@@ -270,7 +272,7 @@ def _move(posts: Iterable[Post], thread_id: int) -> None:
         post.thread_id = thread_id
 
 
-def _place(session: DbSession, post: Post) -> dict:
+def _place(session: DbSession, post: Post) -> dict[str, Any]:
     """Where a post hangs, for an audit entry's before/after (no post text)."""
     parent = session.get(Post, post.parent_id) if post.parent_id else None
     return {"thread_id": post.thread_id, "parent_id": post.parent_id,
