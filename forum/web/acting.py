@@ -1,4 +1,5 @@
-"""A moderator's form is answered the same way everywhere, so that lives here once.
+"""A form that changes something (a moderator's, or a reader's flag) is
+answered the same way everywhere, so that lives here once.
 
 Run the service call; when it succeeds, commit, say what was done and go back
 to the page the moderator acted on; when the service refuses (a ForumError,
@@ -18,10 +19,12 @@ from forum.errors import ForumError
 from forum.extensions import db
 
 Refused = Callable[[ForumError], ResponseReturnValue]
+# A message or an address, given as it is or made from what the change returned.
+FromResult = str | Callable[[Any], str]
 
 
-def act(change: Callable[[], Any], *, done: str | Callable[[Any], str],
-        then: str | Callable[[Any], str], refused: Refused) -> ResponseReturnValue:
+def act(change: Callable[[], Any], *, done: FromResult, then: FromResult,
+        refused: Refused) -> ResponseReturnValue:
     """`change()` calls the service and returns what it made (or None).
 
     `done` (the message) and `then` (where to go) may be functions of that

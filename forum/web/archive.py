@@ -27,7 +27,7 @@ from forum.services import (
 from forum.services.moderation import FLAG_REASONS
 from forum.web.common import page_arg, per_page
 from forum.web.filters import FILTERS
-from forum.web.mbox import mbox_response
+from forum.web.mbox import MBOX_FILE, mbox_response
 from forum.web.moderation import needs
 
 bp = Blueprint("archive", __name__)
@@ -87,53 +87,24 @@ def thread(thread_id: int):
     )
 
 
-@bp.get("/g/<path:name>/mbox")
-def group_mbox(name: str):
-    return _group_mbox(name, packed=False)
-
-
-@bp.get("/g/<path:name>/mbox.gz")
-def group_mbox_gz(name: str):
-    return _group_mbox(name, packed=True)
-
-
-def _group_mbox(name: str, packed: bool) -> Response:
+@bp.get(f"/g/<path:name>/{MBOX_FILE}")
+def group_mbox(name: str, file: str) -> Response:
     group = archive.get_group(name)
-    return mbox_response(mbox_export.group_posts(group), group.name, packed)
+    return mbox_response(mbox_export.group_posts(group), group.name, file)
 
 
-@bp.get("/g/<path:name>/<int:year>/<int:month>/mbox")
-def group_month_mbox(name: str, year: int, month: int):
-    return _group_month_mbox(name, year, month, packed=False)
-
-
-@bp.get("/g/<path:name>/<int:year>/<int:month>/mbox.gz")
-def group_month_mbox_gz(name: str, year: int, month: int):
-    return _group_month_mbox(name, year, month, packed=True)
-
-
-def _group_month_mbox(name: str, year: int, month: int, packed: bool) -> Response:
+@bp.get(f"/g/<path:name>/<int:year>/<int:month>/{MBOX_FILE}")
+def group_month_mbox(name: str, year: int, month: int, file: str) -> Response:
     group = archive.get_group(name)
     posts = mbox_export.group_posts(group, year, month)
-    return mbox_response(posts, f"{group.name}-{year:04d}-{month:02d}", packed)
+    return mbox_response(posts, f"{group.name}-{year:04d}-{month:02d}", file)
 
 
-@bp.get("/t/<int:thread_id>/mbox")
-def thread_mbox(thread_id: int):
-    return _thread_mbox(thread_id, packed=False)
-
-
-@bp.get("/t/<int:thread_id>/mbox.gz")
-def thread_mbox_gz(thread_id: int):
-    return _thread_mbox(thread_id, packed=True)
-
-
-def _thread_mbox(thread_id: int, packed: bool) -> Response:
+@bp.get(f"/t/<int:thread_id>/{MBOX_FILE}")
+def thread_mbox(thread_id: int, file: str) -> Response:
     thread = archive.get_thread(thread_id)
     return mbox_response(mbox_export.thread_posts(thread), f"thread-{thread.id}",
-                         packed)
-
-
+                         file)
 
 
 @bp.get("/p/<permalink>/")

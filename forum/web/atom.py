@@ -73,7 +73,7 @@ def _add(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 
 def _link(parent: ET.Element, href: str, **attributes: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM}}}link", href=href, **attributes)
+    ET.SubElement(parent, f"{{{ATOM}}}link", {"href": href, **attributes})
 
 
 def _newest(entries: list[Entry]) -> str:

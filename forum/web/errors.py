@@ -49,7 +49,7 @@ def _wants_json() -> bool:
 
 def _json(error: HTTPException):
     response = jsonify(error=error.description, status=error.code)
-    response.status_code = error.code
+    response.status_code = error.code or 500  # always set: _http_error checked it
     return response
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -15,12 +17,20 @@ from forum.text.markup import mask_addresses, mask_email, render_post
 
 
 def utc(value: datetime | None) -> str:
-    """An absolute date, `2000-10-10 03:00 UTC`; stored datetimes are naive UTC."""
-    if value is None:
-        return "date unknown"
+    """An absolute date, `2000-10-10 03:00 UTC`."""
+    return _written(value, "%Y-%m-%d %H:%M UTC")
+
+
+def _written(value: datetime | None, shape: str) -> str:
+    """The date in UTC in `shape` (strftime's), or "date unknown"."""
+    return "date unknown" if value is None else format(_naive_utc(value), shape)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """Stored datetimes are naive UTC; an aware one is brought to that."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def local(value: datetime | None, offset: int | None) -> str:
@@ -42,9 +52,7 @@ def local_iso(value: datetime | None, offset: int | None) -> str | None:
 
 
 def _at_offset(value: datetime, offset: int) -> datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value + timedelta(minutes=offset)
+    return _naive_utc(value) + timedelta(minutes=offset)
 
 
 def _offset_text(offset: int) -> str:
@@ -54,20 +62,24 @@ def _offset_text(offset: int) -> str:
 
 def day(value: datetime | None) -> str:
     """The date alone, `2000-10-10`, for posts whose time of day is unknown."""
-    if value is None:
-        return "date unknown"
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d")
+    return _written(value, "%Y-%m-%d")
+
+
+# A date gives a string (the checker is told so), no date None.
+@overload
+def iso(value: datetime) -> str: ...
+
+
+@overload
+def iso(value: datetime | None) -> str | None: ...
 
 
 def iso(value: datetime | None) -> str | None:
-    """ISO-8601 in UTC with a `Z`, for `<time datetime>` and the API."""
+    """ISO-8601 in UTC with a `Z`, for `<time datetime>` and the API (None
+    for no date)."""
     if value is None:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.replace(microsecond=0).isoformat() + "Z"
+    return _naive_utc(value).replace(microsecond=0).isoformat() + "Z"
 
 
 def masked(value: str | None) -> str:
@@ -174,7 +186,7 @@ def _author(author) -> str:
     return " ".join(p for p in (str(author.get("family") or ""), given) if p)
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "utc": utc, "iso": iso, "masked": masked, "address": address, "body": body,
     "day": day, "local": local, "link_url": link_url, "severity_icon": severity_icon,
     "severity_word": severity_word, "citation_label": citation_label,

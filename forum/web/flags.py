@@ -22,6 +22,7 @@ from forum.services.moderation import (
     client_key,
     flag_post,
 )
+from forum.web.acting import act
 
 bp = Blueprint("flags", __name__)
 THANKS = "Thank you. A moderator will look at this post."
@@ -30,33 +31,30 @@ THANKS = "Thank you. A moderator will look at this post."
 @bp.post("/p/<permalink>/flag")
 def flag(permalink: str):
     post = archive.get_post_by_permalink(permalink)
+    back = url_for("archive.post", permalink=permalink)
     if request.form.get("website"):  # the honeypot: people never see this field
         flash(THANKS)
-        return redirect(url_for("archive.post", permalink=permalink))
+        return redirect(back)
     config = current_app.config
-    try:
-        flag_post(db.session, post, request.form.get("reason", ""),
-                  request.form.get("text", ""),
-                  client_key(request.remote_addr or "unknown", config["SECRET_KEY"]),
-                  per_hour=int(config["FORUM_FLAGS_PER_HOUR"]),
-                  hide_at=int(config["FORUM_FLAG_HIDE_THRESHOLD"]))
-    except FlagThrottled as error:
-        db.session.rollback()
-        return _again(post, str(error), 429)
-    except ForumError as error:
-        db.session.rollback()
-        return _again(post, str(error), 400)
-    db.session.commit()
-    flash(THANKS)
-    if post.is_hidden:
-        return redirect(url_for("archive.home"))
-    return redirect(url_for("archive.post", permalink=permalink))
+    return act(lambda: flag_post(
+                   db.session, post, request.form.get("reason", ""),
+                   request.form.get("text", ""),
+                   client_key(request.remote_addr or "unknown", config["SECRET_KEY"]),
+                   per_hour=int(config["FORUM_FLAGS_PER_HOUR"]),
+                   hide_at=int(config["FORUM_FLAG_HIDE_THRESHOLD"])),
+               done=THANKS,
+               # Enough flags hide the post, and its page with it.
+               then=lambda _flag: url_for("archive.home") if post.is_hidden else back,
+               refused=lambda error: _again(post, error))
 
 
-def _again(post, error: str, status: int):
+def _again(post, error: ForumError):
+    """The post's page again with the refusal: 429 for a reader who flags too
+    much, 400 for a form to put right."""
+    status = 429 if isinstance(error, FlagThrottled) else 400
     if post.is_hidden:
-        abort(status, description=error)
+        abort(status, description=str(error))
     return render_template(
         "archive/post.html", context=archive.post_context(post),
         evidence=evidence_view.post_evidence(db.session, post),
-        flag_reasons=FLAG_REASONS, flag_error=error), status
+        flag_reasons=FLAG_REASONS, flag_error=str(error)), status

@@ -10,6 +10,7 @@ check the result equals `url_for`'s for any value.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, g, url_for
@@ -51,7 +52,8 @@ def _build_shape(endpoint: str, external: bool) -> tuple:
     (name,) = rule.arguments
     converter = rule._converters[name]
     marker = _NUMBER_MARKER if isinstance(converter, NumberConverter) else _MARKER
-    built = url_for(endpoint, **{name: marker}, _external=external)
+    values: dict[str, Any] = {name: marker}  # not mistaken for url_for's own options
+    built = url_for(endpoint, _external=external, **values)
     head, _, tail = built.partition(str(marker))
     return head, tail, converter
 

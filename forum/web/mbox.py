@@ -11,10 +11,15 @@ from forum.extensions import db
 from forum.services import mbox_export
 
 _SLOT = "PERMALINK"
+PACKED = "mbox.gz"
+# The last segment of every mbox route: one view answers both files, and
+# `url_for` takes `file="mbox"` or `file="mbox.gz"`.
+MBOX_FILE = f'<any(mbox, "{PACKED}"):file>'
 
 
-def mbox_response(posts: Select, name: str, packed: bool) -> Response:
-    """A streamed download of `posts` as `name.mbox` (or `.mbox.gz`).
+def mbox_response(posts: Select, name: str, file: str) -> Response:
+    """A streamed download of `posts` as `name.mbox`, or `name.mbox.gz` when
+    `file` (the route's last segment) asks for it gzipped.
 
     What it holds (a group, a thread, a search) was found before the first
     byte, so an unknown one is the usual 404 page, not a broken file; the
@@ -22,6 +27,7 @@ def mbox_response(posts: Select, name: str, packed: bool) -> Response:
     the export's own session), so one dropped unread cannot upset another
     request's.
     """
+    packed = file == PACKED
     link = url_for("archive.post", permalink=_SLOT, _external=True)
     chunks = mbox_export.export_mbox(
         db.engine, posts, lambda permalink: link.replace(_SLOT, permalink))

@@ -8,7 +8,9 @@ signed-in users without the permission get a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.errors import ForumError
@@ -47,7 +50,7 @@ from forum.services import (
     propagation,
     takedowns,
 )
-from forum.web.acting import act, flash_and_return
+from forum.web.acting import FromResult, act, flash_and_return, plural
 from forum.web.common import id_arg, page_arg
 
 bp = Blueprint("moderation", __name__)
@@ -112,11 +115,15 @@ def post(permalink: str):
     return _post_page(permalink)
 
 
-def _on_post(permalink: str, keep_form: bool = True):
-    """A refusal shown on the post's moderation page (400), with the form
-    as it was sent when the moderator typed into it."""
-    return lambda error: _post_page(permalink, str(error),
-                                    request.form if keep_form else None, 400)
+def act_on_post(permalink: str, change: Callable[[], Any], *, done: FromResult,
+                anchor: str = "", keep_form: bool = True) -> ResponseReturnValue:
+    """`act` for a form on a post's moderation page: back to that page (at
+    `anchor`) when done; refused, the page again with the message (400) and,
+    unless `keep_form` is False, the form as the moderator typed into it."""
+    return act(change, done=done,
+               then=url_for("moderation.post", permalink=permalink) + anchor,
+               refused=lambda error: _post_page(
+                   permalink, str(error), request.form if keep_form else None, 400))
 
 
 def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
@@ -142,8 +149,8 @@ def propose_same_claim(label) -> str:
         db.session, label, current_app.extensions["forum_claim_settings"])
     if not found:
         return ""
-    return (f" The same claim seems to appear in {len(found)} other "
-            f"post{'s' if len(found) != 1 else ''}: see the review queue.")
+    return (f" The same claim seems to appear in {plural(len(found), 'other post')}: "
+            "see the review queue.")
 
 
 @bp.post("/p/<permalink>/labels")
@@ -151,21 +158,22 @@ def propose_same_claim(label) -> str:
 def add_label(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    try:
+
+    def make_label() -> tuple[Label, str]:
         cited = citations.citations_from_text(db.session, form.get("citations", ""))
-        label = evidence.label_post(
+        made = evidence.label_post(
             db.session, current_user, found, form.get("kind", ""),
             form.get("rationale", ""), exact=_span(form),
             prefix=form.get("prefix", ""), suffix=form.get("suffix", ""),
             citations=cited, why=form.get("why", ""))
         citations.link_label_citations(db.session, current_user, found, cited)
-    except ForumError as error:
-        db.session.rollback()
-        return _post_page(permalink, str(error), form, 400)
-    proposed = propose_same_claim(label)
-    db.session.commit()
-    flash(f"Labelled '{label.kind.display_name}'." + proposed)
-    return redirect(url_for(".post", permalink=permalink) + f"#label-{label.id}")
+        return made, propose_same_claim(made)
+
+    return act(make_label,
+               done=lambda made: f"Labelled '{made[0].kind.display_name}'." + made[1],
+               then=lambda made: url_for(".post", permalink=permalink)
+               + f"#label-{made[0].id}",
+               refused=lambda error: _post_page(permalink, str(error), form, 400))
 
 
 def _span(form) -> str | None:
@@ -180,11 +188,10 @@ def edit_label(label_id: int):
     label = db.get_or_404(Label, label_id)
     found = archive.get_post_by_id(label.post_id)
     if request.method == "GET":
-        return render_template("moderation/edit_label.html", label=label,
-                               post=found, kinds=evidence.label_kinds(db.session),
-                               form={}, error="")
+        return _edit_label_page(label, found)
     form = request.form
-    try:
+
+    def revise() -> None:
         cited = citations.citations_from_text(db.session, form.get("citations", ""))
         evidence.revise_label(
             db.session, current_user, label, kind_key=form.get("kind", ""),
@@ -192,15 +199,18 @@ def edit_label(label_id: int):
             why=form.get("why", ""), exact=_span(form),
             prefix=form.get("prefix", ""), suffix=form.get("suffix", ""))
         citations.link_label_citations(db.session, current_user, found, cited)
-    except ForumError as error:
-        db.session.rollback()
-        label = db.get_or_404(Label, label_id)
-        return render_template("moderation/edit_label.html", label=label,
-                               post=found, kinds=evidence.label_kinds(db.session),
-                               form=form, error=str(error)), 400
-    db.session.commit()
-    flash("Label revised.")
-    return redirect(url_for(".post", permalink=found.permalink))
+
+    return act(revise, done="Label revised.",
+               then=url_for(".post", permalink=found.permalink),
+               refused=lambda error: _edit_label_page(
+                   db.get_or_404(Label, label_id), found, str(error), form, 400))
+
+
+def _edit_label_page(label: Label, post, error: str = "", form=None,
+                     status: int = 200):
+    return render_template("moderation/edit_label.html", label=label, post=post,
+                           kinds=evidence.label_kinds(db.session), form=form or {},
+                           error=error), status
 
 
 @bp.post("/labels/<int:label_id>/withdraw")
@@ -219,22 +229,22 @@ def restore_label(label_id: int):
 
 def _label_action(label: Label, action, done: str):
     found = archive.get_post_by_id(label.post_id)
-    return act(lambda: action(db.session, current_user, label,
-                              request.form.get("why", "")),
-               done=done, then=url_for(".post", permalink=found.permalink),
-               refused=_on_post(found.permalink, keep_form=False))
+    return act_on_post(
+        found.permalink,
+        lambda: action(db.session, current_user, label, request.form.get("why", "")),
+        done=done, keep_form=False)
 
 
 @bp.post("/p/<permalink>/citations")
 @needs(CITATION_WRITE)
 def attach_citation(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act(lambda: citations.attach_citation(
-                   db.session, current_user, found,
-                   request.form.get("identifier", ""), request.form.get("note", "")),
-               done="Citation attached.",
-               then=url_for(".post", permalink=permalink) + "#citations",
-               refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: citations.attach_citation(db.session, current_user, found,
+                                          request.form.get("identifier", ""),
+                                          request.form.get("note", "")),
+        done="Citation attached.", anchor="#citations")
 
 
 @bp.post("/post-citations/<int:item_id>/decide")
@@ -264,11 +274,11 @@ def decide_citation(item_id: int):
 def detach_citation(item_id: int):
     item = db.get_or_404(PostCitation, item_id)
     found = archive.get_post_by_id(item.post_id)
-    return act(lambda: citations.detach_citation(db.session, current_user, item,
-                                                 request.form.get("why", "")),
-               done="Citation removed from the post.",
-               then=url_for(".post", permalink=found.permalink) + "#citations",
-               refused=_on_post(found.permalink, keep_form=False))
+    return act_on_post(
+        found.permalink,
+        lambda: citations.detach_citation(db.session, current_user, item,
+                                          request.form.get("why", "")),
+        done="Citation removed from the post.", anchor="#citations", keep_form=False)
 
 
 @bp.post("/p/<permalink>/scan")
@@ -307,21 +317,23 @@ def undo(entry_id: int):
 @needs(POST_HIDE)
 def hide_post(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act(lambda: moderation.hide_post(db.session, current_user, found,
-                                            request.form.get("reason", ""),
-                                            request.form.get("why", "")),
-               done="Post hidden from readers.",
-               then=url_for(".post", permalink=permalink), refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: moderation.hide_post(db.session, current_user, found,
+                                     request.form.get("reason", ""),
+                                     request.form.get("why", "")),
+        done="Post hidden from readers.")
 
 
 @bp.post("/p/<permalink>/restore")
 @needs(POST_HIDE)
 def restore_post(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act(lambda: moderation.restore_post(db.session, current_user, found,
-                                               request.form.get("why", "")),
-               done="Post shown to readers again.",
-               then=url_for(".post", permalink=permalink), refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: moderation.restore_post(db.session, current_user, found,
+                                        request.form.get("why", "")),
+        done="Post shown to readers again.")
 
 
 @bp.post("/flags/<int:flag_id>/resolve")
@@ -331,12 +343,12 @@ def resolve_flag(flag_id: int):
 
     flag = db.get_or_404(Flag, flag_id)
     found = archive.get_post_by_id(flag.post_id)
-    return act(lambda: moderation.resolve_flag(db.session, current_user, flag,
-                                               request.form.get("outcome", ""),
-                                               request.form.get("note", "")),
-               done="Flag resolved.",
-               then=url_for(".post", permalink=found.permalink) + "#flags",
-               refused=_on_post(found.permalink, keep_form=False))
+    return act_on_post(
+        found.permalink,
+        lambda: moderation.resolve_flag(db.session, current_user, flag,
+                                        request.form.get("outcome", ""),
+                                        request.form.get("note", "")),
+        done="Flag resolved.", anchor="#flags", keep_form=False)
 
 
 @bp.get("/audit")

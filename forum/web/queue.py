@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.errors import ForumError
-from forum.extensions import db
-from forum.models import Post
+from forum.extensions import Model, db
+from forum.models import ClaimProposal, Post, PostReference
 from forum.permissions import CITATION_WRITE, LABEL_WRITE, MOD_VIEW, POST_HIDE
 from forum.services import (
     archive,
@@ -31,6 +34,7 @@ from forum.services import (
     references,
 )
 from forum.services import citations as citation_service
+from forum.web.acting import FromResult, act, flash_and_return, plural
 from forum.web.common import page_arg
 from forum.web.moderation import _day, needs, propose_same_claim
 
@@ -51,8 +55,8 @@ def review_queue():
     wanted = page_arg()
     shown = queue.queue_page(db.session, filters, wanted, sizes=sizes)
     if shown.page != wanted:  # past the end: the last item was just acted on
-        return redirect(url_for(".review_queue", page=shown.page,
-                                **_filter_args(filters)))
+        args: dict[str, Any] = {"page": shown.page, **_filter_args(filters)}
+        return redirect(url_for(".review_queue", **args))
     return render_template(
         "moderation/queue.html", shown=shown, hide_at=_hide_positions(shown.items),
         filters=filters, args=_filter_args(filters), kinds=queue.KINDS, sizes=sizes,
@@ -122,17 +126,15 @@ def dismiss_items():
     if not permalinks:
         flash("Select at least one item.")
         return redirect(_back())
-    try:
+
+    def dismiss() -> int:
         posts = [archive.get_post_by_permalink(p, include_hidden=True)
                  for p in permalinks[:MAX_BULK]]
-        done = queue.dismiss_items(db.session, current_user, posts,
+        return queue.dismiss_items(db.session, current_user, posts,
                                    request.form.get("kind", "claim"),
                                    request.form.get("reason", ""))
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    flash(f"Dismissed {done} item{'s' if done != 1 else ''}.")
-    return redirect(_back())
+
+    return _answer(dismiss, lambda done: f"Dismissed {plural(done, 'item')}.")
 
 
 @bp.post("/queue/label")
@@ -162,50 +164,46 @@ def decide_suggestion(item_id: int):
     if decision not in ("confirm", "reject"):
         flash("Choose to confirm or to reject the suggestion.")
         return redirect(_back())
-    try:
-        done = queue.decide_item(db.session, current_user, item_id,
-                                 decision == "confirm", request.form.get("why", ""))
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    cited = f"{done.citation.kind.upper()} {done.citation.identifier}"
-    flash(f"Confirmed {cited}." if decision == "confirm" else f"Rejected {cited}.")
-    return redirect(_back())
+    return _answer(
+        lambda: queue.decide_item(db.session, current_user, item_id,
+                                  decision == "confirm", request.form.get("why", "")),
+        lambda done: f"{'Confirmed' if decision == 'confirm' else 'Rejected'} "
+                     f"{done.citation.kind.upper()} {done.citation.identifier}.")
 
 
-def _proposal(proposal_id: int):
-    from forum.models import ClaimProposal
+Row = TypeVar("Row", bound=Model)
 
-    found = db.session.get(ClaimProposal, proposal_id)
+
+def _still_there(model: type[Row], row_id: int, what: str) -> Row:
+    """The queued row, or a refusal: another moderator may have acted on it."""
+    found = db.session.get(model, row_id)
     if found is None:
-        raise ForumError("That proposal is gone; the queue has moved on.")
+        raise ForumError(f"That {what} is gone; the queue has moved on.")
     return found
+
+
+def _proposal(proposal_id: int) -> ClaimProposal:
+    return _still_there(ClaimProposal, proposal_id, "proposal")
 
 
 @bp.post("/queue/proposals/<int:proposal_id>/accept")
 @needs(LABEL_WRITE)
 def accept_proposal(proposal_id: int):
-    try:
-        label = propagation.accept_proposal(db.session, current_user,
-                                            _proposal(proposal_id))
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    flash(f"Labelled '{label.kind.display_name}', linked to the original label.")
-    return redirect(_back())
+    return _answer(
+        lambda: propagation.accept_proposal(
+            db.session, current_user, _proposal(proposal_id)),
+        lambda label: f"Labelled '{label.kind.display_name}', linked to the "
+                      "original label.")
 
 
 @bp.post("/queue/proposals/<int:proposal_id>/reject")
 @needs(LABEL_WRITE)
 def reject_proposal(proposal_id: int):
-    try:
-        propagation.reject_proposal(db.session, current_user, _proposal(proposal_id),
-                                    request.form.get("reason", ""))
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    flash("Rejected: not the same claim. It will not be proposed again.")
-    return redirect(_back())
+    return _answer(
+        lambda: propagation.reject_proposal(
+            db.session, current_user, _proposal(proposal_id),
+            request.form.get("reason", "")),
+        "Rejected: not the same claim. It will not be proposed again.")
 
 
 @bp.route("/queue/proposals/<int:proposal_id>", methods=["GET", "POST"])
@@ -216,24 +214,25 @@ def edit_proposal(proposal_id: int):
         proposal = _proposal(proposal_id)
     except ForumError as error:
         return _refused(error)
-    problem = ""
-    if request.method == "POST":
-        form = request.form
-        try:
-            cited = citation_service.citations_from_text(
-                db.session, form.get("citations", ""))
-            label = propagation.accept_proposal(
-                db.session, current_user, proposal, kind_key=form.get("kind", ""),
-                rationale=form.get("rationale", ""), exact=form.get("exact", ""),
-                citations=cited)
-        except ForumError as error:
-            db.session.rollback()
-            problem = str(error)
-        else:
-            db.session.commit()
-            flash(f"Labelled '{label.kind.display_name}' as edited, linked to the "
-                  "original label.")
-            return redirect(_back())
+    if request.method == "GET":
+        return _proposal_page(proposal)
+    form = request.form
+
+    def accept():
+        cited = citation_service.citations_from_text(
+            db.session, form.get("citations", ""))
+        return propagation.accept_proposal(
+            db.session, current_user, proposal, kind_key=form.get("kind", ""),
+            rationale=form.get("rationale", ""), exact=form.get("exact", ""),
+            citations=cited)
+
+    return act(accept,
+               done=lambda label: f"Labelled '{label.kind.display_name}' as edited, "
+                                  "linked to the original label.",
+               then=_back(), refused=lambda error: _proposal_page(proposal, str(error)))
+
+
+def _proposal_page(proposal: ClaimProposal, problem: str = ""):
     post = db.session.get(Post, proposal.post_id)
     return render_template(
         "moderation/proposal.html", proposal=proposal, post=post,
@@ -243,37 +242,25 @@ def edit_proposal(proposal_id: int):
     ), 400 if problem else 200
 
 
-def _reference(reference_id: int):
-    from forum.models import PostReference
-
-    found = db.session.get(PostReference, reference_id)
-    if found is None:
-        raise ForumError("That reference is gone; the queue has moved on.")
-    return found
-
-
 @bp.post("/queue/references/<int:reference_id>/decide")
 @needs(CITATION_WRITE)
 def decide_reference(reference_id: int):
     form = request.form
-    try:
-        row = _reference(reference_id)
+
+    def decide() -> str:
+        row = _still_there(PostReference, reference_id, "reference")
         if form.get("decision") == "confirm":
             attached = references.confirm_reference(
                 db.session, current_user, row, form.get("identifier", ""))
-            done = f"Attached {attached.citation.kind.upper()} " \
-                   f"{attached.citation.identifier} to the post."
-        elif form.get("decision") == "reject":
+            return (f"Attached {attached.citation.kind.upper()} "
+                    f"{attached.citation.identifier} to the post.")
+        if form.get("decision") == "reject":
             references.reject_reference(db.session, current_user, row,
                                         form.get("reason", ""))
-            done = "Marked as no reference to a paper."
-        else:
-            raise ForumError("Choose to attach a paper or to say it is none.")
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    flash(done)
-    return redirect(_back())
+            return "Marked as no reference to a paper."
+        raise ForumError("Choose to attach a paper or to say it is none.")
+
+    return _answer(decide, lambda said: said)
 
 
 @bp.post("/queue/hide")
@@ -287,27 +274,35 @@ def hide_item():
     return _act(hide, "Hidden from readers.")
 
 
-def _act(action, done):
+def _act(action: Callable[[Post], Any], done: FromResult) -> ResponseReturnValue:
     """Run `action` on the posted item's post, commit, and go back to the queue.
 
     `done` is the message, or makes it from what the action returned.
     """
-    try:
+    acted_on: list[Post] = []
+
+    def on_item() -> Any:
         post = archive.get_post_by_permalink(request.form.get("one", ""),
                                              include_hidden=True)
-        result = action(post)
-    except ForumError as error:
-        return _refused(error)
-    db.session.commit()
-    logger.info("%s: %s on %s", current_user.name, request.endpoint, post.permalink)
-    flash(done(result) if callable(done) else done)
-    return redirect(_back())
+        made = action(post)
+        acted_on.append(post)
+        return made
+
+    answer = _answer(on_item, done)
+    if acted_on:  # and committed: a refusal or a failed commit logs nothing
+        logger.info("%s: %s on %s", current_user.name, request.endpoint,
+                    acted_on[0].permalink)
+    return answer
 
 
-def _refused(error: ForumError):
-    db.session.rollback()
-    flash(str(error))
-    return redirect(_back())
+def _answer(change: Callable[[], Any], done: FromResult) -> ResponseReturnValue:
+    """`act`, back to the queue as the moderator left it, done or refused."""
+    return act(change, done=done, then=_back(), refused=_refused)
+
+
+def _refused(error: ForumError) -> ResponseReturnValue:
+    """The refusal's message, flashed on the queue."""
+    return flash_and_return(_back())(error)
 
 
 def _back(with_place: bool = True) -> str:

@@ -20,6 +20,7 @@ from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 3
+RETRIES = "retries_races"  # the mark of a view wrapped already
 TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
 
 
@@ -41,7 +42,7 @@ def retry_writes(app: Flask) -> None:
                if "POST" in (rule.methods or ())}
     for endpoint in writers:
         view = app.view_functions[endpoint]
-        if not getattr(view, "retries_races", False):
+        if not getattr(view, RETRIES, False):
             app.view_functions[endpoint] = _retrying(view)
 
 
@@ -60,5 +61,5 @@ def _retrying(view):
                 time.sleep(0.05 * attempt)
         raise AssertionError("unreachable")
 
-    run.retries_races = True
+    setattr(run, RETRIES, True)
     return run

@@ -8,6 +8,7 @@ parser rejects comes back as a `ForumError` whose message is shown as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -36,7 +37,7 @@ from forum.text.markup import (
 from forum.web.atom import Entry, atom_response
 from forum.web.common import id_arg, page_arg
 from forum.web.links import query_link
-from forum.web.mbox import mbox_response
+from forum.web.mbox import MBOX_FILE, mbox_response
 
 bp = Blueprint("search", __name__)
 
@@ -184,7 +185,8 @@ def _pager(result: SearchPage) -> Page:
 def facet_links(result: SearchPage, args: SearchArgs) -> dict[str, list[FacetLink]]:
     """Facet counts as links that add `group:`, `d:` or `f:` to the query."""
     makers = {"group": _group_clause, "year": _year_clause, "author": author_clause}
-    labels = {"group": str, "year": str, "author": _author_label}
+    labels: dict[str, Callable[[str], str]] = {
+        "group": str, "year": str, "author": _author_label}
     links: dict[str, list[FacetLink]] = {}
     for name, make in makers.items():
         links[name] = [_facet_link(args, labels[name](value), count, make(value))
@@ -238,17 +240,8 @@ def author_clause(name: str) -> str | None:
 # -- mbox ----------------------------------------------------------------------
 
 
-@bp.get("/search/mbox")
-def results_mbox():
-    return _results_mbox(packed=False)
-
-
-@bp.get("/search/mbox.gz")
-def results_mbox_gz():
-    return _results_mbox(packed=True)
-
-
-def _results_mbox(packed: bool) -> Response:
+@bp.get(f"/search/{MBOX_FILE}")
+def results_mbox(file: str) -> Response:
     """The matches (the first EXPORT_LIMIT in the search's order) as mbox."""
     args = search_args()
     if not args.q:
@@ -258,7 +251,7 @@ def _results_mbox(packed: bool) -> Response:
                                         thread_id=args.thread, viewer=current_user)
     except ForumError as error:
         abort(400, description=str(error))
-    return mbox_response(mbox_export.posts_by_id(ids), f"search-{args.q}", packed)
+    return mbox_response(mbox_export.posts_by_id(ids), f"search-{args.q}", file)
 
 
 # -- Atom ----------------------------------------------------------------------

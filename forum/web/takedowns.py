@@ -22,7 +22,7 @@ from forum.permissions import (
 )
 from forum.services import archive, takedowns
 from forum.web.acting import act, flash_and_return, plural
-from forum.web.moderation import _on_post, _post_page, needs
+from forum.web.moderation import _post_page, act_on_post, needs
 
 bp = Blueprint("takedowns", __name__)
 
@@ -32,13 +32,14 @@ bp = Blueprint("takedowns", __name__)
 def redact(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    return act(lambda: takedowns.redact_post(
-                   db.session, current_user, found, form.get("removed", ""),
-                   form.get("reason", ""), form.get("why", ""),
-                   thread_wide=form.get("thread_wide") == "1"),
-               done=lambda change: f"Redacted in {_posts_changed(change)}.",
-               then=url_for("moderation.post", permalink=permalink) + "#redactions",
-               refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: takedowns.redact_post(db.session, current_user, found,
+                                      form.get("removed", ""), form.get("reason", ""),
+                                      form.get("why", ""),
+                                      thread_wide=form.get("thread_wide") == "1"),
+        done=lambda change: f"Redacted in {_posts_changed(change)}.",
+        anchor="#redactions")
 
 
 @bp.post("/changes/<int:change_id>/revert")
@@ -56,7 +57,7 @@ def _change_page(change: ContentChange) -> str:
     if change.kind == "redact" and change.post_id:
         post = archive.get_post_by_id(change.post_id)
         return url_for("moderation.post", permalink=post.permalink) + "#redactions"
-    author = db.session.get(Author, change.author_id)
+    author = db.session.get_one(Author, change.author_id)
     return url_for(".author", slug=author.slug)
 
 
@@ -108,12 +109,12 @@ def purge(permalink: str):
     if request.form.get("confirm", "").strip() != permalink:
         return _post_page(permalink, "Type the post's permalink to confirm the "
                           "purge: it cannot be undone.", request.form, 400)
-    return act(lambda: takedowns.purge_post(db.session, current_user, found,
-                                            request.form.get("reason", ""),
-                                            request.form.get("why", "")),
-               done="Post purged. Its permalink now shows a tombstone.",
-               then=url_for("moderation.post", permalink=permalink),
-               refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: takedowns.purge_post(db.session, current_user, found,
+                                     request.form.get("reason", ""),
+                                     request.form.get("why", "")),
+        done="Post purged. Its permalink now shows a tombstone.")
 
 
 def _posts_changed(change) -> str:

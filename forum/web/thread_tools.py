@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user
 
 from forum.extensions import db
 from forum.permissions import THREAD_EDIT, has_permission
 from forum.services import archive, thread_tools
-from forum.web.acting import act, plural
-from forum.web.moderation import _on_post, needs
+from forum.web.acting import plural
+from forum.web.moderation import act_on_post, needs
 
 bp = Blueprint("thread_tools", __name__)
 # /p/<permalink>/, /mod/p/<permalink>/, /t/1/#p-<permalink>, or the bare permalink.
 _PERMALINK = re.compile(r"(?:^|/p/|#p-)([a-z2-7]{32})(?=$|[/?#])")
 # 12, /t/12/, /api/v1/threads/12
 _THREAD = re.compile(r"^(\d{1,12})$|/(?:t|threads)/(\d{1,12})(?=$|[/?#.])")
+TOOLS = "#thread-tools"  # the moderator post page's section these forms are in
 
 
 @bp.app_template_global()
@@ -48,32 +49,35 @@ def parent_needs_check(post) -> bool:
 def reattach(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     form = request.form
-    return act(lambda: thread_tools.reattach(db.session, current_user, found,
-                                             _post_from(form.get("parent", "")),
-                                             form.get("why", "")),
-               done=lambda moved: f"Moved {plural(len(moved), 'post')} under the "
-                                  "new parent.",
-               then=_back(permalink), refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: thread_tools.reattach(db.session, current_user, found,
+                                      _post_from(form.get("parent", "")),
+                                      form.get("why", "")),
+        done=lambda moved: f"Moved {plural(len(moved), 'post')} under the new parent.",
+        anchor=TOOLS)
 
 
 @bp.post("/p/<permalink>/confirm-parent")
 @needs(THREAD_EDIT)
 def confirm_parent(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act(lambda: thread_tools.confirm_parent(db.session, current_user, found,
-                                                   request.form.get("why", "")),
-               done="Parent confirmed.", then=_back(permalink),
-               refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: thread_tools.confirm_parent(db.session, current_user, found,
+                                            request.form.get("why", "")),
+        done="Parent confirmed.", anchor=TOOLS)
 
 
 @bp.post("/p/<permalink>/split")
 @needs(THREAD_EDIT)
 def split(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act(lambda: thread_tools.split(db.session, current_user, found,
-                                          request.form.get("why", "")),
-               done=lambda thread: f"Split off as thread {thread.id}.",
-               then=_back(permalink), refused=_on_post(permalink))
+    return act_on_post(
+        permalink,
+        lambda: thread_tools.split(db.session, current_user, found,
+                                   request.form.get("why", "")),
+        done=lambda thread: f"Split off as thread {thread.id}.", anchor=TOOLS)
 
 
 @bp.post("/p/<permalink>/merge")
@@ -90,8 +94,8 @@ def merge(permalink: str):
                            form.get("why", ""))
         return into
 
-    return act(merge_into, done=lambda into: f"Merged into thread {into.id}.",
-               then=_back(permalink), refused=_on_post(permalink))
+    return act_on_post(permalink, merge_into,
+                       done=lambda into: f"Merged into thread {into.id}.", anchor=TOOLS)
 
 
 def _post_from(text: str):
@@ -108,7 +112,3 @@ def _thread_id_from(text: str) -> int:
         raise thread_tools.ThreadEditRejected(
             "Give the other thread's number or the URL of its page.")
     return int(found.group(1) or found.group(2))
-
-
-def _back(permalink: str) -> str:
-    return url_for("moderation.post", permalink=permalink) + "#thread-tools"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,7 @@ from tests.evidence.conftest import (  # noqa: F401 - a fixture, found by name
 )
 from tests.helpers import REPO, url_map_routes
 from tests.web.factories import ArchiveFactory, build_sample
+from tests.web.routes import any_choices
 
 WEB = REPO / "forum" / "web"
 
@@ -64,6 +66,7 @@ SEARCH_SYNTAX = [_q(text) for text in (
 )] + ["%c3%28", "%ed%a0%80", "%zz"]  # invalid UTF-8, a surrogate, a bad escape
 VALUES = NUMBERS + TEXTS + COUNTS + SEARCH_SYNTAX
 PATH_VALUES = {True: NUMBERS, False: TEXTS}  # by "is a number argument"
+ARGUMENT = re.compile(r"<(?:[^<>:]+:)?(\w+)>")  # a rule's <converter:name>
 
 
 # -- which names the views read ------------------------------------------------
@@ -221,10 +224,9 @@ def _is_number(rule, name: str) -> bool:
 
 
 def _path(rule, values: dict[str, str]) -> str:
-    path = rule.rule
-    for name, value in values.items():
-        for form in (f"<{name}>", f"<int:{name}>", f"<path:{name}>"):
-            path = path.replace(form, value)
+    """The rule's path with each argument (`<name>`, `<int:name>`,
+    `<any(a, b):name>`...) given its value."""
+    path = ARGUMENT.sub(lambda found: values.get(found[1], found[0]), rule.rule)
     assert "<" not in path, f"fill in {path}"
     return path
 
@@ -285,22 +287,25 @@ def hostile_routes(app, real: dict[str, object]) -> list[RouteProbes]:
              sorted({n for reads in scanned.values() for n in reads.form}))
     assert {"q", "page", "sort"} <= set(names[0]) and "why" in names[1], \
         f"the scan of forum/web found too few field names: {names}"
-    routes = url_map_routes(app)
+    # A rule with an `any(...)` segment is a route for each of its values:
+    # /t/1/mbox and /t/1/mbox.gz are one view, and both are sent.
+    routes = [(method, rule, choice) for method, rule in url_map_routes(app)
+              for choice in any_choices(rule)]
     # Signing out (and failed sign-ins, which are throttled) come last.
     routes.sort(key=lambda route: (route[1].endpoint.startswith("auth."),
                                    route[1].endpoint == "auth.logout"))
-    reads = [view_reads(app, rule.endpoint, scanned) for _, rule in routes]
+    reads = [view_reads(app, rule.endpoint, scanned) for _, rule, _ in routes]
     turns = Turns()
     for index, read in enumerate(reads):
         for name in read.args:
             turns.readers[name].append(index)
-    return [_route_probes(method, rule, real, reads[index], index, names, turns)
-            for index, (method, rule) in enumerate(routes)]
+    return [_route_probes(method, rule, {**_real(rule, real), **choice}, reads[index],
+                          index, names, turns)
+            for index, (method, rule, choice) in enumerate(routes)]
 
 
-def _route_probes(method, rule, real, reads: Reads, index: int,
+def _route_probes(method, rule, real_args: dict[str, str], reads: Reads, index: int,
                   names: tuple[list[str], list[str]], turns: Turns) -> RouteProbes:
-    real_args = _real(rule, real)
     base = _path(rule, real_args)
     post = method == "POST"
     queries = [*_spread(names[0], index), _twice(names[0])]

@@ -9,6 +9,7 @@ from email.message import Message
 from urllib.parse import quote
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -123,6 +124,28 @@ def test_the_gzip_variant_holds_the_same_bytes(client, sample):
         assert packed.mimetype == "application/gzip"
         assert '.mbox.gz"' in packed.headers["Content-Disposition"]
         assert gzip.decompress(packed.data) == plain.data
+
+
+@pytest.mark.parametrize("ending", ["mbox.gzip", "mbox.GZ", "mbox.gz.gz", "mboxgz",
+                                    "MBOX", "mbox.zip", "mbox."])
+def test_only_the_two_files_are_downloads(client, sample, ending):
+    """One view answers `mbox` and `mbox.gz`, and nothing else that looks alike."""
+    for base in (f"/t/{sample.thread.id}", f"/g/{sample.group.name}",
+                 f"/g/{sample.group.name}/2000/10", "/search"):
+        response = client.get(f"{base}/{ending}?q=compiler")
+        assert response.status_code in (308, 404), (base, ending)
+        assert "Content-Disposition" not in response.headers, (base, ending)
+
+
+def test_each_download_link_is_built_from_one_endpoint(app):
+    with app.test_request_context():
+        assert url_for("archive.thread_mbox", thread_id=3, file="mbox") == "/t/3/mbox"
+        assert url_for("archive.group_month_mbox", name="a.b", year=2000, month=10,
+                       file="mbox.gz") == "/g/a.b/2000/10/mbox.gz"
+        assert url_for("search.results_mbox", file="mbox.gz", q="x") == \
+            "/search/mbox.gz?q=x"
+        with pytest.raises(ValueError, match="is not one of"):
+            url_for("archive.group_mbox", name="a.b", file="mbox.zip")
 
 
 def test_the_export_is_read_in_batches(monkeypatch, client, sample):

@@ -14,7 +14,8 @@ from tests.evidence.conftest import (  # noqa: F401 - fixtures, found by name
     admin,
     quick_password_hashing,
 )
-from tests.helpers import route_path, url_map_routes
+from tests.helpers import url_map_routes
+from tests.web.routes import route_paths
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.I)
@@ -27,7 +28,8 @@ def assert_secured(response, where: str) -> None:
 
 @pytest.mark.usefixtures("admin", "quick_password_hashing")
 def test_every_route_answers_with_the_headers(app, client, sample):
-    routes = [(method, route_path(rule, 1)) for method, rule in url_map_routes(app)]
+    routes = [(method, path) for method, rule in url_map_routes(app)
+              for path in route_paths(rule, 1)]
     assert len(routes) > 60  # the whole map, not a handful
     for signed_in in (False, True):
         if signed_in:
