@@ -72,7 +72,8 @@ def get_index() -> SearchIndex:
         from forum.search.backends import switch_after_upgrade
 
         switch_after_upgrade(app)
-    return app.extensions["forum_search"]
+    index: SearchIndex = app.extensions["forum_search"]
+    return index
 
 
 def index_notice() -> str | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import AbstractContextManager
+from multiprocessing.queues import Queue
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from forum.extensions import DbSession
 from forum.search.documents import busy_posts, documents_for
 from forum.search.interface import IndexWriter, SearchIndex
+from forum.search.processes import ChildProcess, die_with_parent, next_message
 from forum.search.sync import (
     delete_outbox_rows,
     drain_outbox,
@@ -251,28 +253,18 @@ def _shareable(index: SearchIndex) -> bool:
     return index.in_database or getattr(index, "folder", None) is not None
 
 
-class IndexerProcess:
+class IndexerProcess(ChildProcess[str]):
     """The indexer beside an import: a process applying the outbox as it grows."""
 
     def __init__(self, index: SearchIndex, session: DbSession) -> None:
-        import multiprocessing
-        import os
-
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         settings = {
             "database_url": engine.url.render_as_string(hide_password=False),
             "backend": index.name, "folder": str(getattr(index, "folder", "")),
         }
-        context = multiprocessing.get_context("spawn")
-        self._inbox = context.Queue(maxsize=2)
-        self._acks = context.Queue()
-        self._process = context.Process(
-            target=_indexer_main, args=(settings, self._inbox, self._acks,
-                                        os.getpid()),
-            # Not a daemon: the Whoosh backend starts processes of its own.
-            name="forum-search-indexer", daemon=False)
-        self._process.start()
+        super().__init__(_indexer_main, (settings,), inbox_size=2,
+                         name="search indexer")
 
     def nudge(self) -> None:
         """A batch has committed: there is work (dropped if a nudge is waiting)."""
@@ -306,23 +298,14 @@ class IndexerProcess:
             self._process.terminate()
         self._process.join(timeout=10)
 
-    def _raise_if_failed(self) -> None:
-        if not self._process.is_alive():
-            self._wait_for("running")
 
-    def _wait_for(self, what: str) -> None:
-        from forum.search.processes import wait_for_ack
-
-        wait_for_ack(self._process, self._acks, what, "search indexer")
-
-
-def _indexer_main(settings: dict, inbox, acks, parent: int) -> None:
+def _indexer_main(settings: dict[str, str], inbox: Queue[str], acks: Queue[str],
+                  parent: int) -> None:
     """The indexer process: hold the writer, apply the outbox until told to stop."""
     from sqlalchemy import create_engine
 
     from forum.extensions import configure_sqlite
     from forum.search.backends import open_on_disk
-    from forum.search.processes import die_with_parent, next_message
 
     die_with_parent()
     engine = create_engine(settings["database_url"])

@@ -14,8 +14,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from forum.extensions import DbSession
 from forum.models import (
@@ -82,7 +83,28 @@ def document_stamp(content_hash: str, subject: str, author: str,
     return hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def build_document(row, groups: list[str], labels: Iterable[str] = (),
+class PostRow(Protocol):
+    """What a document is made of: a row of `_document_rows()`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def thread_id(self) -> int: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def author_name(self) -> str | None: ...
+    @property
+    def body_text(self) -> str | None: ...
+    @property
+    def body_html(self) -> str | None: ...
+    @property
+    def date(self) -> datetime | None: ...
+    @property
+    def content_hash(self) -> str | None: ...
+
+
+def build_document(row: PostRow, groups: list[str], labels: Iterable[str] = (),
                    pmids: Iterable[str] = (), cited: bool = False,
                    flagged: bool = False) -> PostDocument:
     """A document from a post row (id, thread_id, subject, author name, body...).
@@ -191,7 +213,7 @@ def group_names(session: DbSession, post_ids: list[int]) -> dict[int, list[str]]
     return names
 
 
-def _document_rows():
+def _document_rows() -> Select[Any]:
     return (
         select(Post.id, Post.thread_id, Post.subject, Post.body_text, Post.body_html,
                Post.date, Post.content_hash, Post.is_hidden, Post.is_ghost,
@@ -201,7 +223,8 @@ def _document_rows():
     )
 
 
-def _evidence(session: DbSession, post_ids: list[int]) -> dict[int, tuple]:
+def _evidence(session: DbSession, post_ids: list[int]
+              ) -> dict[int, tuple[list[str], list[str], bool]]:
     """Per post: active label kinds, confirmed PMIDs, whether anything is cited."""
     found: dict[int, tuple[list[str], list[str], bool]] = {}
     for post_id, key in session.execute(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from forum.search import ast
 from forum.search.documents import PostDocument
@@ -20,6 +20,11 @@ from forum.search.documents import PostDocument
 SORTS = ("relevance", "date", "oldest")
 FACETS = ("group", "year", "author")
 FACET_LIMIT = 10
+# A facet's top values, each with its count; and every facet's, by name.
+FacetValues = list[tuple[str, int]]
+Facets = dict[str, FacetValues]
+T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass
@@ -33,7 +38,7 @@ class SearchHits:
 
     ids: list[int]
     total: int
-    facets: Mapping[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets: Mapping[str, FacetValues] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,13 +111,13 @@ class SearchIndex(Protocol):
         """Name, where the index lives and its size in bytes, for people."""
 
 
-def each_chunk(items: Sequence, size: int) -> Iterator[Sequence]:
+def each_chunk(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """`items` in consecutive slices of at most `size`."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
-class PendingFacets(Mapping):
+class PendingFacets(Mapping[str, FacetValues]):
     """Facet counts still being counted in another thread; reading one waits.
 
     An engine that counts without holding the GIL (tantivy) starts the count
@@ -121,13 +126,13 @@ class PendingFacets(Mapping):
     error in the count is raised where the counts are read.
     """
 
-    def __init__(self, future: Future) -> None:
+    def __init__(self, future: Future[Facets]) -> None:
         self._future = future
 
-    def _counts(self) -> dict:
+    def _counts(self) -> Facets:
         return self._future.result()
 
-    def __getitem__(self, name: str) -> list[tuple[str, int]]:
+    def __getitem__(self, name: str) -> FacetValues:
         return self._counts()[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -140,8 +145,11 @@ class PendingFacets(Mapping):
         return f"PendingFacets({self._counts()!r})"
 
 
-def top_facet_values(counts: dict, limit: int = FACET_LIMIT) -> list[tuple[str, int]]:
-    """The `limit` most frequent values, ties in value order, as strings."""
-    counts.pop(None, None)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+def top_facet_values(counts: Mapping[K, int], limit: int = FACET_LIMIT) -> FacetValues:
+    """The `limit` most frequent values, ties in value order, as strings.
+
+    A None value (an undated post's year) is not counted.
+    """
+    ranked = sorted(((key, n) for key, n in counts.items() if key is not None),
+                    key=lambda kv: (-kv[1], str(kv[0])))
     return [(str(key), count) for key, count in ranked[:limit]]

@@ -10,18 +10,39 @@ is not an operator, so `http://foo` and `1:2` are searched as words.  Every
 failure is a `BadQuery` whose message says what to change; nothing else
 escapes, and work is bounded by MAX_CHARS and MAX_CLAUSES.
 templates/search/help.html documents the language for readers.
+
+Here the text becomes tokens, the tokens a tree.  The operators and their
+rules are in `query_operators`, date values in `query_dates`, and what the
+results page says about a tree in `query_explain`.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from forum.errors import ForumError
 from forum.search import ast
+from forum.search.query_dates import date_range
+from forum.search.query_explain import asks_for_flags, describe, positive_terms
+from forum.search.query_operators import (
+    DATE_OPERATORS,
+    EXACT_OPERATORS,
+    EXACT_VALUES,
+    EXAMPLES,
+    FLAGGED,
+    KEYWORDS,
+    TEXT_OPERATORS,
+    BadQuery,
+    shown,
+)
 from forum.search.words import words_of
+
+# The parser's public names; the language's vocabulary (query_operators) and
+# the results page's explanations (query_explain) are reached from here too.
+__all__ = ["DATE_OPERATORS", "EXACT_OPERATORS", "FLAGGED", "KEYWORDS", "MAX_CHARS",
+           "MAX_CLAUSES", "TEXT_OPERATORS", "BadQuery", "asks_for_flags", "describe",
+           "parse_query", "positive_terms", "words_of"]
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 50
@@ -32,44 +53,8 @@ MIN_PREFIX = 2
 # 32-bit); a larger thread number overflowed the engines' integer fields.
 MAX_THREAD = 2**31 - 1
 
-TEXT_OPERATORS = {
-    "s": "subject", "subject": "subject", "f": "author", "from": "author",
-    "author": "author", "b": "body", "body": "body", "q": "quoted", "nq": "new",
-}
-EXACT_OPERATORS = {"group", "thread", "label", "has", "pmid", "is"}
-FLAGGED = ast.Exact("has", "flagged")  # only moderators may search for it
-DATE_OPERATORS = {"d", "date", "before", "after"}
-KEYWORDS = {"OR", "AND", "NOT"}
-EXAMPLES = {
-    "subject": "s:magnesium", "author": "f:london", "body": 'b:"muscle spasms"',
-    "quoted": "q:magnesium", "new": "nq:magnesium", "group": "group:misc.health",
-    "thread": "thread:123", "label": "label:unsupported", "has": "has:citation",
-    "pmid": "pmid:12345", "is": "is:flagged", "d": "d:2000-10..2000-12",
-    "date": "date:2000-10",
-    "before": "before:2001", "after": "after:1999-06",
-}
-EXACT_VALUES = {
-    "group": (r"[\w.+/-]+", "letters, digits and . - + / only"),
-    "thread": (r"[0-9]+", "a thread number, digits only"),
-    "pmid": (r"[0-9]+", "a PubMed id, digits only"),
-    "label": (r"[\w-]+", "one word"),
-    "has": (r"[\w-]+", "one word"),
-    "is": (r"flagged", "flagged only"),
-}
-EXACT_DESCRIPTIONS = {"group": "in group {}", "thread": "in thread {}",
-                      "label": "labelled '{}'", "has": "has {}",
-                      "pmid": "cites PMID {}"}
-FIELD_NAMES = {"subject": "subject", "author": "author", "body": "body",
-               "quoted": "quoted text", "new": "new text"}
-
 _OPERATOR = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
-_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
-_AGO = re.compile(r"([0-9]{1,4})\.(day|week|month|year)s?\.ago")
 _STOP = frozenset('()"')
-
-
-class BadQuery(ForumError):
-    """The search text can't be understood; the message says how to fix it."""
 
 
 def parse_query(text: str, *, today: date | None = None) -> ast.Node:
@@ -129,8 +114,8 @@ class _Lexer:
         """The text between a pair of quotes, the opening one at `self.i`."""
         end = self.text.find('"', self.i + 1)
         if end < 0:
-            shown = _shown(self.text[self.i + 1:])
-            raise BadQuery(f'Unclosed quote: add a " after "{shown}')
+            after = shown(self.text[self.i + 1:])
+            raise BadQuery(f'Unclosed quote: add a " after "{after}')
         inner, self.i = self.text[self.i + 1:end], end + 1
         return inner
 
@@ -163,7 +148,7 @@ class _Lexer:
             return _words(value, field) if quoted else _plain(value, field)
         if name in EXACT_OPERATORS:
             return _exact(name, value.strip())
-        return _dates(name, value.strip(), self.today)
+        return date_range(name, value.strip(), self.today)
 
 
 # -- leaves ------------------------------------------------------------------------
@@ -198,80 +183,15 @@ def _exact(name: str, value: str) -> ast.Exact:
         value = value.lower()
     if not re.fullmatch(pattern, value):
         raise BadQuery(f"{name}: takes {rule}, e.g. {EXAMPLES[name]} "
-                       f'(not "{_shown(value)}")')
+                       f'(not "{shown(value)}")')
     if pattern == "[0-9]+":
         value = str(int(value))
     if name == "thread" and int(value) > MAX_THREAD:
-        raise BadQuery(f"There is no thread {_shown(value)}: thread numbers "
+        raise BadQuery(f"There is no thread {shown(value)}: thread numbers "
                        f"go up to {MAX_THREAD}")
     if name == "is":
         return FLAGGED
     return ast.Exact(name, value.lower())
-
-
-def _dates(name: str, value: str, today: date) -> ast.DateRange:
-    if name == "before":
-        return ast.DateRange(None, _period(value, today)[0])
-    if name == "after":
-        return ast.DateRange(_period(value, today)[1], None)
-    first, dots, last = value.partition("..")
-    if not dots:
-        return ast.DateRange(*_period(value, today))
-    if not first and not last:
-        raise BadQuery("Put a date on at least one side of the .., "
-                       f"e.g. {name}:2000.. or {name}:..1999-06")
-    start = _period(first, today)[0] if first else None
-    end = _period(last, today)[1] if last else None
-    if start is not None and end is not None and start >= end:
-        raise BadQuery(f'The dates in "{value}" are the wrong way round: '
-                       "put the earlier one first")
-    return ast.DateRange(start, end)
-
-
-def _period(text: str, today: date) -> tuple[date, date]:
-    """The first day of the year, month or day `text` names, and the day after it."""
-    try:
-        match = _DATE.fullmatch(text)
-        if match:
-            return _calendar_period(*match.groups())
-        if text in ("today", "yesterday") or _AGO.fullmatch(text):
-            day = _relative_day(text, today)
-            return day, day + timedelta(days=1)
-    except (ValueError, OverflowError):
-        pass
-    raise BadQuery(f'Unknown date "{text}": use YYYY, YYYY-MM or YYYY-MM-DD')
-
-
-def _calendar_period(year: str, month: str | None, day: str | None):
-    y = int(year)
-    if day is not None:
-        assert month is not None, "_DATE has no day without a month"
-        start = date(y, int(month), int(day))
-        return start, start + timedelta(days=1)
-    if month is not None:
-        start = date(y, int(month), 1)
-        return start, _add_months(start, 1)
-    return date(y, 1, 1), date(y + 1, 1, 1)
-
-
-def _relative_day(text: str, today: date) -> date:
-    """`today`, `yesterday` or `N.days.ago` (weeks, months, years), as in git."""
-    if text in ("today", "yesterday"):
-        return today - timedelta(days=1 if text == "yesterday" else 0)
-    match = _AGO.fullmatch(text)
-    assert match is not None, "the caller matched _AGO"
-    count, unit = match.groups()
-    n = int(count)
-    if unit in ("day", "week"):
-        return today - timedelta(days=n * (7 if unit == "week" else 1))
-    return _add_months(today, -n * (12 if unit == "year" else 1))
-
-
-def _add_months(day: date, months: int) -> date:
-    """`day` moved by whole months, kept within the month (31 Mar - 1 = 28 Feb)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month + 1)[1] if 1 <= year <= 9999 else 31
-    return date(year, month + 1, min(day.day, last))
 
 
 # -- structure ---------------------------------------------------------------------
@@ -345,15 +265,9 @@ class _Parser:
         node = self._and(depth + 1)
         if self._peek() != ")":
             raise BadQuery("Unclosed bracket: add a ) to close "
-                           f'"({_shown(self.text[token.pos + 1:])}"')
+                           f'"({shown(self.text[token.pos + 1:])}"')
         self.i += 1
         return node
-
-
-def _shown(text: str) -> str:
-    """The start of `text`, short enough to quote in a message."""
-    text = " ".join(text.split())
-    return text if len(text) <= 30 else text[:30] + "…"
 
 
 def _combine(
@@ -380,86 +294,3 @@ def _is_positive(node: ast.Node) -> bool:
     if isinstance(node, ast.Or):
         return all(map(_is_positive, node.children))
     return True
-
-
-# -- for the results page ----------------------------------------------------------
-
-
-def describe(node: ast.Node) -> str:
-    """A short description of the query in words, for the results page."""
-    match node:
-        case ast.Term() | ast.Phrase() | ast.Prefix():
-            what = _describe_words(node)
-            return f"{FIELD_NAMES[node.field]} contains {what}" if node.field else what
-        case ast.Exact(field=field, value=value):
-            if node == FLAGGED:
-                return "flagged by a reader"
-            return EXACT_DESCRIPTIONS.get(field, field + " is '{}'").format(value)
-        case ast.DateRange(start=start, end=end):
-            return _describe_dates(start, end)
-        case ast.Not(child=child):
-            plain = isinstance(child, ast.Term | ast.Phrase) and not child.field
-            return f"not {describe(child) if plain else f'({describe(child)})'}"
-        case ast.And(children=children):
-            return " and ".join(map(_bracketed, children))
-        case ast.Or(children=children):
-            return " or ".join(map(_bracketed, children))
-    raise TypeError(f"not a query node: {node!r}")
-
-
-def _describe_words(node: ast.Term | ast.Phrase | ast.Prefix) -> str:
-    if isinstance(node, ast.Phrase):
-        return '"' + " ".join(node.words) + '"'
-    if isinstance(node, ast.Prefix):
-        return f"a word starting '{node.text}'"
-    return f"'{node.text}'"
-
-
-def _describe_dates(start: date | None, end: date | None) -> str:
-    last = end - timedelta(days=1) if end else None
-    if start and last:
-        return f"dated {start}" if start == last else f"dated {start} to {last}"
-    if start:
-        return f"dated {start} or later"
-    return f"dated {last} or earlier" if last else "any date"
-
-
-def _bracketed(node: ast.Node) -> str:
-    text = describe(node)
-    return f"({text})" if isinstance(node, ast.And | ast.Or) else text
-
-
-def positive_terms(node: ast.Node) -> list[str]:
-    """Words a highlighter should mark: not excluded ones, nor author names.
-
-    A prefix appears with its `*` (`magnes*`) so a highlighter can mark the
-    words that start with it; duplicates are left out.
-    """
-    found: dict[str, None] = {}
-    _collect(node, found)
-    return list(found)
-
-
-def _collect(node: ast.Node, found: dict[str, None]) -> None:
-    match node:
-        case ast.Term(text=text, field=field) if field != "author":
-            found[text] = None
-        case ast.Phrase(words=words, field=field) if field != "author":
-            found.update(dict.fromkeys(words))
-        case ast.Prefix(text=text, field=field) if field != "author":
-            found[text + "*"] = None
-        case ast.And(children=children) | ast.Or(children=children):
-            for child in children:
-                _collect(child, found)
-
-
-def asks_for_flags(node: ast.Node) -> bool:
-    """Whether the query looks at readers' flags, which only moderators may."""
-    match node:
-        case ast.Exact():
-            return node == FLAGGED
-        case ast.Not(child=child):
-            return asks_for_flags(child)
-        case ast.And(children=children) | ast.Or(children=children):
-            return any(map(asks_for_flags, children))
-    return False

@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import delete, event, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from forum.extensions import DbSession
 from forum.models import Flag, Label, Post, PostCitation, SearchOutbox
 from forum.search.documents import documents_for, lock_posts_for_change
-from forum.search.interface import SearchIndex, each_chunk
+from forum.search.interface import IndexWriter, SearchIndex, each_chunk
 
 logger = logging.getLogger(__name__)
 _PENDING = "forum_search_pending"
@@ -66,7 +66,7 @@ def reindex_later(session: DbSession, post_ids: Iterable[int]) -> None:
     session.info.setdefault(_PENDING, set()).update(post_ids)
 
 
-def _collect(session: Session, _context) -> None:
+def _collect(session: Session, _context: UOWTransaction) -> None:
     pending: set[int] = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
@@ -75,7 +75,7 @@ def _collect(session: Session, _context) -> None:
             pending.add(obj.post_id)  # labels, citations and flags are indexed too
 
 
-def _forget(session: Session, _previous) -> None:
+def _forget(session: Session, _previous: SessionTransaction) -> None:
     if not session.in_transaction():
         session.info.pop(_PENDING, None)
         session.info.pop(_QUEUED, None)
@@ -179,7 +179,7 @@ def drain_outbox(index: SearchIndex, make_session: Callable[[], Session],
     return applied
 
 
-def _apply_rows(session: DbSession, writer) -> int:
+def _apply_rows(session: DbSession, writer: IndexWriter) -> int:
     applied = 0
     while rows := outbox_rows(session, DRAIN_BATCH):
         docs, gone = documents_for(session, {post_id for _, post_id, _ in rows})

@@ -85,7 +85,7 @@ def _reference_page(connection, compiled, sort: str, offset: int,
 @pytest.mark.parametrize("sort", ["relevance", "date", "oldest"])
 def test_the_one_pass_page_follows_the_page_rule_and_counts(index, sort):
     """On GIN a page, its total and facets come from one statement."""
-    from forum.search.backends.postgres import compile_query
+    from forum.search.backends.postgres import compile_query, total_and_facets
     from forum.search.query import parse_query
 
     words = ["calcium " * (n % 5 + 1) + ("it is late" if n % 3 else "late")
@@ -97,7 +97,7 @@ def test_the_one_pass_page_follows_the_page_rule_and_counts(index, sort):
         for offset, limit in [(0, 20), (15, 10), (100, 30), (500, 5)]:
             with index.engine.connect() as connection:
                 ids = _reference_page(connection, compiled, sort, offset, limit)
-                total, facets = index._total_and_facets(connection, compiled, True)
+                total, facets = total_and_facets(connection, compiled, True)
             for with_facets in (True, False):
                 hits = index.search(parse_query(text_), sort=sort, offset=offset,
                                     limit=limit, facets=with_facets)

@@ -31,3 +31,13 @@ def test_an_index_on_disk_opens_again(tmp_path):
     WhooshIndex.on_disk(tmp_path).index([document(*POSTS[0])])
     again = WhooshIndex.on_disk(tmp_path)
     assert again.search(parse_query("magnesium")).ids == [1]
+
+
+def test_an_index_names_its_analyzer_by_the_packages_path(tmp_path):
+    """An index pickles its analyzer's class by module path.  Indexes made
+    before the backend became a package name `forum.search.backends.whoosh`,
+    and new ones do too, so either version of the code opens either index."""
+    WhooshIndex.on_disk(tmp_path).index([document(*POSTS[0])])
+    toc = b"".join(path.read_bytes() for path in tmp_path.glob("_MAIN_*.toc"))
+    assert b"forum.search.backends.whoosh" in toc and b"FoldedWords" in toc
+    assert b"forum.search.backends.whoosh." not in toc

@@ -1,7 +1,8 @@
 """Backends side by side; this module only picks and opens one.
 
-Each engine is imported by its own module (tantivy.py, whoosh.py, postgres.py)
-and only when chosen, so an archive on PostgreSQL never loads Whoosh.
+Each engine is imported by its own package (tantivy/, whoosh/, postgres/)
+and only when chosen, so an archive on PostgreSQL never loads Whoosh; what
+they share, engine-free, is in common.py.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
+from forum.extensions import DbSession
 from forum.search import ast
 from forum.search.documents import PostDocument
 from forum.search.interface import SearchHits
@@ -30,13 +32,15 @@ class NullIndex:
 
     @contextmanager
     def writer(self, *, wait: bool = True, bulk: bool = False,
-               session=None) -> Iterator[NullWriter]:
+               session: DbSession | None = None) -> Iterator[NullWriter]:
         yield NullWriter()
 
-    def index(self, documents: Iterable[PostDocument], *, session=None) -> int:
+    def index(self, documents: Iterable[PostDocument], *,
+              session: DbSession | None = None) -> int:
         return 0
 
-    def delete(self, post_ids: Iterable[int], *, session=None) -> int:
+    def delete(self, post_ids: Iterable[int], *,
+               session: DbSession | None = None) -> int:
         return 0
 
     def search(self, query: ast.Node, *, sort: str = "relevance", offset: int = 0,
@@ -58,6 +62,6 @@ class NullIndex:
     def optimize(self) -> None:
         return None
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "location": "nowhere (search is off)",
                 "bytes": 0}

@@ -13,22 +13,28 @@ need positions or a range expansion, fall back to Whoosh's walk.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
+from typing import Any, TypeVar
 
 from forum.search import ast
+from forum.search.backends.whoosh.schema import Reader
+from forum.search.interface import FACETS, Facets, top_facet_values
 
-FACET_LIMIT = 10
+K = TypeVar("K")
+V = TypeVar("V")
+# A page request: (query, sort, offset, limit).
+PageKey = tuple[ast.Node, str, int, int]
 
 
-class LRU(OrderedDict):
+class LRU(OrderedDict[K, V]):
     """A small least-recently-used map."""
 
     def __init__(self, size: int) -> None:
         super().__init__()
         self.size = size
 
-    def fetch(self, key, compute: Callable):
+    def fetch(self, key: K, compute: Callable[[], V]) -> V:
         if key in self:
             self.move_to_end(key)
             return self[key]
@@ -41,21 +47,24 @@ class LRU(OrderedDict):
 class SearcherSets:
     """Matching-document sets and facet counts for one open searcher."""
 
-    def __init__(self, reader, fields: dict, walk: Callable[[ast.Node], Iterable[int]],
+    def __init__(self, reader: Reader, fields: Mapping[str | None, tuple[str, ...]],
+                 walk: Callable[[ast.Node], Iterable[int]],
                  prefix_words: Callable[[str, str, int], list[str]]) -> None:
         self.reader = reader
         self.fields = fields
         self.walk = walk
         self.prefix_words = prefix_words
-        self._terms = LRU(64)
-        # Answers already computed: (total, facets) by query, page ids by request.
-        self.memo = LRU(256)
-        self._columns: tuple[list, list, list] | None = None
+        self._terms: LRU[tuple[str, str], frozenset[int]] = LRU(64)
+        # Answers already computed: page ids by request, (total, facets) by query.
+        self.pages: LRU[PageKey, list[int]] = LRU(256)
+        self._counts: LRU[ast.Node, tuple[int, Facets]] = LRU(256)
+        self._columns: tuple[list[tuple[str, ...]], list[int | None],
+                             list[Any]] | None = None
         self._everything: frozenset[int] | None = None
 
-    def total_and_facets(self, node: ast.Node) -> tuple[int, dict]:
+    def total_and_facets(self, node: ast.Node) -> tuple[int, Facets]:
         """The exact number of matching posts and the top facet values."""
-        return self.memo.fetch(node, lambda: self._count(self.docs(node)))
+        return self._counts.fetch(node, lambda: self._count(self.docs(node)))
 
     # -- sets -----------------------------------------------------------------
 
@@ -83,7 +92,7 @@ class SearcherSets:
             self._everything = frozenset(self.reader.all_doc_ids())
         return self._everything
 
-    def _intersection(self, children) -> frozenset[int]:
+    def _intersection(self, children: Sequence[ast.Node]) -> frozenset[int]:
         positive = [c for c in children if not isinstance(c, ast.Not)]
         negative = [c.child for c in children if isinstance(c, ast.Not)]
         sets = sorted((self.docs(c) for c in positive), key=len) or [self.everything()]
@@ -113,17 +122,19 @@ class SearcherSets:
 
     # -- facets ---------------------------------------------------------------
 
-    def _count(self, docs: frozenset[int]) -> tuple[int, dict]:
+    def _count(self, docs: frozenset[int]) -> tuple[int, Facets]:
         if not docs:  # also an empty index, whose reader has no columns at all
-            return 0, {"group": [], "year": [], "author": []}
+            return 0, {name: [] for name in FACETS}
         groups, years, authors = self._facet_columns()
         return len(docs), {
-            "group": _top(Counter(chain.from_iterable(map(groups.__getitem__, docs)))),
-            "year": _top(Counter(map(years.__getitem__, docs))),
-            "author": _top(Counter(map(authors.__getitem__, docs))),
+            "group": top_facet_values(Counter(chain.from_iterable(
+                map(groups.__getitem__, docs)))),
+            "year": top_facet_values(Counter(map(years.__getitem__, docs))),
+            "author": top_facet_values(Counter(map(authors.__getitem__, docs))),
         }
 
-    def _facet_columns(self) -> tuple[list, list, list]:
+    def _facet_columns(self) -> tuple[list[tuple[str, ...]], list[int | None],
+                                      list[Any]]:
         """Per document: its groups, its year (None if undated), its author."""
         if self._columns is None:
             reader = self.reader
@@ -141,22 +152,16 @@ class SearcherSets:
         return self._columns
 
 
-def _column(reader, field: str) -> list:
+def _column(reader: Reader, field: str) -> list[Any]:
     """A column's values by document number, segment after segment.
 
     Not `reader.column_reader()`: on a multi-segment reader it leaves out the
     segments that lack the column, which shifts every later document.
     """
-    values: list = []
+    values: list[Any] = []
     for leaf, _offset in reader.leaf_readers():
         if leaf.has_column(field):
             values.extend(leaf.column_reader(field))
         else:
             values.extend([None] * leaf.doc_count_all())
     return values
-
-
-def _top(counter: Counter) -> list[tuple[str, int]]:
-    counter.pop(None, None)
-    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    return [(str(key), count) for key, count in ranked[:FACET_LIMIT]]
