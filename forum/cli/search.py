@@ -56,13 +56,13 @@ def search_verify(fix):
                    "faster ranking, much slower writes).")
 def search_optimize(rum):
     """Merge the index's segments (faster searches); run when the site is quiet."""
-    from forum.search import get_index
+    from forum.search import get_index, move_to_rum
 
     index = get_index()
-    if rum and index.name != "postgres":
-        raise click.UsageError("--rum is for the postgres backend only")
     try:
-        index.optimize(rum=True) if rum else index.optimize()
+        move_to_rum(index) if rum else index.optimize()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"index optimized ({index.describe()['location']})")

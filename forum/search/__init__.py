@@ -44,7 +44,7 @@ from forum.search.interface import (
 
 __all__ = ["FACETS", "FACET_LIMIT", "SORTS", "IndexWriter", "PendingFacets",
            "SearchHits", "SearchIndex", "each_chunk", "get_index", "index_notice",
-           "init_search", "rebuilding", "top_facet_values"]
+           "init_search", "move_to_rum", "rebuilding", "top_facet_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +98,13 @@ def rebuilding() -> Iterator[SearchIndex]:
 
     with upgrade_to_default(app) as fresh:
         yield fresh
+
+
+def move_to_rum(index: SearchIndex) -> None:
+    """Move a PostgreSQL index to RUM (faster ranking, slower writes); other
+    backends have no such index and refuse with a ValueError."""
+    from forum.search.backends.postgres import PostgresIndex
+
+    if not isinstance(index, PostgresIndex):
+        raise ValueError("--rum is for the postgres backend only")
+    index.optimize(rum=True)

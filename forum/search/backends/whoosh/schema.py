@@ -30,7 +30,7 @@ RawWriter: TypeAlias = Any  # whoosh.writing.IndexWriter
 PICKLED_MODULE = "forum.search.backends.whoosh"
 
 
-class FoldedWords(Tokenizer):  # type: ignore[misc, unused-ignore]  # Tokenizer is Any
+class FoldedWords(Tokenizer):  # type: ignore[misc]  # Tokenizer is Any
     """Words exactly as the query parser makes them (forum.search.words).
 
     `Straße` and `STRASSE` are one word, `www.ncbi.nlm.nih.gov` is five.  One
@@ -64,7 +64,7 @@ class FoldedWords(Tokenizer):  # type: ignore[misc, unused-ignore]  # Tokenizer 
             yield token
 
 
-class CaseFoldFilter(Filter):  # type: ignore[misc, unused-ignore]  # Filter is Any
+class CaseFoldFilter(Filter):  # type: ignore[misc]  # Filter is Any
     """The analyzer of indexes written before FoldedWords; kept so they open.
 
     `flask --app forum search rebuild` moves such an index to FoldedWords.
@@ -114,7 +114,7 @@ def in_memory() -> Ix:
     return _PrivateRamStorage().create_index(make_schema())
 
 
-class _PrivateRamStorage(RamStorage):  # type: ignore[misc, unused-ignore]  # Any
+class _PrivateRamStorage(RamStorage):  # type: ignore[misc]  # Any
     """RAM storage whose writers spill to a temporary folder of their own.
 
     Whoosh names that folder after the index ("MAIN.tmp" in the system's temp
