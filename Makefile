@@ -99,7 +99,7 @@ fuzz-api: install
 	  tests/web/test_api_fuzz.py -k answers_as_described
 	$(BIN)/python bench/api_fuzz.py --examples $(API_FUZZ_EXAMPLES)
 
-# mypy over the packages that pass (`files` in pyproject.toml's [tool.mypy]).
+# mypy over forum, importers and incoming, strict where pyproject.toml says.
 .PHONY: typecheck
 typecheck: install
 	$(BIN)/mypy --cache-dir=/dev/null
