@@ -9,13 +9,14 @@ which every writing service calls, stays below).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 
 from forum.extensions import DbSession
 from forum.models import AuditEntry
+from forum.services.day_range import within_days
 from forum.services.pagination import Page, check_page
 from forum.services.takedown_log import shown_entries
 
@@ -60,13 +61,7 @@ def _filtered(query: Select[_T], filters: AuditFilter) -> Select[_T]:
         query = query.where(AuditEntry.target_type == filters.target_type)
     if filters.post_id:
         query = query.where(AuditEntry.post_id == filters.post_id)
-    if filters.since:
-        query = query.where(AuditEntry.at >= datetime.combine(filters.since,
-                                                              datetime.min.time()))
-    if filters.until:
-        end = datetime.combine(filters.until, datetime.min.time()) + timedelta(days=1)
-        query = query.where(AuditEntry.at < end)
-    return query
+    return query.where(*within_days(AuditEntry.at, filters.since, filters.until))
 
 
 def known_actions(session: DbSession) -> list[str]:

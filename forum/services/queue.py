@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from math import ceil
 from typing import Any
 
@@ -46,6 +46,7 @@ from forum.models import (
     PostReference,
     QueueMark,
 )
+from forum.services.day_range import within_days
 from forum.services.pagination import Page
 from forum.services.queue_actions import (
     DISMISSABLE,
@@ -228,9 +229,4 @@ def _candidates(kind: str, filters: QueueFilter) -> Select[Any]:
         query = query.where(Post.id.in_(
             select(PostGroup.post_id).join(Group, Group.id == PostGroup.group_id)
             .where(Group.name == filters.group)))
-    if filters.since:
-        query = query.where(Post.date >= datetime.combine(filters.since, time.min))
-    if filters.until:
-        query = query.where(Post.date < datetime.combine(filters.until, time.min)
-                            + timedelta(days=1))
-    return query
+    return query.where(*within_days(Post.date, filters.since, filters.until))
