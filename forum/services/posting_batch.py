@@ -10,10 +10,11 @@ place), or a new post.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import select
 
+from forum.extensions import DbSession
 from forum.models import Author, ChangedPost, Tombstone
 from forum.services import audit, identity
 from forum.services.batch_rows import PendingRows
@@ -23,9 +24,6 @@ from forum.services.posting_threads import ThreadPlacer
 from forum.services.sql_chunks import chunks
 from forum.services.threading import refresh_threads
 from incoming.message import IncomingMessage
-
-if TYPE_CHECKING:
-    from forum.services.posting import Archiver
 
 DEFAULT_GROUP = "misc"
 HEALED = "a copy stored cut off was replaced by this complete one"
@@ -40,10 +38,27 @@ class ArchiveResult:
     reason: str = ""
 
 
+class Door(Protocol):
+    """What a batch needs of the Archiver that runs it: the session and the
+    run's options, and the caches and counts that outlive one batch."""
+
+    session: DbSession
+    run_id: int | None
+    thread_by_subject: bool
+    keep_raw: bool
+    author_ids: dict[str, int]
+    touched_groups: set[int]
+    touched_authors: set[int]
+
+    def skips(self, msg: IncomingMessage) -> bool: ...
+
+    def group_id(self, name: str) -> int: ...
+
+
 class Batch:
     """One batch's worth of lookups, decisions and writes."""
 
-    def __init__(self, archiver: Archiver, messages: list[IncomingMessage]) -> None:
+    def __init__(self, archiver: Door, messages: list[IncomingMessage]) -> None:
         self.a = archiver
         self.session = archiver.session
         self.messages = messages

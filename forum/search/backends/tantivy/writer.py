@@ -9,16 +9,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import tantivy
 
 from forum.search.backends.common import WriterBusy
 from forum.search.backends.tantivy.schema import document_fields
 from forum.search.documents import PostDocument
-
-if TYPE_CHECKING:
-    from forum.search.backends.tantivy.index import TantivyIndex
 
 WRITER_HEAP = 32_000_000  # one thread; tantivy needs >= 15 MB a thread
 BULK_HEAP = 96_000_000
@@ -43,10 +40,21 @@ def open_writer(ix: tantivy.Index, wait: bool, bulk: bool) -> tantivy.IndexWrite
             time.sleep(0.02)
 
 
+class Searchable(Protocol):
+    """What a writer needs of its index (TantivyIndex): the schema, and the
+    searcher to look at and refresh after a commit."""
+
+    schema: tantivy.Schema
+
+    def current_searcher(self) -> tantivy.Searcher: ...
+
+    def reload_searcher(self) -> None: ...
+
+
 class TantivyWriter:
     """An open tantivy writer: add, delete, commit; merges when let go."""
 
-    def __init__(self, index: TantivyIndex, raw: tantivy.IndexWriter) -> None:
+    def __init__(self, index: Searchable, raw: tantivy.IndexWriter) -> None:
         self.index = index
         self.raw: tantivy.IndexWriter | None = raw
         self.schema = index.schema
