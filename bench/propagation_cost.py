@@ -42,7 +42,7 @@ def measure(session, args) -> None:
 
     from forum.models import Post
     from forum.search import get_index
-    from forum.services import propagation
+    from forum.services import claim_search, propagation
 
     settings = propagation.Settings()
     claims = [c for c in LABELLED if propagation.stands_alone(c)]
@@ -75,12 +75,12 @@ def measure(session, args) -> None:
                                .order_by(Post.id.desc()).limit(args.posts)))
     began = time.perf_counter()
     posts = list(session.scalars(select(Post).where(Post.id.in_(ids))))
-    texts = [propagation._text(p) for p in posts]
+    texts = [claim_search.post_text(p) for p in posts]
     read = time.perf_counter() - began
     began = time.perf_counter()
     checked = 0
     for claim in claims:
-        for post in propagation._likely(claim, posts, weights):
+        for post in claim_search.likely_among(claim, posts, weights):
             checked += 1
             propagation.match_in_post(claim, post, settings.threshold, weights)
     check = time.perf_counter() - began
@@ -91,9 +91,9 @@ def measure(session, args) -> None:
 
 def _query(claim, weights):
     from forum.search import ast
-    from forum.services.propagation import _query_words
+    from forum.services.claim_search import query_words
 
-    return ast.Or(tuple(ast.Term(w) for w in _query_words(claim, weights)))
+    return ast.Or(tuple(ast.Term(w) for w in query_words(claim, weights)))
 
 
 if __name__ == "__main__":

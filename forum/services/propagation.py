@@ -47,7 +47,6 @@ from forum.services.claim_search import (
     match_in_post,
     open_posts,
     post_text,
-    query_words,
     settings_from_config,
 )
 
@@ -59,10 +58,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-# bench/propagation_cost.py times these steps by their former names.
-_likely = likely_among
-_text = post_text
-_query_words = query_words
 
 # Labels about a claim's standing that carry over to the same claim elsewhere;
 # the others (personal experience, off topic...) are about one post.

@@ -34,8 +34,9 @@ USED = {
         "read_identifier", "suggest_citations", "suggestion_count",
     ],
 }
-# bench/propagation_cost.py times single steps by their old private names.
-BENCH_ONLY = {"forum.services.propagation": ["_likely", "_query_words", "_text"]}
+# bench/propagation_cost.py times single steps of the claim search.
+BENCH_ONLY = {"forum.services.claim_search": ["likely_among", "query_words",
+                                               "post_text"]}
 
 
 @pytest.mark.parametrize("name", sorted(USED))
