@@ -56,14 +56,19 @@ def search_verify(fix):
                    "faster ranking, much slower writes).")
 def search_optimize(rum):
     """Merge the index's segments (faster searches); run when the site is quiet."""
-    from forum.search import get_index, move_to_rum
+    from forum.search import (
+        RumExtensionMissing,
+        RumNeedsPostgres,
+        get_index,
+        move_to_rum,
+    )
 
     index = get_index()
     try:
         move_to_rum(index) if rum else index.optimize()
-    except ValueError as error:
+    except RumNeedsPostgres as error:
         raise click.UsageError(str(error)) from None
-    except RuntimeError as error:
+    except (RumExtensionMissing, RuntimeError) as error:  # or a writer stayed busy
         raise click.ClickException(str(error)) from None
     click.echo(f"index optimized ({index.describe()['location']})")
 

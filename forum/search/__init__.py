@@ -36,6 +36,8 @@ from forum.search.interface import (
     SORTS,
     IndexWriter,
     PendingFacets,
+    RumExtensionMissing,
+    RumNeedsPostgres,
     SearchHits,
     SearchIndex,
     each_chunk,
@@ -43,8 +45,9 @@ from forum.search.interface import (
 )
 
 __all__ = ["FACETS", "FACET_LIMIT", "SORTS", "IndexWriter", "PendingFacets",
-           "SearchHits", "SearchIndex", "each_chunk", "get_index", "index_notice",
-           "init_search", "move_to_rum", "rebuilding", "top_facet_values"]
+           "RumExtensionMissing", "RumNeedsPostgres", "SearchHits", "SearchIndex",
+           "each_chunk", "get_index", "index_notice", "init_search", "move_to_rum",
+           "rebuilding", "top_facet_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +105,9 @@ def rebuilding() -> Iterator[SearchIndex]:
 
 def move_to_rum(index: SearchIndex) -> None:
     """Move a PostgreSQL index to RUM (faster ranking, slower writes); other
-    backends have no such index and refuse with a ValueError."""
+    backends have no such index and refuse with RumNeedsPostgres."""
     from forum.search.backends.postgres import PostgresIndex
 
     if not isinstance(index, PostgresIndex):
-        raise ValueError("--rum is for the postgres backend only")
+        raise RumNeedsPostgres("--rum is for the postgres backend only")
     index.optimize(rum=True)

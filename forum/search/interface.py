@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from forum.errors import ForumError
 from forum.search import ast
 from forum.search.documents import PostDocument
 
@@ -25,6 +26,14 @@ FacetValues = list[tuple[str, int]]
 Facets = dict[str, FacetValues]
 T = TypeVar("T")
 K = TypeVar("K")
+
+
+class RumNeedsPostgres(ForumError):
+    """Only a PostgreSQL index can move to RUM; the others have no such index."""
+
+
+class RumExtensionMissing(ForumError):
+    """The PostgreSQL server lacks the rum extension the move needs."""
 
 
 @dataclass

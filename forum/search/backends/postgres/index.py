@@ -26,7 +26,7 @@ from forum.search.backends.postgres.schema import (
     rum_available,
 )
 from forum.search.backends.postgres.writer import PostgresWriter
-from forum.search.interface import SearchHits
+from forum.search.interface import RumExtensionMissing, SearchHits
 
 
 class PostgresIndex(WriterSessions[PostgresWriter]):
@@ -60,8 +60,9 @@ class PostgresIndex(WriterSessions[PostgresWriter]):
                 isolation_level="AUTOCOMMIT") as connection:
             if rum and self._ranking_kind(connection) == "gin":
                 if not rum_available(connection):
-                    raise RuntimeError("the rum extension is not installed on the "
-                                       "server (Debian: postgresql-15-rum)")
+                    raise RumExtensionMissing(
+                        "the rum extension is not installed on the server "
+                        "(Debian: postgresql-15-rum)")
                 move_to_rum(connection)
                 self._ranking = None
             connection.execute(text("VACUUM ANALYZE search_documents"))
