@@ -21,6 +21,7 @@ import itertools
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -48,6 +49,14 @@ _FROM_LINE = re.compile(r"^>*From ")
 # permalink, hidden).
 Known = dict[int, tuple[int | None, str, bool]]
 Posts = Select[tuple[Post]]
+
+
+@dataclass(frozen=True)
+class ChosenPosts:
+    """Posts named by id (a search's matches, up to ten thousand): read one
+    slice of the sorted ids per batch, so no query carries the whole list."""
+
+    ids: tuple[int, ...]
 
 
 class TreeRow(Protocol):
@@ -114,10 +123,10 @@ def group_posts(group: Group, year: int | None = None,
     return stmt
 
 
-def posts_by_id(ids: list[int]) -> Posts:
+def posts_by_id(ids: list[int]) -> ChosenPosts:
     """The visible ones of these posts (a search's matches: the index may
-    not yet know that a moderator hid one)."""
-    return select(Post).where(Post.id.in_(ids), *VISIBLE)
+    not yet know that a moderator hid one), in id order."""
+    return ChosenPosts(tuple(sorted(set(ids))))
 
 
 def message_id_for(permalink: str) -> str:
@@ -125,7 +134,7 @@ def message_id_for(permalink: str) -> str:
     return f"<{permalink}@{ID_DOMAIN}>"
 
 
-def export_mbox(bind: Engine, posts: Posts,
+def export_mbox(bind: Engine, posts: Posts | ChosenPosts,
                 post_url: Callable[[str], str] | None = None) -> Iterator[bytes]:
     """The posts of `posts` as mboxrd, one message (bytes) at a time.
 
@@ -169,9 +178,12 @@ def gzip_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield packer.flush()
 
 
-def _batches(session: DbSession, posts: Posts) -> Iterator[list[Post]]:
+def _batches(session: DbSession, posts: Posts | ChosenPosts) -> Iterator[list[Post]]:
     """`posts` by keyset, BATCH at a time after a small first batch (the
     download's first byte waits for the first batch only)."""
+    if isinstance(posts, ChosenPosts):
+        yield from _chosen_batches(session, posts.ids)
+        return
     # A group's listing is read in its (group_id, post_id) index's order.
     key = (PostGroup.post_id if posts.get_execution_options().get("keyset_by_listing")
            else Post.id)
@@ -183,6 +195,18 @@ def _batches(session: DbSession, posts: Posts) -> Iterator[list[Post]]:
             return
         yield batch
         last, size = batch[-1].id, BATCH
+
+
+def _chosen_batches(session: DbSession, ids: Sequence[int]) -> Iterator[list[Post]]:
+    """The visible posts among `ids` (sorted), a slice of ids per query."""
+    start, size = 0, FIRST_BATCH
+    while start < len(ids):
+        chunk = ids[start:start + size]
+        batch = list(session.scalars(select(Post).where(Post.id.in_(chunk), *VISIBLE)
+                                     .order_by(Post.id)).unique())
+        if batch:
+            yield batch
+        start, size = start + size, BATCH
 
 
 def ancestor_chains(session: DbSession, posts: Sequence[TreeRow],

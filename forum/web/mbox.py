@@ -17,7 +17,8 @@ PACKED = "mbox.gz"
 MBOX_FILE = f'<any(mbox, "{PACKED}"):file>'
 
 
-def mbox_response(posts: Select, name: str, file: str) -> Response:
+def mbox_response(posts: Select | mbox_export.ChosenPosts, name: str,
+                  file: str) -> Response:
     """A streamed download of `posts` as `name.mbox`, or `name.mbox.gz` when
     `file` (the route's last segment) asks for it gzipped.
 

@@ -151,3 +151,38 @@ def test_matches_are_read_from_the_index_in_batches_up_to_the_limit(
     assert ids == [post.id for post in made[:7]]
     every, _ = search_service.matching_post_ids("diary", sort="date")
     assert every == [post.id for post in reversed(made)]
+
+
+def test_a_long_match_list_is_read_a_slice_of_ids_per_query(monkeypatch, create):
+    """Up to ten thousand matches: each batch's query names its own slice of
+    ids, never the whole list; hidden ones drop out, the rest come in id order."""
+    from sqlalchemy import event
+
+    from forum.services import mbox_export
+
+    group, author = create.group("misc.diary"), create.author("Diarist", None)
+    thread = create.thread("Symptom diary")
+    made = [create.post(thread, [group], author=author, hidden=n in (3, 17),
+                        date=datetime(2001, 1, 1) + timedelta(days=n),
+                        body=f"Diary entry number {n}.\n") for n in range(25)]
+    db.session.commit()
+    monkeypatch.setattr(mbox_export, "FIRST_BATCH", 2)
+    monkeypatch.setattr(mbox_export, "BATCH", 4)
+    sizes: list[int] = []
+
+    def count(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM posts" in statement and "posts.id IN" in statement:
+            sizes.append(len(parameters))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        ids = [post.id for post in reversed(made)]
+        messages = list(mbox_export.export_mbox(db.engine,
+                                                mbox_export.posts_by_id(ids)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    wanted = [post.permalink for n, post in enumerate(made) if n not in (3, 17)]
+    assert [next(line for line in m.decode().splitlines()
+                 if line.startswith("Message-ID:")) for m in messages] == \
+        [f"Message-ID: {message_id_for(permalink)}" for permalink in wanted]
+    assert len(sizes) == 7 and max(sizes) < 10
