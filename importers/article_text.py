@@ -27,6 +27,7 @@ from importers.article_parts import (
     find_prose_date,
     site_user_name,
 )
+from incoming.lines import trim_blank_lines
 
 _HEADER_SPAN = 12  # non-blank lines at the top where a menu may end the header
 _MENU_LINE = re.compile(
@@ -140,13 +141,13 @@ def _cut_footer(lines: list[str]) -> list[str]:
 
 def _take_title(lines: list[str]) -> tuple[str, list[str]]:
     """The first line, unless it is running text (then it stays in the body)."""
-    rest = _strip_blank(lines)
+    rest = trim_blank_lines(lines)
     if not rest:
         return "", rest
     first = " ".join(rest[0].split())
     if len(first) > 200 or first.endswith("."):
         return _shorten(first), rest
-    rest = _strip_blank(rest[1:])
+    rest = trim_blank_lines(rest[1:])
     if rest and " ".join(rest[0].split()).lower() == first.lower():
         rest = rest[1:]
     return first, rest
@@ -170,9 +171,9 @@ def _take_byline(lines: list[str]) -> tuple[str, PageDate, list[str]]:
 
 def _drop_dangling_headings(lines: list[str]) -> list[str]:
     """Short headings at the very end have no text: they link to other pages."""
-    lines = _strip_blank(lines)
+    lines = trim_blank_lines(lines)
     while lines and _is_heading(lines[-1]):
-        lines = _strip_blank(lines[:-1])
+        lines = trim_blank_lines(lines[:-1])
     return lines
 
 
@@ -196,14 +197,6 @@ def _spaced(lines: list[str]) -> list[str]:
         spaced.append(line)
     return spaced
 
-
-def _strip_blank(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
 
 
 def _join(lines: list[str]) -> str:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from incoming.lines import trim_blank_lines
+
 _QUOTE_RE = re.compile(r"^[ \t]?(?:>|:(?=[\s>:]|$))")
 # rn's `|> ` and supercite's initials, `KH> `, quote too (20news, pipermail).
 _OTHER_QUOTE_RE = re.compile(r"^(?:\|>|[A-Z][A-Za-z]{0,3}>(?=[\s>|]|$))")
@@ -41,14 +43,14 @@ def split_blocks(lines: list[str]) -> list[Block]:
     Runs for every post shown, indexed or scanned, so each line is classified
     once, and a line's first characters decide before any expression runs.
     """
-    lines = _trim_blank(lines)
+    lines = trim_blank_lines(lines)
     quoted = [is_quoted(line) for line in lines]
     tail_at = _first_unquoted(lines, quoted, _is_original)
     head, tail = lines[:tail_at], lines[tail_at:]
     sig_at = _first_unquoted(head, quoted, _SIGNATURE_LINES.__contains__)
     blocks = list(_body_blocks(head[:sig_at], quoted[:sig_at]))
     if sig_at < len(head):
-        blocks.append(Block("signature", _trim_blank(head[sig_at + 1:])))
+        blocks.append(Block("signature", trim_blank_lines(head[sig_at + 1:])))
     if tail:
         blocks.append(Block("tail", tail))
     return [block for block in blocks if block.lines or block.kind == "binary"]
@@ -103,14 +105,6 @@ def _first_unquoted(lines: list[str], quoted: list[bool],
             return index
     return len(lines)
 
-
-def _trim_blank(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
 
 
 def _body_blocks(lines: list[str], quoted: list[bool]) -> Iterator[Block]:
