@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,15 @@ def database_url(request, tmp_path_factory):
 
 def postgres_database(tmp_path_factory):
     """A migrated scratch database on the PostgreSQL server, dropped afterwards."""
+    with scratch_postgres("forum_test") as url:
+        _migrate(url, tmp_path_factory)
+        yield url
+
+
+@contextmanager
+def scratch_postgres(prefix: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server, dropped afterwards; the
+    test is skipped, saying why, where no server answers."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
                           connect_args={"connect_timeout": 3})
     try:
@@ -44,15 +55,14 @@ def postgres_database(tmp_path_factory):
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         admin.dispose()
+        first_line = (str(exc).splitlines() or [""])[0]
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: "
-                    f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    name = f"forum_test_{uuid.uuid4().hex[:12]}"
+                    f"{type(exc).__name__}: {first_line}")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        _migrate(url, tmp_path_factory)
-        yield url
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -13,16 +13,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_URL
+from bench.common import wait_until_up
+from tests.conftest import scratch_postgres
 from tests.helpers import REPO
 
 BIN = Path(sys.executable).parent
@@ -81,7 +79,7 @@ def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
              "wsgi:app"], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
     try:
-        _wait_for_port(port, proc, log)
+        wait_until_up(port, proc, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -92,44 +90,14 @@ def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
             proc.wait()
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, log: Path,
-                   timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"gunicorn exited:\n{log.read_text()[-4000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not listen within {timeout:.0f} s")
-
-
 @contextmanager
 def scratch_database(kind: str, folder: Path) -> Iterator[str]:
     """An empty database of this kind that several processes can share."""
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'shared.sqlite'}"
         return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: "
-                    f"{type(exc).__name__}")
-    name = f"forum_proc_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("forum_proc") as url:
+        yield url
 
 
 DATABASE_KINDS = ["sqlite", "postgresql"]
