@@ -126,6 +126,18 @@ def act_on_post(permalink: str, change: Callable[[], Any], *, done: FromResult,
                    permalink, str(error), request.form if keep_form else None, 400))
 
 
+def act_on_found(permalink: str, service: Callable[..., Any], *fields: str,
+                 done: FromResult, **options: Any) -> ResponseReturnValue:
+    """The usual action on one post: find it (hidden ones too), then
+    `service(session, moderator, post, *the form's values of fields)`,
+    answered as `act_on_post` answers (`options`: its anchor, keep_form)."""
+    found = archive.get_post_by_permalink(permalink, include_hidden=True)
+    values = [request.form.get(name, "") for name in fields]
+    return act_on_post(
+        permalink, lambda: service(db.session, current_user, found, *values),
+        done=done, **options)
+
+
 def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     shown = evidence_view.post_evidence(db.session, found, with_suggestions=True)
@@ -238,13 +250,8 @@ def _label_action(label: Label, action, done: str):
 @bp.post("/p/<permalink>/citations")
 @needs(CITATION_WRITE)
 def attach_citation(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act_on_post(
-        permalink,
-        lambda: citations.attach_citation(db.session, current_user, found,
-                                          request.form.get("identifier", ""),
-                                          request.form.get("note", "")),
-        done="Citation attached.", anchor="#citations")
+    return act_on_found(permalink, citations.attach_citation, "identifier", "note",
+                        done="Citation attached.", anchor="#citations")
 
 
 @bp.post("/post-citations/<int:item_id>/decide")
@@ -316,24 +323,15 @@ def undo(entry_id: int):
 @bp.post("/p/<permalink>/hide")
 @needs(POST_HIDE)
 def hide_post(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act_on_post(
-        permalink,
-        lambda: moderation.hide_post(db.session, current_user, found,
-                                     request.form.get("reason", ""),
-                                     request.form.get("why", "")),
-        done="Post hidden from readers.")
+    return act_on_found(permalink, moderation.hide_post, "reason", "why",
+                        done="Post hidden from readers.")
 
 
 @bp.post("/p/<permalink>/restore")
 @needs(POST_HIDE)
 def restore_post(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act_on_post(
-        permalink,
-        lambda: moderation.restore_post(db.session, current_user, found,
-                                        request.form.get("why", "")),
-        done="Post shown to readers again.")
+    return act_on_found(permalink, moderation.restore_post, "why",
+                        done="Post shown to readers again.")
 
 
 @bp.post("/flags/<int:flag_id>/resolve")

@@ -7,6 +7,8 @@ with the message and a 400.  Only admins see what a change removed.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,7 +24,7 @@ from forum.permissions import (
 )
 from forum.services import archive, takedowns
 from forum.web.acting import act, flash_and_return, plural
-from forum.web.moderation import _post_page, act_on_post, needs
+from forum.web.moderation import _post_page, act_on_found, act_on_post, needs
 
 bp = Blueprint("takedowns", __name__)
 
@@ -30,14 +32,10 @@ bp = Blueprint("takedowns", __name__)
 @bp.post("/p/<permalink>/redact")
 @needs(POST_REDACT)
 def redact(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    form = request.form
-    return act_on_post(
-        permalink,
-        lambda: takedowns.redact_post(db.session, current_user, found,
-                                      form.get("removed", ""), form.get("reason", ""),
-                                      form.get("why", ""),
-                                      thread_wide=form.get("thread_wide") == "1"),
+    whole_thread = request.form.get("thread_wide") == "1"
+    return act_on_found(
+        permalink, partial(takedowns.redact_post, thread_wide=whole_thread),
+        "removed", "reason", "why",
         done=lambda change: f"Redacted in {_posts_changed(change)}.",
         anchor="#redactions")
 

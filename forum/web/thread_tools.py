@@ -19,7 +19,7 @@ from forum.extensions import db
 from forum.permissions import THREAD_EDIT, has_permission
 from forum.services import archive, thread_tools
 from forum.web.acting import plural
-from forum.web.moderation import act_on_post, needs
+from forum.web.moderation import act_on_found, act_on_post, needs
 
 bp = Blueprint("thread_tools", __name__)
 # /p/<permalink>/, /mod/p/<permalink>/, /t/1/#p-<permalink>, or the bare permalink.
@@ -61,23 +61,16 @@ def reattach(permalink: str):
 @bp.post("/p/<permalink>/confirm-parent")
 @needs(THREAD_EDIT)
 def confirm_parent(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act_on_post(
-        permalink,
-        lambda: thread_tools.confirm_parent(db.session, current_user, found,
-                                            request.form.get("why", "")),
-        done="Parent confirmed.", anchor=TOOLS)
+    return act_on_found(permalink, thread_tools.confirm_parent, "why",
+                        done="Parent confirmed.", anchor=TOOLS)
 
 
 @bp.post("/p/<permalink>/split")
 @needs(THREAD_EDIT)
 def split(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    return act_on_post(
-        permalink,
-        lambda: thread_tools.split(db.session, current_user, found,
-                                   request.form.get("why", "")),
-        done=lambda thread: f"Split off as thread {thread.id}.", anchor=TOOLS)
+    return act_on_found(permalink, thread_tools.split, "why",
+                        done=lambda thread: f"Split off as thread {thread.id}.",
+                        anchor=TOOLS)
 
 
 @bp.post("/p/<permalink>/merge")

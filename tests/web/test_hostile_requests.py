@@ -118,34 +118,63 @@ def _functions() -> list[ast.FunctionDef]:
     return found
 
 
-def _helpers(functions) -> dict[str, tuple[str, str, int, str | None]]:
-    """Functions that read a field named by a parameter: `page_arg(name="page")`.
+@dataclass(frozen=True)
+class Helper:
+    """A function that reads the field(s) its caller names: `page_arg("page")`,
+    or `act_on_found(permalink, service, "reason", "why")` through `*fields`."""
 
-    name -> (container, parameter, its position, its default).
-    """
+    where: str  # args | form | values
+    param: str
+    index: int
+    default: str | None
+    every_one_after: bool = False  # a *fields parameter: each argument from index on
+
+
+def _vararg_names(function: ast.FunctionDef) -> set[str]:
+    """Loop variables running over the function's `*fields` parameter."""
+    vararg = function.args.vararg
+    if vararg is None:
+        return set()
+    return {node.target.id for node in ast.walk(function)
+            if isinstance(node, ast.comprehension | ast.For)
+            and isinstance(node.iter, ast.Name) and node.iter.id == vararg.arg
+            and isinstance(node.target, ast.Name)}
+
+
+def _helpers(functions) -> dict[str, Helper]:
+    """Functions that read a field named by a parameter, by name."""
     helpers = {}
     for function in functions:
         params = [arg.arg for arg in function.args.args]
         defaults = [None] * (len(params) - len(function.args.defaults)) + [
             d.value if isinstance(d, ast.Constant) else None
             for d in function.args.defaults]
+        each = _vararg_names(function)
         for node in ast.walk(function):
             read = _read(node)
-            if read and isinstance(read[1], ast.Name) and read[1].id in params:
+            if not (read and isinstance(read[1], ast.Name)):
+                continue
+            if read[1].id in params:
                 index = params.index(read[1].id)
-                helpers[function.name] = (read[0], read[1].id, index, defaults[index])
+                helpers[function.name] = Helper(read[0], read[1].id, index,
+                                                defaults[index])
+            elif read[1].id in each:
+                helpers[function.name] = Helper(read[0], function.args.vararg.arg,
+                                                len(params), None, True)
     return helpers
 
 
-def _helper_call(node: ast.Call, helper) -> str | None:
-    """The literal name a call to an argument-reading helper asks for."""
-    where, param, index, default = helper
-    given = [kw.value for kw in node.keywords if kw.arg == param]
-    if len(node.args) > index:
-        given.append(node.args[index])
+def _helper_call(node: ast.Call, helper: Helper) -> list[str]:
+    """The literal names a call to an argument-reading helper asks for."""
+    if helper.every_one_after:
+        return [arg.value for arg in node.args[helper.index:]
+                if isinstance(arg, ast.Constant)]
+    given = [kw.value for kw in node.keywords if kw.arg == helper.param]
+    if len(node.args) > helper.index:
+        given.append(node.args[helper.index])
     if not given:
-        return default
-    return given[0].value if isinstance(given[0], ast.Constant) else None
+        return [helper.default] if helper.default else []
+    return [given[0].value] if isinstance(given[0], ast.Constant) else []
 
 
 def scan_web() -> dict[str, Reads]:
@@ -163,8 +192,9 @@ def scan_web() -> dict[str, Reads]:
                 continue  # forum/web calls its own helpers by their bare names
             called = node.func.id
             mine.calls.add(called)
-            if called in helpers and (name := _helper_call(node, helpers[called])):
-                _add(mine, helpers[called][0], name)
+            if called in helpers:
+                for name in _helper_call(node, helpers[called]):
+                    _add(mine, helpers[called].where, name)
     return reads
 
 
@@ -530,7 +560,7 @@ def test_a_500_would_be_seen(bare_app):
 
 
 def test_the_scan_finds_the_fields_views_read(bare_app):
-    """Direct reads, helpers with a default and helpers given a name."""
+    """Direct reads, helpers with a default, helpers given a name or names."""
     app = bare_app
     scanned = scan_web()
     assert {"q", "sort", "group", "thread", "page"} == view_reads(
@@ -539,3 +569,7 @@ def test_the_scan_finds_the_fields_views_read(bare_app):
         view_reads(app, "moderation.audit_log", scanned).args
     assert {"reason", "website", "text"} == view_reads(app, "flags.flag", scanned).form
     assert {"next"} == view_reads(app, "auth.login", scanned).args
+    # Helpers given the names as *fields: act_on_found(permalink, service, ...).
+    assert {"reason", "why"} <= view_reads(app, "moderation.hide_post", scanned).form
+    assert {"removed", "reason", "why", "thread_wide"} <= view_reads(
+        app, "takedowns.redact", scanned).form
