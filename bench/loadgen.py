@@ -32,6 +32,7 @@ class Sample:
     status: int
     seconds: float
     importing: bool
+    started: float = 0.0  # time.monotonic() when the request was sent
 
 
 @dataclass
@@ -141,9 +142,9 @@ class Load:
                 for path in self.site.paths(rng):
                     if self.stop.is_set():
                         break
-                    importing = self.importing.is_set()
+                    importing, started = self.importing.is_set(), time.monotonic()
                     status, _body, seconds = browser.request("GET", path)
-                    self.samples.append(Sample(path, status, seconds, importing))
+                    self.samples.append(Sample(path, status, seconds, importing, started))
                     if think:
                         time.sleep(think * rng.uniform(0.5, 1.5))
         except Exception as error:  # noqa: BLE001 - reported by the caller

@@ -41,14 +41,22 @@ def run_load(port: int, site, env: dict, extra) -> tuple[Load, str]:
         thread.start()
     time.sleep(1)
     state.importing.set()
+    began = time.monotonic()
     imported = flask(env, "import", str(extra), "--batch-size", "200")
     state.importing.clear()
+    print(f"import: {began:.2f} .. {time.monotonic():.2f}")
     for thread in moderators:
         thread.join(timeout=300)
     state.stop.set()
     for thread in readers:
         thread.join(timeout=120)
     return state, imported.stdout
+
+
+def timeline(state: Load) -> str:
+    """Each reader request as start, duration and path: why few ran during the import."""
+    return "\n".join(f"{s.started:.2f} +{s.seconds:.2f}s {s.status} {s.path}"
+                     for s in sorted(state.samples, key=lambda s: s.started))
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -74,7 +82,8 @@ def test_readers_moderators_and_an_import_at_once(kind, tmp_path):
           f"{len(lost)} lost")
     assert failed == []
     assert {s.status for s in state.samples} <= {200}
-    assert during >= 4 and len(state.actions) == 36
+    assert during >= 4, timeline(state)
+    assert len(state.actions) == 36
     assert {a.status for a in state.actions} == {302}
     assert {a.kind for a in state.actions} == {"hide", "restore", "label"}
     assert lost == []
