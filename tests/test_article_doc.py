@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from forum.text.article_doc import article_blocks, is_article_id, is_heading
-from forum.text.markup import render_article
+from forum.text.article_html import render_article
 from importers.article_text import read_text_article
 from importers.webpage import article_id
 

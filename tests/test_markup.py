@@ -12,17 +12,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from forum.text.markup import (
-    mask_addresses,
-    mask_email,
-    render_body,
-    render_post_body,
-    sanitize_html,
+from forum.text.blocks import split_blocks
+from forum.text.body_html import render_body
+from forum.text.markup import render_post_body, sanitize_html
+from forum.text.masking import mask_addresses, mask_email
+from forum.text.snippets import (
+    _SNIPPET_SOURCES,
+    _flatten,
+    _masked_window,
     snippet_text,
-    split_blocks,
     words_pattern,
 )
-from forum.text.snippets import _SNIPPET_SOURCES, _flatten, _masked_window
 from importers.parsing import parse_message
 from tests.helpers import corpus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.text.markup import split_blocks
+from forum.text.blocks import split_blocks
 from forum.text.reflow import Segment, fixed_lines, reflow, wrap_width
 from importers.mbox import iter_mbox
 from importers.parsing import parse_message

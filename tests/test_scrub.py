@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 from forum.text.scrub import (
     ADDRESS_REMOVED,
     REDACTED,
@@ -92,7 +92,7 @@ def test_no_replacements_change_nothing():
     assert scrub_text(MARK, []) == MARK and scrub_html("<p>x</p>", []) == "<p>x</p>"
 
 
-# -- address masking (forum.text.markup.mask_addresses): forms met in real archives ----
+# -- address masking (forum.text.masking.mask_addresses): forms met in real archives ---
 
 @pytest.mark.parametrize(("written", "shown"), [
     # A title-case top-level domain, as typed in signatures.

@@ -160,7 +160,7 @@ def imports_show(run_id):
     """One run: its counts, then every problem and repair (file, position, why)."""
     from forum.models import ImportRun
     from forum.services.import_runs import settle_abandoned_runs
-    from forum.text.markup import mask_addresses
+    from forum.text.masking import mask_addresses
 
     settle_abandoned_runs(db.session)
     run = db.session.get(ImportRun, run_id)

@@ -116,7 +116,7 @@ def print_hits(page, as_json: bool) -> None:
 
 
 def _hit(post, groups: list[str]) -> dict:
-    from forum.text.markup import mask_addresses
+    from forum.text.masking import mask_addresses
 
     author = post.byline or "Unknown"
     return {

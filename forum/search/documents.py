@@ -30,7 +30,9 @@ from forum.models import (
     PostCitation,
     PostGroup,
 )
-from forum.text.markup import mask_addresses, post_plain_text, split_blocks
+from forum.text.blocks import split_blocks
+from forum.text.markup import post_plain_text
+from forum.text.masking import mask_addresses
 
 _NEW_KINDS = ("text", "signature")
 _QUOTED_KINDS = ("quote", "tail")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from forum.extensions import DbSession
 from forum.models import Label, Post, PostCitation
 from forum.services.visibility import VISIBLE
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 
 # How each verdict rates the claim on ClaimReview's 1 (false) .. 5 (true) scale.
 VERDICT_RATINGS = {"consistent_with_evidence": 5, "limited_evidence": 3,

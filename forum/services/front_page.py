@@ -29,7 +29,8 @@ from forum.models import (
 )
 from forum.services.archive_threads import first_visible_posts, main_groups
 from forum.services.visibility import VISIBLE
-from forum.text.markup import claim_excerpt, post_plain_text
+from forum.text.markup import post_plain_text
+from forum.text.snippets import claim_excerpt
 
 T = TypeVar("T", bound=tuple[Any, ...])
 

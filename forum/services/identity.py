@@ -10,7 +10,7 @@ import base64
 import hashlib
 import re
 
-from forum.text.markup import mask_email
+from forum.text.masking import mask_email
 from incoming.message import IncomingMessage
 
 # A Message-ID we trust to be globally unique: a local part, @, a real host part.

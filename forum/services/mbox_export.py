@@ -34,7 +34,8 @@ from forum.extensions import DbSession
 from forum.models import Group, Post, PostGroup, Thread
 from forum.services.archive_groups import month_range
 from forum.services.visibility import VISIBLE
-from forum.text.markup import as_posted_text, mask_addresses
+from forum.text.markup import as_posted_text
+from forum.text.masking import mask_addresses
 
 BATCH = 500
 FIRST_BATCH = 20

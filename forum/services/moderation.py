@@ -24,7 +24,7 @@ from forum.models import AuditEntry, Flag, Post, User
 from forum.permissions import FLAG_RESOLVE, POST_HIDE, require
 from forum.services.audit import record, utcnow
 from forum.services.counters import refresh_after_visibility_change
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 
 logger = logging.getLogger(__name__)
 FLAG_REASONS = {

@@ -13,7 +13,7 @@ from typing import Any
 from forum.services import identity
 from forum.services.analysis import compress_raw
 from forum.services.posting_known import Prepared
-from forum.text.markup import mask_email
+from forum.text.masking import mask_email
 from incoming.message import IncomingMessage
 
 Row = dict[str, Any]

@@ -33,7 +33,8 @@ from forum.services.citations import citations_on_posts
 from forum.services.claim_proposals import proposals_on_posts
 from forum.services.queue_hints import claim_sentence
 from forum.services.references import references_on_posts
-from forum.text.markup import highlight_snippet, post_plain_text
+from forum.text.markup import post_plain_text
+from forum.text.snippets import highlight_snippet
 
 KINDS = {"flag": "Flagged by readers", "claim": "Health claim, no label yet",
          "citation": "Suggested citations to check",

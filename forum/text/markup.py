@@ -7,11 +7,11 @@ uuencoded binaries are folded into `<details>` so a page works without
 JavaScript.  Every e-mail address is masked Google Groups style before any
 HTML is made, so no renderer can leak one.
 
-The steps live in sibling modules, which nothing outside forum.text needs to
-name: cutting a body into blocks (`blocks`), masking addresses (`masking`),
-linking URLs (`links`), plain-text bodies and web articles as HTML
-(`body_html`, `article_html`) and search snippets (`snippets`).  Their public
-names are imported from here.
+The steps live in sibling modules, and callers import each from the module
+that does it: cutting a body into blocks (`blocks`), masking addresses
+(`masking`), linking URLs (`links`), plain-text bodies and web articles as
+HTML (`body_html`, `article_html`) and search snippets (`snippets`).  This
+module puts them together for stored posts and keeps the sanitiser.
 """
 
 from __future__ import annotations
@@ -23,28 +23,14 @@ from markupsafe import Markup
 
 from forum.text.article_doc import is_article_id
 from forum.text.article_html import render_article
-from forum.text.blocks import Block, split_blocks
-from forum.text.body_html import OPEN_QUOTE_MAX_LINES, render_body
-from forum.text.links import LINK_REL, LINK_SCHEMES, linkify
-from forum.text.masking import mask_addresses, mask_email, mask_local
-from forum.text.snippets import (
-    ELLIPSIS,
-    SNIPPET_WIDTH,
-    claim_excerpt,
-    highlight_snippet,
-    highlight_words,
-    snippet_text,
-    words_pattern,
-)
+from forum.text.body_html import render_body
+from forum.text.links import LINK_REL
+from forum.text.masking import mask_addresses
 
 __all__ = [
-    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ALLOWED_URL_SCHEMES", "ELLIPSIS",
-    "LINK_REL", "LINK_SCHEMES", "OPEN_QUOTE_MAX_LINES", "SNIPPET_WIDTH",
-    "STRIPPED_CONTENT_TAGS", "Block", "as_posted_text", "claim_excerpt",
-    "highlight_snippet", "highlight_words", "linkify", "mask_addresses",
-    "mask_email", "mask_local", "post_plain_text", "render_article", "render_body",
-    "render_post", "render_post_body", "sanitize_html", "snippet_text",
-    "split_blocks", "words_pattern",
+    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "ALLOWED_URL_SCHEMES",
+    "STRIPPED_CONTENT_TAGS", "as_posted_text", "post_plain_text", "render_post",
+    "render_post_body", "sanitize_html",
 ]
 
 ALLOWED_TAGS = frozenset({

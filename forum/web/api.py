@@ -14,7 +14,7 @@ from flask import (
 
 from forum.extensions import db
 from forum.services import archive, citations, evidence_view, thread_pages
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 from forum.web import openapi
 from forum.web.common import page_arg, per_page
 from forum.web.filters import address, iso, local_iso

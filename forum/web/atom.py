@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from flask import Response, url_for
 
 from forum.models import Post
-from forum.text.markup import mask_addresses, post_plain_text
+from forum.text.markup import post_plain_text
+from forum.text.masking import mask_addresses
 from forum.web.filters import iso
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -13,7 +13,8 @@ from forum.services.identity import UNKNOWN_NAME
 from forum.services.taxonomy import SEVERITY_ICONS, SEVERITY_WORDS
 from forum.services.thread_tools import LOW_CONFIDENCE
 from forum.text.article_doc import is_article_id
-from forum.text.markup import mask_addresses, mask_email, render_post
+from forum.text.markup import render_post
+from forum.text.masking import mask_addresses, mask_email
 
 
 def utc(value: datetime | None) -> str:

@@ -27,13 +27,9 @@ from forum.services.search import (
     post_group_names,
     search_posts,
 )
-from forum.text.markup import (
-    highlight_snippet,
-    highlight_words,
-    mask_addresses,
-    post_plain_text,
-    snippet_text,
-)
+from forum.text.markup import post_plain_text
+from forum.text.masking import mask_addresses
+from forum.text.snippets import highlight_snippet, highlight_words, snippet_text
 from forum.web.atom import Entry, atom_response
 from forum.web.common import id_arg, page_arg
 from forum.web.links import query_link

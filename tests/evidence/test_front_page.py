@@ -12,7 +12,7 @@ from forum.models import Post
 from forum.services.citations import citations_from_text
 from forum.services.evidence import label_post, withdraw_label
 from forum.services.moderation import hide_post
-from forum.text.markup import claim_excerpt
+from forum.text.snippets import claim_excerpt
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")
 CLAIM = "Magnesium deficiency is very common in the general US population."

@@ -20,7 +20,7 @@ from forum.services.citations import decide_suggestion
 from forum.services.evidence import label_post
 from forum.services.moderation import hide_post
 from forum.services.takedowns import redact_post
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")
 HIDDEN_WORDS = "PWFM are prone"  # Stephanie A. Hall's post, nowhere else

@@ -39,7 +39,7 @@ from forum.services import citations, evidence
 from forum.services.accounts import create_user
 from forum.services.evidence import seed_label_kinds
 from forum.services.moderation import flag_post, resolve_flag
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 from importers.runner import ImportOptions, ImportRunner
 from tests.evidence.conftest import PASSWORD, Auth
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.text.markup import mask_addresses
+from forum.text.masking import mask_addresses
 from tests.web.factories import QUOTED_BODY, unmasked_addresses
 
 

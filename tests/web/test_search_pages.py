@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import Post
-from forum.text.markup import highlight_snippet, snippet_text
+from forum.text.snippets import highlight_snippet, snippet_text
 from tests.web.factories import unmasked_addresses
 
 ATOM = "{http://www.w3.org/2005/Atom}"
