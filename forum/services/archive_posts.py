@@ -45,7 +45,8 @@ def get_post_by_permalink(permalink: str, include_hidden: bool = False) -> Post:
 
 def _raise_tombstone(permalink: str) -> None:
     """A purged post's permalink answers 410 Gone, saying when and why."""
-    from forum.services.takedowns import PURGE_REASONS, tombstone_for
+    from forum.services.takedown_purge import tombstone_for
+    from forum.services.takedown_reasons import PURGE_REASONS
 
     tombstone = tombstone_for(db.session, permalink)
     if tombstone is not None:

@@ -9,8 +9,8 @@ purge is the one step that cannot be undone: it blanks the post, forgets its
 originals and source, and leaves a tombstone.
 
 This module is the door: redactions, holding changes over new posts,
-reverting, and what the moderator page shows.  The rest sits beside it and
-is re-exported here: author takedowns (`takedown_authors`), purges
+reverting, and what the moderator page shows.  The rest sits beside it, and
+callers import it from there: author takedowns (`takedown_authors`), purges
 (`takedown_purge`), the column rewriting they share (`takedown_rewrite`),
 their reasons (`takedown_reasons`) and the log as shown (`takedown_log`).
 """
@@ -27,18 +27,8 @@ from forum.models import Author, ChangedPost, ContentChange, Post, Tombstone, Us
 from forum.permissions import AUTHOR_TAKEDOWN, POST_REDACT, require
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
-from forum.services.takedown_authors import (
-    active_takedown,
-    posts_by,
-    pseudonym_for,
-    pseudonymise_author,
-)
-from forum.services.takedown_purge import (
-    purge_post,
-    refuse_purged,
-    tombstone_for,
-    tombstone_of,
-)
+from forum.services.takedown_authors import posts_by
+from forum.services.takedown_purge import refuse_purged, tombstone_of
 from forum.services.takedown_reasons import (
     MIN_REDACTION,
     PURGE_REASONS,
@@ -59,12 +49,8 @@ from forum.text.markup import post_plain_text
 from forum.text.scrub import REDACTED, Replacement
 
 __all__ = [
-    "MIN_REDACTION", "PURGE_REASONS", "REDACT_REASONS", "TAKEDOWN_REASONS",
-    "PostTakedowns", "TakedownRejected", "active_takedown", "changed_post_ids",
-    "changes_on", "hold_changes", "originals_of", "post_takedowns",
-    "pseudonym_for", "pseudonymise_author", "purge_post", "rebuild",
-    "redact_post", "replacements_of", "revert_change", "tombstone_for",
-    "tombstone_of",
+    "PostTakedowns", "changed_post_ids", "changes_on", "hold_changes",
+    "post_takedowns", "redact_post", "revert_change",
 ]
 
 

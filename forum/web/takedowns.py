@@ -1,8 +1,10 @@
 """Moderator pages for redactions, author takedowns and purges.
 
-Thin views over `forum.services.takedowns`: parse the form, call one service
-with `current_user`, commit, redirect; a refusal shows the form's page again
-with the message and a 400.  Only admins see what a change removed.
+Thin views over `forum.services.takedowns` and its siblings
+(`takedown_authors`, `takedown_purge`, `takedown_reasons`): parse the form,
+call one service with `current_user`, commit, redirect; a refusal shows the
+form's page again with the message and a 400.  Only admins see what a change
+removed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from forum.permissions import (
     POST_REDACT,
     has_permission,
 )
-from forum.services import archive, takedowns
+from forum.services import (
+    archive,
+    takedown_authors,
+    takedown_purge,
+    takedown_reasons,
+    takedowns,
+)
 from forum.web.acting import act, flash_and_return, plural
 from forum.web.moderation import _post_page, act_on_found, act_on_post, needs
 
@@ -72,9 +80,9 @@ def _author_page(slug: str, error: str = "", status: int = 200):
         .order_by(ContentChange.id.desc())).all()
     return render_template(
         "moderation/author.html", author=found, changes=changes, error=error,
-        active=takedowns.active_takedown(db.session, found),
-        pseudonym=takedowns.pseudonym_for(found),
-        reasons=takedowns.TAKEDOWN_REASONS,
+        active=takedown_authors.active_takedown(db.session, found),
+        pseudonym=takedown_authors.pseudonym_for(found),
+        reasons=takedown_reasons.TAKEDOWN_REASONS,
         may_take_down=has_permission(current_user, AUTHOR_TAKEDOWN),
         sees_originals=has_permission(current_user, ORIGINAL_READ)), status
 
@@ -89,7 +97,7 @@ def _author(slug: str) -> Author:
 @needs(AUTHOR_TAKEDOWN)
 def pseudonymise(slug: str):
     found = _author(slug)
-    return act(lambda: takedowns.pseudonymise_author(
+    return act(lambda: takedown_authors.pseudonymise_author(
                    db.session, current_user, found, request.form.get("reason", ""),
                    request.form.get("why", ""),
                    also=request.form.get("also", "").splitlines()),
@@ -109,9 +117,9 @@ def purge(permalink: str):
                           "purge: it cannot be undone.", request.form, 400)
     return act_on_post(
         permalink,
-        lambda: takedowns.purge_post(db.session, current_user, found,
-                                     request.form.get("reason", ""),
-                                     request.form.get("why", "")),
+        lambda: takedown_purge.purge_post(db.session, current_user, found,
+                                          request.form.get("reason", ""),
+                                          request.form.get("why", "")),
         done="Post purged. Its permalink now shows a tombstone.")
 
 

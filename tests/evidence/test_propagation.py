@@ -205,7 +205,8 @@ def _msgid(post_id: int) -> str:
 
 
 def test_a_redaction_reaches_the_proposals_copy_of_the_words(seeds, moderator):
-    from forum.services.takedowns import REDACT_REASONS, redact_post
+    from forum.services.takedown_reasons import REDACT_REASONS
+    from forum.services.takedowns import redact_post
 
     label = _label_claim(moderator)
     [proposal] = propagation.propose_for_label(db.session, label, SETTINGS)

@@ -108,7 +108,8 @@ def test_match_says_lookups_are_off(runner, bagis):
 
 def test_a_redaction_reaches_the_references_copy_of_the_words(bagis, moderator):
     from forum.models import Post
-    from forum.services.takedowns import REDACT_REASONS, redact_post
+    from forum.services.takedown_reasons import REDACT_REASONS
+    from forum.services.takedowns import redact_post
 
     redact_post(db.session, moderator, db.session.get(Post, bagis.post_id),
                 "Bagis S, et al.", next(iter(REDACT_REASONS)))

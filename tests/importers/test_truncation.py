@@ -156,7 +156,8 @@ def test_the_import_page_lists_repairs_with_their_posts(app, client, import_sour
 def test_a_complete_copy_never_undoes_a_redaction_or_a_purge(app, import_sources,
                                                               tmp_path, change):
     from forum.services.accounts import create_user
-    from forum.services.takedowns import purge_post, redact_post
+    from forum.services.takedown_purge import purge_post
+    from forum.services.takedowns import redact_post
 
     source = corpus("notmuch-mail", "notmuch-lkml.mbox")
     data = source.read_bytes()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Author, Group, Thread, ThreadGroup
 from forum.services.moderation import flag_post
-from forum.services.takedowns import purge_post
+from forum.services.takedown_purge import purge_post
 from tests.web.factories import ArchiveFactory
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")

@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Author, FieldOriginal, Post
-from forum.services.takedowns import pseudonymise_author, purge_post, revert_change
+from forum.services.takedown_authors import pseudonymise_author
+from forum.services.takedown_purge import purge_post
+from forum.services.takedowns import revert_change
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.search_backend("null")

@@ -20,12 +20,12 @@ from forum.models import (
 )
 from forum.permissions import PermissionDenied
 from forum.services.evidence import label_post
+from forum.services.takedown_authors import pseudonymise_author
+from forum.services.takedown_purge import purge_post
+from forum.services.takedown_reasons import TakedownRejected
 from forum.services.takedowns import (
-    TakedownRejected,
     changed_post_ids,
     changes_on,
-    pseudonymise_author,
-    purge_post,
     redact_post,
     revert_change,
 )

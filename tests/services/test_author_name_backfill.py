@@ -21,7 +21,8 @@ from forum.extensions import db
 from forum.migrate import upgrade
 from forum.models import Author, Post
 from forum.services.accounts import create_user
-from forum.services.takedowns import pseudonymise_author, purge_post
+from forum.services.takedown_authors import pseudonymise_author
+from forum.services.takedown_purge import purge_post
 from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import REPO
 from tests.processes import column_by_message_id, migrate, scratch_database

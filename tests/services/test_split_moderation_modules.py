@@ -10,10 +10,8 @@ import pytest
 
 USED = {
     "forum.services.takedowns": [
-        "PURGE_REASONS", "REDACT_REASONS", "TAKEDOWN_REASONS", "TakedownRejected",
-        "active_takedown", "changed_post_ids", "changes_on", "hold_changes",
-        "post_takedowns", "pseudonym_for", "pseudonymise_author", "purge_post",
-        "redact_post", "revert_change", "tombstone_for",
+        "changed_post_ids", "changes_on", "hold_changes", "post_takedowns",
+        "redact_post", "revert_change",
     ],
     "forum.services.queue": [
         "KINDS", "QueueFilter", "QueueItem", "QueueRejected", "claim_item",

@@ -44,7 +44,8 @@ from forum.services.accounts import create_user
 from forum.services.citations import attach_citation, citations_from_text
 from forum.services.evidence import label_post, seed_label_kinds
 from forum.services.moderation import hide_post
-from forum.services.takedowns import purge_post, redact_post
+from forum.services.takedown_purge import purge_post
+from forum.services.takedowns import redact_post
 from importers.runner import ImportOptions, ImportRunner
 from tests.web.factories import ArchiveFactory, build_sample
 
