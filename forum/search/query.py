@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 
 from forum.search import ast
 from forum.search.query_dates import date_range
-from forum.search.query_explain import asks_for_flags, describe, positive_terms
 from forum.search.query_operators import (
     DATE_OPERATORS,
     EXACT_OPERATORS,
@@ -38,11 +37,10 @@ from forum.search.query_operators import (
 )
 from forum.search.words import words_of
 
-# The parser's public names; the language's vocabulary (query_operators) and
-# the results page's explanations (query_explain) are reached from here too.
-__all__ = ["DATE_OPERATORS", "EXACT_OPERATORS", "FLAGGED", "KEYWORDS", "MAX_CHARS",
-           "MAX_CLAUSES", "TEXT_OPERATORS", "BadQuery", "asks_for_flags", "describe",
-           "parse_query", "positive_terms", "words_of"]
+# The parser's public names; the language's vocabulary and `BadQuery` are
+# imported from query_operators, the results page's explanations from
+# query_explain.
+__all__ = ["MAX_CHARS", "MAX_CLAUSES", "parse_query"]
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 50

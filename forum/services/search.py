@@ -28,13 +28,9 @@ from forum.search.documents import (
     group_names,
     visible_post_ids,
 )
-from forum.search.query import (
-    BadQuery,
-    asks_for_flags,
-    describe,
-    parse_query,
-    positive_terms,
-)
+from forum.search.query import parse_query
+from forum.search.query_explain import asks_for_flags, describe, positive_terms
+from forum.search.query_operators import BadQuery
 from forum.search.sync import (
     delete_outbox_rows,
     drain_outbox,

@@ -12,17 +12,16 @@ from hypothesis import strategies as st
 
 from forum.errors import ForumError
 from forum.search import ast
-from forum.search.query import (
+from forum.search.query import parse_query
+from forum.search.query_explain import describe, positive_terms
+from forum.search.query_operators import (
     DATE_OPERATORS,
     EXACT_OPERATORS,
     KEYWORDS,
     TEXT_OPERATORS,
     BadQuery,
-    describe,
-    parse_query,
-    positive_terms,
-    words_of,
 )
+from forum.search.words import words_of
 
 TODAY = date(2024, 3, 31)
 T, P, X, E = ast.Term, ast.Phrase, ast.Prefix, ast.Exact
