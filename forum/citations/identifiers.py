@@ -24,7 +24,6 @@ from forum.citations.kinds import (
     SPACE_OR_CONTROL,
     Identifier,
     InvalidIdentifier,
-    canonical_url,
     make_arxiv,
     make_doi,
     make_isbn,
@@ -34,9 +33,9 @@ from forum.citations.kinds import (
 )
 from forum.citations.links import identify_link
 
-# Services import these from here: the record `parse_identifier` returns, the
-# error it raises, and the address a record is shown with.
-__all__ = ["Identifier", "InvalidIdentifier", "canonical_url", "parse_identifier"]
+# The record `parse_identifier` returns, the error it raises and the address a
+# record is shown with are imported from forum.citations.kinds.
+__all__ = ["parse_identifier"]
 
 LABELLED = re.compile(
     r"(?P<label>pmid|pubmed(?:\s+id)?|pmcid|doi|arxiv|isbn(?:-1[03])?)"

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from forum.citations.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from forum.citations.identifiers import parse_identifier
+from forum.citations.kinds import Identifier, InvalidIdentifier
 from forum.extensions import DbSession
 from forum.models import Citation, User
 from forum.services.citations import apply_metadata, metadata_fields

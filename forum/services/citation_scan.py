@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Executable, insert, select
 
-from forum.citations.identifiers import Identifier, canonical_url
+from forum.citations.kinds import Identifier, canonical_url
 from forum.citations.scan import FoundCitation, find_citations
 from forum.extensions import DbSession
 from forum.models import Citation, Post, PostCitation

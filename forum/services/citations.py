@@ -16,12 +16,8 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
-from forum.citations.identifiers import (
-    Identifier,
-    InvalidIdentifier,
-    canonical_url,
-    parse_identifier,
-)
+from forum.citations.identifiers import parse_identifier
+from forum.citations.kinds import Identifier, InvalidIdentifier, canonical_url
 from forum.errors import ForumError
 from forum.extensions import DbSession
 from forum.models import Citation, Post, PostCitation, User

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from forum.citations.identifiers import Identifier
+from forum.citations.kinds import Identifier
 from forum.citations.lookup import MISSING, cache_key, lookup_from_config
 from forum.extensions import DbSession
 from forum.models import CitationLookup

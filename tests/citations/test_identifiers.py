@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum.citations.identifiers import (
-    Identifier,
-    InvalidIdentifier,
-    canonical_url,
-    parse_identifier,
-)
-from forum.citations.kinds import label
+from forum.citations.identifiers import parse_identifier
+from forum.citations.kinds import Identifier, InvalidIdentifier, canonical_url, label
 from forum.citations.links import doi_in_link, identify_link
 
 ENTREZ = "http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?cmd=Retrieve"

@@ -12,7 +12,7 @@ import pytest
 
 from forum.citations import crossref, ncbi
 from forum.citations.clients import RateLimiter, urllib_transport
-from forum.citations.identifiers import Identifier
+from forum.citations.kinds import Identifier
 from forum.citations.lookup import (
     MISSING,
     CachedLookup,

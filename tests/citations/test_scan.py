@@ -8,7 +8,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from forum.citations.identifiers import Identifier, parse_identifier
+from forum.citations.identifiers import parse_identifier
+from forum.citations.kinds import Identifier
 from forum.citations.scan import find_citations
 from importers.base import IncomingMessage
 from importers.detect import iter_source
