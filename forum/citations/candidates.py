@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Protocol
 
-from forum.citations.references import FoundReference
+from forum.citations.reference_shapes import FoundReference
 
 
 class Candidate(NamedTuple):

@@ -22,7 +22,7 @@ from forum.citations.clients import (
     Transport,
     urllib_transport,
 )
-from forum.citations.references import FoundReference
+from forum.citations.reference_shapes import FoundReference
 
 CROSSREF_WORKS_URL = "https://api.crossref.org/works"
 CROSSREF_ROWS = 5

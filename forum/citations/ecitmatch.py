@@ -23,7 +23,7 @@ from forum.citations.clients import (
     Transport,
     urllib_transport,
 )
-from forum.citations.references import FoundReference
+from forum.citations.reference_shapes import FoundReference
 
 ECITMATCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/ecitmatch.cgi"
 _KEY = "ref1"

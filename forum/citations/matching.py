@@ -30,7 +30,7 @@ from forum.citations.clients import (
 from forum.citations.crossref_search import CrossrefBibliographic
 from forum.citations.ecitmatch import NcbiCitationMatcher
 from forum.citations.lookup import MISSING, LookupCache
-from forum.citations.references import FoundReference
+from forum.citations.reference_shapes import FoundReference
 
 # The sources are imported from here by callers that build a matcher themselves.
 __all__ = ["Candidate", "CrossrefBibliographic", "NcbiCitationMatcher",

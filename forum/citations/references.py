@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 
-from forum.citations.reference_parts import AUTHORS, MAX_TAIL, Author
+from forum.citations.reference_parts import AUTHORS, MAX_TAIL
 from forum.citations.reference_shapes import FoundReference, reference_at
 from forum.citations.scan import FoundCitation, find_citations
 
-# Services and matching import the record from here; Author is its authors' type.
-__all__ = ["Author", "FoundReference", "find_references"]
+# The record (FoundReference) is imported from reference_shapes, its authors'
+# type (Author) from reference_parts.
+__all__ = ["find_references"]
 
 # How far before its year a reference may start: its authors and its title and
 # journal (MAX_TAIL), with room for a long author list.

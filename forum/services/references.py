@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 
-from forum.citations.references import FoundReference, find_references
+from forum.citations.reference_shapes import FoundReference
+from forum.citations.references import find_references
 from forum.errors import ForumError
 from forum.extensions import DbSession
 from forum.models import Post, PostCitation, PostReference, User

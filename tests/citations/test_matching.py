@@ -16,7 +16,8 @@ from forum.citations.crossref_search import CrossrefBibliographic
 from forum.citations.ecitmatch import NcbiCitationMatcher, parse_ecitmatch
 from forum.citations.lookup import DictCache, LookupFailed
 from forum.citations.matching import ReferenceMatcher, candidates_for
-from forum.citations.references import FoundReference, find_references
+from forum.citations.reference_shapes import FoundReference
+from forum.citations.references import find_references
 from tests.citations.recorded import FakeClock, RecordedTransport, recorded
 
 FOUND_ONE = "ecitmatch-found-one.txt"  # n engl j med|2020|382|727|zhu n|covid1|

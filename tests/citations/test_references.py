@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forum.citations.references import Author, find_references
+from forum.citations.reference_parts import Author
+from forum.citations.references import find_references
 from tests.helpers import REPO, corpus
 
 FMNETWORK = REPO / "samples" / "article-fmnetwork-magnesium-fibromyalgia.txt"
