@@ -301,7 +301,7 @@ class Moderation:
 
     def _dismiss(self, post_ids: list[int]) -> None:
         from forum.models import Post
-        from forum.services.queue import dismiss_items
+        from forum.services.queue_actions import dismiss_items
 
         posts = [self.session.get(Post, post_id) for post_id in post_ids]
         dismiss_items(self.session, self.who(), posts, "claim",
@@ -309,7 +309,7 @@ class Moderation:
 
     def _claim(self, post_id: int) -> None:
         from forum.models import Post
-        from forum.services.queue import claim_item
+        from forum.services.queue_actions import claim_item
 
         claim_item(self.session, self.who(), self.session.get(Post, post_id), "claim")
 

@@ -23,7 +23,7 @@ from forum.services.citations import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
 from forum.services.propagation import Settings, check_new_posts
-from forum.services.queue import record_claim_hints
+from forum.services.queue_hints import record_claim_hints
 from forum.services.references import record_references
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes

@@ -9,8 +9,8 @@ age order puts the oldest posts first.  The list is paged in the database, so
 every item is reachable however long the queue grows.
 
 This module lists and counts; the items' contents (`queue_items`), the claim
-hints (`queue_hints`) and acting on items (`queue_actions`) sit beside it
-and are re-exported here.
+hints (`queue_hints`) and acting on items (`queue_actions`) sit beside it,
+and callers import them from there.
 """
 
 from __future__ import annotations
@@ -48,31 +48,9 @@ from forum.models import (
 )
 from forum.services.day_range import within_days
 from forum.services.pagination import Page
-from forum.services.queue_actions import (
-    DISMISSABLE,
-    QueueRejected,
-    claim_item,
-    decide_item,
-    dismiss_items,
-    label_item,
-)
-from forum.services.queue_hints import MAX_SENTENCE, claim_sentence, record_claim_hints
-from forum.services.queue_items import (
-    EXCERPT_WIDTH,
-    KINDS,
-    PRIORITY,
-    ClaimSpan,
-    QueueItem,
-    explained_item,
-    page_items,
-)
+from forum.services.queue_items import KINDS, PRIORITY, QueueItem, page_items
 
-__all__ = [
-    "DISMISSABLE", "EXCERPT_WIDTH", "KINDS", "MAX_SENTENCE", "PER_PAGE", "PRIORITY",
-    "ClaimSpan", "QueueFilter", "QueueItem", "QueueRejected", "claim_item",
-    "claim_sentence", "decide_item", "dismiss_items", "explained_item",
-    "label_item", "queue_items", "queue_page", "queue_sizes", "record_claim_hints",
-]
+__all__ = ["PER_PAGE", "QueueFilter", "queue_items", "queue_page", "queue_sizes"]
 
 PER_PAGE = 50
 # One page's rows: rank (the kind), post_id, n (flags, suggestions or hints), date.

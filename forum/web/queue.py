@@ -31,6 +31,8 @@ from forum.services import (
     moderation,
     propagation,
     queue,
+    queue_actions,
+    queue_items,
     references,
 )
 from forum.services import citations as citation_service
@@ -59,14 +61,14 @@ def review_queue():
         return redirect(url_for(".review_queue", **args))
     return render_template(
         "moderation/queue.html", shown=shown, hide_at=_hide_positions(shown.items),
-        filters=filters, args=_filter_args(filters), kinds=queue.KINDS, sizes=sizes,
-        hide_reasons=QUEUE_HIDE_REASONS)
+        filters=filters, args=_filter_args(filters), kinds=queue_items.KINDS,
+        sizes=sizes, hide_reasons=QUEUE_HIDE_REASONS)
 
 
 def _filters() -> queue.QueueFilter:
+    kind = request.args.get("kind")
     return queue.QueueFilter(
-        kind=request.args.get("kind") if request.args.get("kind") in queue.KINDS
-        else None,
+        kind=kind if kind in queue_items.KINDS else None,
         group=(request.args.get("group") or "").strip()[:255] or None,
         since=_day("since"), until=_day("until"),
         sort="age" if request.args.get("sort") == "age" else "priority")
@@ -89,12 +91,12 @@ def label_form():
                                          include_hidden=True)
     return render_template(
         "moderation/queue_label.html", post=post,
-        item=queue.explained_item(db.session, post),
+        item=queue_items.explained_item(db.session, post),
         span=request.args.get("span", ""), back=_back(with_place=False),
         at=_place(), label_kinds=evidence.label_kinds(db.session))
 
 
-def _hide_positions(items: list[queue.QueueItem]) -> list[int]:
+def _hide_positions(items: list[queue_items.QueueItem]) -> list[int]:
     """Where the next item will be once each item's post is hidden.
 
     Hiding takes every claim and citation item of the post out of the list
@@ -114,7 +116,8 @@ def _hide_positions(items: list[queue.QueueItem]) -> list[int]:
 @needs(MOD_VIEW)
 def claim_item():
     kind = request.args.get("kind") or request.form.get("kind", "claim")
-    return _act(lambda post: queue.claim_item(db.session, current_user, post, kind),
+    return _act(lambda post: queue_actions.claim_item(db.session, current_user,
+                                                      post, kind),
                 "Claimed: it is yours until you act on it.")
 
 
@@ -130,9 +133,9 @@ def dismiss_items():
     def dismiss() -> int:
         posts = [archive.get_post_by_permalink(p, include_hidden=True)
                  for p in permalinks[:MAX_BULK]]
-        return queue.dismiss_items(db.session, current_user, posts,
-                                   request.form.get("kind", "claim"),
-                                   request.form.get("reason", ""))
+        return queue_actions.dismiss_items(db.session, current_user, posts,
+                                           request.form.get("kind", "claim"),
+                                           request.form.get("reason", ""))
 
     return _answer(dismiss, lambda done: f"Dismissed {plural(done, 'item')}.")
 
@@ -147,7 +150,7 @@ def label_item():
         return redirect(_back())
 
     def label(post):
-        made = queue.label_item(
+        made = queue_actions.label_item(
             db.session, current_user, post, form.get("kind", ""),
             form.get("rationale", ""), hint_id=None if span == "post" else int(span),
             citations=form.get("citations", ""), why=form.get("why", ""))
@@ -165,8 +168,9 @@ def decide_suggestion(item_id: int):
         flash("Choose to confirm or to reject the suggestion.")
         return redirect(_back())
     return _answer(
-        lambda: queue.decide_item(db.session, current_user, item_id,
-                                  decision == "confirm", request.form.get("why", "")),
+        lambda: queue_actions.decide_item(db.session, current_user, item_id,
+                                          decision == "confirm",
+                                          request.form.get("why", "")),
         lambda done: f"{'Confirmed' if decision == 'confirm' else 'Rejected'} "
                      f"{done.citation.kind.upper()} {done.citation.identifier}.")
 

@@ -15,7 +15,9 @@ from forum.services.citations import posts_with_suggestions
 from forum.services.dashboard import dashboard
 from forum.services.evidence import label_post
 from forum.services.moderation import hide_post
-from forum.services.queue import KINDS, QueueFilter, dismiss_items, queue_items
+from forum.services.queue import QueueFilter, queue_items
+from forum.services.queue_actions import dismiss_items
+from forum.services.queue_items import KINDS
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

@@ -17,7 +17,7 @@ from forum.extensions import db
 from forum.models import Flag, ImportRun
 from forum.services.audit import record, utcnow
 from forum.services.evidence import label_post
-from forum.services.queue import record_claim_hints
+from forum.services.queue_hints import record_claim_hints
 from tests.web.factories import START, ArchiveFactory
 
 pytestmark = pytest.mark.search_backend("whoosh-ram")

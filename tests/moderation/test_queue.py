@@ -79,7 +79,7 @@ def test_the_queue_page(app, client, auth, archive, moderator):
 
 
 def test_claiming_keeps_two_moderators_apart(app, archive, moderator, admin):
-    from forum.services.queue import QueueRejected, claim_item
+    from forum.services.queue_actions import QueueRejected, claim_item
 
     first, _tremor = archive
     claim_item(db.session, moderator, first, "claim")

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import ClaimHint, Flag, Post, QueueMark
 from forum.services.audit import utcnow
-from forum.services.queue import QueueFilter, queue_page, record_claim_hints
+from forum.services.queue import QueueFilter, queue_page
+from forum.services.queue_hints import record_claim_hints
 from tests.web.factories import START, ArchiveFactory
 
 pytestmark = pytest.mark.search_backend("null")
@@ -233,7 +234,7 @@ def test_acting_on_page_three_comes_back_to_page_three(app, client, auth, claims
 def test_when_the_last_page_empties_the_queue_shows_the_page_before(app, client,
                                                                     auth, claims,
                                                                     moderator):
-    from forum.services.queue import dismiss_items
+    from forum.services.queue_actions import dismiss_items
 
     dismiss_items(db.session, moderator, claims[:19], "claim", "tidy")
     db.session.commit()

@@ -13,11 +13,7 @@ USED = {
         "changed_post_ids", "changes_on", "hold_changes", "post_takedowns",
         "redact_post", "revert_change",
     ],
-    "forum.services.queue": [
-        "KINDS", "QueueFilter", "QueueItem", "QueueRejected", "claim_item",
-        "decide_item", "dismiss_items", "explained_item", "label_item", "queue_items",
-        "queue_page", "queue_sizes", "record_claim_hints",
-    ],
+    "forum.services.queue": ["QueueFilter", "queue_items", "queue_page", "queue_sizes"],
     "forum.services.propagation": [
         "Settings", "accept_proposal", "archive_weights", "check_new_posts",
         "forget_weights", "likely_posts", "match_in_post", "proposals_on_posts",
