@@ -19,7 +19,7 @@ from sqlalchemy import update
 from forum.extensions import DbSession, write_intent
 from forum.models import ImportProblemRecord, ImportRun
 from forum.services import news_pulls
-from forum.services.citations import suggest_citations
+from forum.services.citation_scan import suggest_citations
 from forum.services.import_runs import settle_abandoned_runs, this_worker
 from forum.services.posting import Archiver
 from forum.services.propagation import Settings, check_new_posts

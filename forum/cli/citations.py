@@ -22,7 +22,7 @@ def citations_scan(batch_size: int, quiet: bool):
     """Scan every post for DOIs, PMIDs, PMCIDs, arXiv ids and PubMed links,
     and for references written out as text."""
     from forum.models import Post
-    from forum.services.citations import suggest_citations
+    from forum.services.citation_scan import suggest_citations
     from forum.services.references import record_references
 
     ids = list(db.session.scalars(select(Post.id).where(Post.is_ghost.is_(False))

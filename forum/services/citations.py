@@ -1,7 +1,7 @@
 """Citations: one record per work, attached to posts or suggested from their text.
 
 A moderator attaches a citation by pasting an identifier (PMID, PMCID, DOI,
-ISBN, arXiv id or URL).  The scan (`citation_scan`, re-exported here) finds
+ISBN, arXiv id or URL).  The scan (`citation_scan`, beside this module) finds
 identifiers and legacy PubMed links in post bodies and stores each occurrence
 as a *suggestion* with its exact span; the body is never rewritten.  Metadata
 comes from a lookup (NCBI, Crossref) when one is configured, and is cached in
@@ -24,7 +24,6 @@ from forum.models import Citation, Post, PostCitation, User
 from forum.permissions import CITATION_WRITE, require
 from forum.search.sync import reindex_later
 from forum.services.audit import record, utcnow
-from forum.services.citation_scan import suggest_citations
 from forum.services.lookup_cache import cached_details
 
 __all__ = [
@@ -32,8 +31,7 @@ __all__ = [
     "SuggestionDecided", "apply_metadata", "attach_citation", "citation_for",
     "citations_from_text", "citations_on_posts", "csl_json", "decide_suggestion",
     "detach_citation", "fetch_metadata", "link_label_citations", "metadata_fields",
-    "posts_citing", "posts_with_suggestions", "read_identifier", "suggest_citations",
-    "suggestion_count",
+    "posts_citing", "posts_with_suggestions", "read_identifier", "suggestion_count",
 ]
 
 logger = logging.getLogger(__name__)

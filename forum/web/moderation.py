@@ -43,6 +43,7 @@ from forum.permissions import (
 from forum.services import (
     archive,
     audit_view,
+    citation_scan,
     citations,
     evidence,
     evidence_view,
@@ -292,7 +293,7 @@ def detach_citation(item_id: int):
 @needs(CITATION_WRITE)
 def scan_post(permalink: str):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    added = citations.suggest_citations(db.session, [found.id])
+    added = citation_scan.suggest_citations(db.session, [found.id])
     db.session.commit()
     flash(f"Scan done: {added} new suggestion(s).")
     return redirect(url_for(".post", permalink=permalink) + "#suggestions")

@@ -7,12 +7,8 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import AuditEntry, Citation, PostCitation
-from forum.services.citations import (
-    attach_citation,
-    decide_suggestion,
-    posts_citing,
-    suggest_citations,
-)
+from forum.services.citation_scan import suggest_citations
+from forum.services.citations import attach_citation, decide_suggestion, posts_citing
 from tests.evidence.conftest import SEED_THREAD
 
 # Search in memory: these tests import small archives many times over.

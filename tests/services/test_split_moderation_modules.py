@@ -25,7 +25,7 @@ USED = {
         "citations_from_text", "citations_on_posts", "csl_json", "decide_suggestion",
         "detach_citation", "fetch_metadata", "link_label_citations",
         "metadata_fields", "posts_citing", "posts_with_suggestions",
-        "read_identifier", "suggest_citations", "suggestion_count",
+        "read_identifier", "suggestion_count",
     ],
 }
 # bench/propagation_cost.py times single steps of the claim search.
