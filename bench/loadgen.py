@@ -144,7 +144,8 @@ class Load:
                         break
                     importing, started = self.importing.is_set(), time.monotonic()
                     status, _body, seconds = browser.request("GET", path)
-                    self.samples.append(Sample(path, status, seconds, importing, started))
+                    self.samples.append(
+                        Sample(path, status, seconds, importing, started))
                     if think:
                         time.sleep(think * rng.uniform(0.5, 1.5))
         except Exception as error:  # noqa: BLE001 - reported by the caller

@@ -54,7 +54,7 @@ def run_load(port: int, site, env: dict, extra) -> tuple[Load, str]:
 
 
 def timeline(state: Load) -> str:
-    """Each reader request as start, duration and path: why few ran during the import."""
+    """Reader requests: start, duration, path (why few ran during the import)."""
     return "\n".join(f"{s.started:.2f} +{s.seconds:.2f}s {s.status} {s.path}"
                      for s in sorted(state.samples, key=lambda s: s.started))
 
