@@ -17,7 +17,7 @@ Which backend an app uses is `FORUM_SEARCH_BACKEND`:
 - ``tantivy-ram``, ``whoosh-ram``: in memory, for unit tests;
 - ``null``: search switched off.
 
-Snippets are not the index's business: `forum.text.markup` cuts and highlights
+Snippets are not the index's business: `forum.text.snippets` cuts and highlights
 them from the database row, the same way for every backend, so a snippet can
 never show text a moderator has just redacted but the index still holds.
 """
