@@ -78,7 +78,7 @@ news-deps:
 	  || echo "inn2 or slrnpull not installed: the NNTP pull or news reader tests will be skipped"
 
 test: install browser-deps search-deps axe-deps news-deps
-	$(BIN)/pytest -rs -q -n 2 --dist loadscope --durations=15
+	$(BIN)/pytest -rs -q -n 2 --dist worksteal --durations=15
 
 # The crash test over all twenty 20news tarballs, on SQLite and PostgreSQL.
 crash-test: install
