@@ -139,6 +139,18 @@ def act_on_found(permalink: str, service: Callable[..., Any], *fields: str,
         done=done, **options)
 
 
+def act_on_item(item: Any, service: Callable[..., Any], *fields: str,
+                done: FromResult, **options: Any) -> ResponseReturnValue:
+    """`act_on_found` for something attached to a post (a label, a flag, a
+    citation on it): `service(session, moderator, item, *the form's values of
+    fields)`, then back to the post's page."""
+    found = archive.get_post_by_id(item.post_id)
+    values = [request.form.get(name, "") for name in fields]
+    return act_on_post(
+        found.permalink, lambda: service(db.session, current_user, item, *values),
+        done=done, **options)
+
+
 def _post_page(permalink: str, error: str = "", form=None, status: int = 200):
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
     shown = evidence_view.post_evidence(db.session, found, with_suggestions=True)
@@ -230,22 +242,16 @@ def _edit_label_page(label: Label, post, error: str = "", form=None,
 @needs(LABEL_WRITE)
 def withdraw_label(label_id: int):
     label = db.get_or_404(Label, label_id)
-    return _label_action(label, evidence.withdraw_label, "Label withdrawn.")
+    return act_on_item(label, evidence.withdraw_label, "why", done="Label withdrawn.",
+                       keep_form=False)
 
 
 @bp.post("/labels/<int:label_id>/restore")
 @needs(LABEL_WRITE)
 def restore_label(label_id: int):
     label = db.get_or_404(Label, label_id)
-    return _label_action(label, evidence.restore_label, "Label restored.")
-
-
-def _label_action(label: Label, action, done: str):
-    found = archive.get_post_by_id(label.post_id)
-    return act_on_post(
-        found.permalink,
-        lambda: action(db.session, current_user, label, request.form.get("why", "")),
-        done=done, keep_form=False)
+    return act_on_item(label, evidence.restore_label, "why", done="Label restored.",
+                       keep_form=False)
 
 
 @bp.post("/p/<permalink>/citations")
@@ -281,12 +287,9 @@ def decide_citation(item_id: int):
 @needs(CITATION_WRITE)
 def detach_citation(item_id: int):
     item = db.get_or_404(PostCitation, item_id)
-    found = archive.get_post_by_id(item.post_id)
-    return act_on_post(
-        found.permalink,
-        lambda: citations.detach_citation(db.session, current_user, item,
-                                          request.form.get("why", "")),
-        done="Citation removed from the post.", anchor="#citations", keep_form=False)
+    return act_on_item(item, citations.detach_citation, "why",
+                       done="Citation removed from the post.", anchor="#citations",
+                       keep_form=False)
 
 
 @bp.post("/p/<permalink>/scan")
@@ -341,13 +344,8 @@ def resolve_flag(flag_id: int):
     from forum.models import Flag
 
     flag = db.get_or_404(Flag, flag_id)
-    found = archive.get_post_by_id(flag.post_id)
-    return act_on_post(
-        found.permalink,
-        lambda: moderation.resolve_flag(db.session, current_user, flag,
-                                        request.form.get("outcome", ""),
-                                        request.form.get("note", "")),
-        done="Flag resolved.", anchor="#flags", keep_form=False)
+    return act_on_item(flag, moderation.resolve_flag, "outcome", "note",
+                       done="Flag resolved.", anchor="#flags", keep_form=False)
 
 
 @bp.get("/audit")

@@ -569,7 +569,9 @@ def test_the_scan_finds_the_fields_views_read(bare_app):
         view_reads(app, "moderation.audit_log", scanned).args
     assert {"reason", "website", "text"} == view_reads(app, "flags.flag", scanned).form
     assert {"next"} == view_reads(app, "auth.login", scanned).args
-    # Helpers given the names as *fields: act_on_found(permalink, service, ...).
+    # Helpers given the names as *fields: act_on_found, act_on_item.
     assert {"reason", "why"} <= view_reads(app, "moderation.hide_post", scanned).form
     assert {"removed", "reason", "why", "thread_wide"} <= view_reads(
         app, "takedowns.redact", scanned).form
+    assert {"outcome", "note"} <= view_reads(
+        app, "moderation.resolve_flag", scanned).form
