@@ -133,10 +133,8 @@ def act_on_found(permalink: str, service: Callable[..., Any], *fields: str,
     `service(session, moderator, post, *the form's values of fields)`,
     answered as `act_on_post` answers (`options`: its anchor, keep_form)."""
     found = archive.get_post_by_permalink(permalink, include_hidden=True)
-    values = [request.form.get(name, "") for name in fields]
-    return act_on_post(
-        permalink, lambda: service(db.session, current_user, found, *values),
-        done=done, **options)
+    return _act_on(permalink, service, found,
+                   [request.form.get(name, "") for name in fields], done, options)
 
 
 def act_on_item(item: Any, service: Callable[..., Any], *fields: str,
@@ -144,10 +142,16 @@ def act_on_item(item: Any, service: Callable[..., Any], *fields: str,
     """`act_on_found` for something attached to a post (a label, a flag, a
     citation on it): `service(session, moderator, item, *the form's values of
     fields)`, then back to the post's page."""
-    found = archive.get_post_by_id(item.post_id)
-    values = [request.form.get(name, "") for name in fields]
+    permalink = archive.get_post_by_id(item.post_id).permalink
+    return _act_on(permalink, service, item,
+                   [request.form.get(name, "") for name in fields], done, options)
+
+
+def _act_on(permalink: str, service: Callable[..., Any], subject: Any,
+            values: list[str], done: FromResult,
+            options: dict[str, Any]) -> ResponseReturnValue:
     return act_on_post(
-        found.permalink, lambda: service(db.session, current_user, item, *values),
+        permalink, lambda: service(db.session, current_user, subject, *values),
         done=done, **options)
 
 
