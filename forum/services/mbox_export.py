@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from forum.extensions import DbSession
 from forum.models import Group, Post, PostGroup, Thread
 from forum.services.archive_groups import month_range
+from forum.services.sql_chunks import chunks
 from forum.services.visibility import VISIBLE
 from forum.text.markup import as_posted_text
 from forum.text.masking import mask_addresses
@@ -199,15 +200,15 @@ def _batches(session: DbSession, posts: Posts | ChosenPosts) -> Iterator[list[Po
 
 
 def _chosen_batches(session: DbSession, ids: Sequence[int]) -> Iterator[list[Post]]:
-    """The visible posts among `ids` (sorted), a slice of ids per query."""
-    start, size = 0, FIRST_BATCH
-    while start < len(ids):
-        chunk = ids[start:start + size]
+    """The visible posts among `ids` (sorted), a slice of ids per query: a
+    small first one, then BATCH at a time, as `_batches` reads."""
+    if not ids:
+        return
+    for chunk in [ids[:FIRST_BATCH], *chunks(ids[FIRST_BATCH:], BATCH)]:
         batch = list(session.scalars(select(Post).where(Post.id.in_(chunk), *VISIBLE)
                                      .order_by(Post.id)).unique())
         if batch:
             yield batch
-        start, size = start + size, BATCH
 
 
 def ancestor_chains(session: DbSession, posts: Sequence[TreeRow],
