@@ -31,7 +31,7 @@ def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "forum.sqlite"
         url = f"sqlite:///{path}"
-        _migrate(url, tmp_path_factory)
+        migrate(url, tmp_path_factory.mktemp("data"))
         yield url
         return
     yield from postgres_database(tmp_path_factory)
@@ -40,14 +40,13 @@ def database_url(request, tmp_path_factory):
 def postgres_database(tmp_path_factory):
     """A migrated scratch database on the PostgreSQL server, dropped afterwards."""
     with scratch_postgres("forum_test") as url:
-        _migrate(url, tmp_path_factory)
+        migrate(url, tmp_path_factory.mktemp("data"))
         yield url
 
 
-@contextmanager
-def scratch_postgres(prefix: str) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server, dropped afterwards; the
-    test is skipped, saying why, where no server answers."""
+def admin_engine():
+    """An autocommit engine on the server's `test` database, for creating and
+    dropping databases; the test is skipped, saying why, where none answers."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
                           connect_args={"connect_timeout": 3})
     try:
@@ -58,27 +57,37 @@ def scratch_postgres(prefix: str) -> Iterator[str]:
         first_line = (str(exc).splitlines() or [""])[0]
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: "
                     f"{type(exc).__name__}: {first_line}")
+    return admin
+
+
+@contextmanager
+def scratch_postgres(prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the PostgreSQL server (empty, or a copy of `template`),
+    dropped afterwards; skipped, saying why, where no server answers."""
+    admin = admin_engine()
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copying = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copying}'))
     try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def _migrate(url: str, tmp_path_factory) -> None:
+def migrate(url: str, data_dir: Path) -> None:
+    """Bring the database at `url` to the newest schema."""
     from forum.migrate import upgrade
 
-    app = _make_app(url, tmp_path_factory.mktemp("data"))
+    app = make_app(url, data_dir)
     with app.app_context():
         upgrade()
         db.engine.dispose()
 
 
-def _make_app(url: str, data_dir: Path, **extra):
+def make_app(url: str, data_dir: Path, **extra):
     return create_app({
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -95,7 +104,7 @@ def app(request, database_url, tmp_path):
     Search uses a real Whoosh index on disk in the test's folder; a test or
     module marked `search_backend("null")` switches it off where it is not used.
     """
-    app = _make_app(database_url, tmp_path / "data", **_search_option(request))
+    app = make_app(database_url, tmp_path / "data", **_search_option(request))
     with app.app_context():
         yield app
         db.session.rollback()
@@ -142,13 +151,39 @@ def module_app(request, database_url, tmp_path_factory):
     No app context is pushed, so every request gets its own session; the
     tables are emptied when the module ends.
     """
-    app = _make_app(database_url, tmp_path_factory.mktemp("data"),
+    app = make_app(database_url, tmp_path_factory.mktemp("data"),
                     **_search_option(request))
     yield app
     with app.app_context():
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def newsgroups_app(request, tmp_path_factory):
+    """An app on the module's own copy of all of 20 Newsgroups, imported once
+    per database kind per run (tests/corpus_cache.py); `.snapshot` is that
+    import, its report included.  Like `module_app`, no context is pushed."""
+    from tests import corpus_cache
+
+    snap = corpus_cache.twenty_newsgroups(request.param, tmp_path_factory)
+    folder = tmp_path_factory.mktemp("copy")
+    with corpus_cache.app_on_copy(snap, folder, **_search_option(request)) as app:
+        app.extensions["test_snapshot"] = snap
+        yield app
+
+
+def pytest_sessionfinish(session):
+    """Where the run began (not in an xdist worker), drop its snapshots."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from tests import corpus_cache
+
+    # The run's shared folder: xdist hands each worker a basetemp inside it.
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and factory._basetemp is not None:
+        corpus_cache.drop_snapshots(factory.getbasetemp())
 
 
 @pytest.fixture

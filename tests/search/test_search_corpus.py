@@ -13,21 +13,15 @@ from forum.models import Author, Group, Post, PostGroup
 from forum.search import get_index
 from forum.search.documents import split_new_and_quoted
 from forum.services.search import search_posts, verify_index
-from importers.runner import ImportOptions, ImportRunner
-from tests.helpers import corpus
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def archive(module_app):
+def archive(newsgroups_app):
     """The whole corpus imported once per database, into an on-disk index."""
-    tars = sorted(corpus("usenet-20news", "groups").glob("*.tar.xz"))
-    with module_app.app_context():
-        report = ImportRunner(db.session, ImportOptions()).run(tars)
-        db.session.remove()
-    assert report.imported == 19_466
-    return module_app
+    assert newsgroups_app.extensions["test_snapshot"].report["imported"] == 19_466
+    return newsgroups_app
 
 
 @pytest.fixture

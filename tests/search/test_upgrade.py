@@ -15,7 +15,7 @@ from forum.search import get_index, index_notice
 from forum.services.accounts import create_user
 from forum.services.search import search_posts, verify_index
 from importers.runner import ImportOptions, ImportRunner
-from tests.conftest import _make_app, _migrate
+from tests.conftest import make_app, migrate
 from tests.evidence.conftest import PASSWORD, SEED_THREAD, csrf_token
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashing")
@@ -32,9 +32,9 @@ def quick_password_hashing(monkeypatch):
 def whoosh_archive(tmp_path, tmp_path_factory):
     """(database URL, data folder) of an archive indexed by Whoosh."""
     url = f"sqlite:///{tmp_path / 'forum.sqlite'}"
-    _migrate(url, tmp_path_factory)
+    migrate(url, tmp_path_factory.mktemp("data"))
     data = tmp_path / "data"
-    old = _make_app(url, data, FORUM_SEARCH_BACKEND="whoosh")
+    old = make_app(url, data, FORUM_SEARCH_BACKEND="whoosh")
     with old.app_context():
         options = ImportOptions(fmt="google-groups", group="alt.support.fibromyalgia")
         ImportRunner(db.session, options).run([str(SEED_THREAD)])
@@ -56,7 +56,7 @@ def test_a_whoosh_archive_keeps_searching_and_is_told_to_rebuild(whoosh_archive,
                                                                  caplog):
     url, data = whoosh_archive
     with caplog.at_level(logging.WARNING, logger="forum.search"):
-        app = _make_app(url, data)  # the default backend, as after an upgrade
+        app = make_app(url, data)  # the default backend, as after an upgrade
     told = [r.getMessage() for r in caplog.records
             if "search rebuild" in r.getMessage()]
     assert len(told) == 1 and "Whoosh index made by an earlier version" in told[0]
@@ -82,7 +82,7 @@ def test_a_whoosh_archive_keeps_searching_and_is_told_to_rebuild(whoosh_archive,
 
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="forum.search"):
-        restarted = _make_app(url, data)
+        restarted = make_app(url, data)
     assert not [r for r in caplog.records if "rebuild" in r.getMessage()]
     with restarted.app_context():
         assert get_index().name == "tantivy"
@@ -91,7 +91,7 @@ def test_a_whoosh_archive_keeps_searching_and_is_told_to_rebuild(whoosh_archive,
 
 def test_another_process_switches_once_the_rebuild_is_done(whoosh_archive):
     url, data = whoosh_archive
-    web, operator = _make_app(url, data), _make_app(url, data)
+    web, operator = make_app(url, data), make_app(url, data)
     with web.app_context():
         assert get_index().name == "whoosh"
     assert operator.test_cli_runner().invoke(args=["search", "rebuild"]).exit_code == 0

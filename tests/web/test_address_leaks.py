@@ -84,16 +84,16 @@ def test_full_addresses_sees_through_escapes_and_skips_masked_ones():
 
 
 @pytest.fixture(scope="module")
-def archive(module_app):
-    """20 Newsgroups and the notmuch mboxes, imported once for the module."""
-    newsgroups = sorted(corpus("usenet-20news", "groups").glob("*.tar.xz"))
+def archive(newsgroups_app):
+    """20 Newsgroups (a copy of the run's import) and the notmuch mboxes, each
+    mbox imported as a run of its own."""
     mboxes = sorted(corpus("notmuch-mail").glob("*.mbox"))
-    assert len(newsgroups) == 20 and mboxes
-    with module_app.app_context():
-        for sources in (newsgroups, *([mbox] for mbox in mboxes)):
-            ImportRunner(db.session, ImportOptions()).run(sources)
+    assert mboxes
+    with newsgroups_app.app_context():
+        for mbox in mboxes:
+            ImportRunner(db.session, ImportOptions()).run([mbox])
         db.session.remove()
-    return module_app
+    return newsgroups_app
 
 
 class Walk:
