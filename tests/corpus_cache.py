@@ -98,7 +98,10 @@ def drop_snapshots(shared: Path) -> None:
     """Drop the PostgreSQL snapshots made under `shared` (the run's end)."""
     names = [json.loads(meta.read_text())["database"]
              for meta in sorted(shared.glob("snapshot-*/snapshot.json"))]
-    names = [name for name in names if name]
+    _drop_databases([name for name in names if name])
+
+
+def _drop_databases(names: list[str]) -> None:
     if not names:
         return
     try:
@@ -131,12 +134,16 @@ def _build(folder: Path, name: str, kind: str, fill: Callable[[], dict]) -> Snap
         url, database = f"sqlite:///{folder / 'forum.sqlite'}", ""
     else:
         url, database = _new_postgres(f"{SNAPSHOT_PREFIX}{name}_{os.getpid()}")
-    migrate(url, folder / "migrate")
-    app = make_app(url, data)
-    with app.app_context():
-        report = fill()
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        migrate(url, folder / "migrate")
+        app = make_app(url, data)
+        with app.app_context():
+            report = fill()
+            db.session.remove()
+            db.engine.dispose()
+    except BaseException:
+        _drop_databases([database] if database else [])
+        raise
     return Snapshot(kind, url, str(data), database, report)
 
 
