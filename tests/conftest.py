@@ -101,7 +101,8 @@ def make_app(url: str, data_dir: Path, **extra):
 def app(request, database_url, tmp_path):
     """An app on an empty database; tables are emptied again after the test.
 
-    Search uses a real Whoosh index on disk in the test's folder; a test or
+    Search uses the default backend, as a site would: a tantivy index on disk
+    in the test's folder on SQLite, the database's own on PostgreSQL.  A test or
     module marked `search_backend("null")` switches it off where it is not used.
     """
     app = make_app(database_url, tmp_path / "data", **_search_option(request))
@@ -122,17 +123,25 @@ def _empty_tables() -> None:
     """Empty every table between tests, the append-only audit log included.
 
     Its triggers refuse deletes by design; only this test helper lifts them:
-    PostgreSQL skips ordinary triggers for a replica session, SQLite's are
-    dropped and made again from their stored SQL.
+    PostgreSQL skips ordinary triggers (foreign-key checks among them) for a
+    replica session, SQLite's are dropped and made again from their stored SQL.
+
+    On PostgreSQL a DELETE per table and a reset of every sequence do what
+    TRUNCATE ... RESTART IDENTITY does, about ten times faster on tables this
+    small (TRUNCATE makes new files for every table): 6 against 70-110 ms a
+    test, over some 1,700 tests.
     """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # ... and the postgres search backend's own tables (migration 0009).
-            names = ", ".join([f'"{t.name}"' for t in tables]
-                              + ["search_documents", "search_words"])
+            names = [f'"{t.name}"' for t in tables] + ["search_documents",
+                                                       "search_words"]
             conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+            conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class "
+                              "WHERE relkind = 'S'"))
             return
         triggers = conn.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
