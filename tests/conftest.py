@@ -161,7 +161,7 @@ def module_app(request, database_url, tmp_path_factory):
     tables are emptied when the module ends.
     """
     app = make_app(database_url, tmp_path_factory.mktemp("data"),
-                    **_search_option(request))
+                   **_search_option(request))
     yield app
     with app.app_context():
         db.session.remove()
@@ -172,8 +172,9 @@ def module_app(request, database_url, tmp_path_factory):
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def newsgroups_app(request, tmp_path_factory):
     """An app on the module's own copy of all of 20 Newsgroups, imported once
-    per database kind per run (tests/corpus_cache.py); `.snapshot` is that
-    import, its report included.  Like `module_app`, no context is pushed."""
+    per database kind per run (tests/corpus_cache.py).  That import, its report
+    included, is `app.extensions["test_snapshot"]`.  Like `module_app`, no app
+    context is pushed."""
     from tests import corpus_cache
 
     snap = corpus_cache.twenty_newsgroups(request.param, tmp_path_factory)

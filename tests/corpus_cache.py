@@ -1,10 +1,11 @@
 """The 20 Newsgroups archive, imported once per database kind per test run.
 
 Several modules read the whole corpus (19,997 articles, 19,466 posts once
-crossposts are stored once).  Importing it takes one and a half to three minutes
-per database, and a module-scoped fixture runs once per module *and* once per
-xdist worker that draws one of the module's tests: built that way, the same
-import was the largest share of the suite's time.
+crossposts are stored once).  Importing it takes from half a minute (an idle
+machine) to three (a busy one) per database, and a module-scoped fixture runs
+once per module *and* once per xdist worker that draws one of the module's
+tests: built that way, the same import was the largest share of the suite's
+time.
 
 Now the first worker to ask imports it into a snapshot in the run's shared
 temporary folder, holding a file lock while it does; every asker after it gets
