@@ -32,7 +32,7 @@ from forum.services import (
     takedowns,
 )
 from forum.web.acting import act, flash_and_return, plural
-from forum.web.moderation import _post_page, act_on_found, act_on_post, needs
+from forum.web.moderation import _post_page, act_on_found, needs
 
 bp = Blueprint("takedowns", __name__)
 
@@ -111,16 +111,11 @@ def pseudonymise(slug: str):
 @bp.post("/p/<permalink>/purge")
 @needs(POST_PURGE)
 def purge(permalink: str):
-    found = archive.get_post_by_permalink(permalink, include_hidden=True)
     if request.form.get("confirm", "").strip() != permalink:
         return _post_page(permalink, "Type the post's permalink to confirm the "
                           "purge: it cannot be undone.", request.form, 400)
-    return act_on_post(
-        permalink,
-        lambda: takedown_purge.purge_post(db.session, current_user, found,
-                                          request.form.get("reason", ""),
-                                          request.form.get("why", "")),
-        done="Post purged. Its permalink now shows a tombstone.")
+    return act_on_found(permalink, takedown_purge.purge_post, "reason", "why",
+                        done="Post purged. Its permalink now shows a tombstone.")
 
 
 def _posts_changed(change) -> str:
