@@ -31,7 +31,7 @@ def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "forum.sqlite"
         url = f"sqlite:///{path}"
-        migrate(url, tmp_path_factory.mktemp("data"))
+        migrate_to_newest(url, tmp_path_factory.mktemp("data"))
         yield url
         return
     yield from postgres_database(tmp_path_factory)
@@ -40,7 +40,7 @@ def database_url(request, tmp_path_factory):
 def postgres_database(tmp_path_factory):
     """A migrated scratch database on the PostgreSQL server, dropped afterwards."""
     with scratch_postgres("forum_test") as url:
-        migrate(url, tmp_path_factory.mktemp("data"))
+        migrate_to_newest(url, tmp_path_factory.mktemp("data"))
         yield url
 
 
@@ -77,7 +77,7 @@ def scratch_postgres(prefix: str, template: str | None = None) -> Iterator[str]:
         admin.dispose()
 
 
-def migrate(url: str, data_dir: Path) -> None:
+def migrate_to_newest(url: str, data_dir: Path) -> None:
     """Bring the database at `url` to the newest schema."""
     from forum.migrate import upgrade
 

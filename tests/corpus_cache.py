@@ -30,7 +30,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from forum.extensions import db
-from tests.conftest import admin_engine, make_app, migrate, scratch_postgres
+from tests.conftest import admin_engine, make_app, migrate_to_newest, scratch_postgres
 from tests.helpers import corpus
 
 SNAPSHOT_PREFIX = "forum_snapshot_"
@@ -136,7 +136,7 @@ def _build(folder: Path, name: str, kind: str, fill: Callable[[], dict]) -> Snap
     else:
         url, database = _new_postgres(f"{SNAPSHOT_PREFIX}{name}_{os.getpid()}")
     try:
-        migrate(url, folder / "migrate")
+        migrate_to_newest(url, folder / "migrate")
         app = make_app(url, data)
         with app.app_context():
             report = fill()

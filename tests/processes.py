@@ -103,15 +103,6 @@ def scratch_database(kind: str, folder: Path) -> Iterator[str]:
 DATABASE_KINDS = ["sqlite", "postgresql"]
 
 
-def app_on(database_url: str, data_dir: Path, **config):
-    """An app of this archive (in this process) on that database."""
-    from forum import create_app
-
-    return create_app({"TESTING": True, "SECRET_KEY": "x",
-                       "SQLALCHEMY_DATABASE_URI": database_url,
-                       "FORUM_DATA_DIR": str(data_dir), **config})
-
-
 def at_revision(database_url: str, revision: str) -> None:
     """Bring an empty database's schema to `revision` (an older version's
     archive, for the tests of what a newer version does with it)."""

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from forum.schema import head_revision
+from tests.conftest import make_app
 from tests.helpers import REPO
 from tests.processes import (
     DATABASE_KINDS,
     app_env,
-    app_on,
     at_revision,
     count_rows,
     flask,
@@ -67,7 +67,7 @@ def test_an_outdated_database_answers_503_until_upgraded(kind, tmp_path):
 
     with scratch_database(kind, tmp_path) as url:
         at_revision(url, "0011")
-        app = app_on(url, tmp_path / "web")
+        app = make_app(url, tmp_path / "web")
         client = app.test_client()
         for path in ("/", "/search?q=magnesium", "/login"):
             page = client.get(path)
@@ -114,7 +114,7 @@ def test_a_fresh_data_folder_serves_every_page_before_any_import(backend, tmp_pa
 def test_a_database_unreachable_at_start_is_created_when_it_appears(tmp_path):
 
     folder = tmp_path / "not-yet"
-    app = app_on(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
+    app = make_app(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
     assert app.extensions["forum_schema"] is None  # could not even open it
     client = app.test_client()
     page = client.get("/")
@@ -132,7 +132,7 @@ def test_an_unversioned_database_with_tables_is_not_touched(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))
     engine.dispose()
-    app = app_on(url, tmp_path / "web")
+    app = make_app(url, tmp_path / "web")
     page = app.test_client().get("/")
     assert page.status_code == 503
     assert "no recorded migration" in page.get_data(as_text=True)

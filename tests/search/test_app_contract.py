@@ -18,7 +18,7 @@ from forum.services.accounts import create_user
 from forum.services.moderation import hide_post
 from forum.services.search import rebuild_index, search_posts, verify_index
 from forum.services.takedowns import redact_post
-from tests.conftest import _empty_tables, make_app, migrate
+from tests.conftest import _empty_tables, make_app, migrate_to_newest
 from tests.evidence.conftest import SEED_THREAD
 from tests.web.factories import unmasked_addresses
 
@@ -34,7 +34,7 @@ def app(request, tmp_path, tmp_path_factory):
     kind, backend = request.param
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'forum.sqlite'}"
-        migrate(url, tmp_path_factory.mktemp("data"))
+        migrate_to_newest(url, tmp_path_factory.mktemp("data"))
     else:
         url = request.getfixturevalue("postgres_search_url")
     app = make_app(url, tmp_path / "data", FORUM_SEARCH_BACKEND=backend)

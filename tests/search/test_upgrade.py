@@ -15,7 +15,7 @@ from forum.search import get_index, index_notice
 from forum.services.accounts import create_user
 from forum.services.search import search_posts, verify_index
 from importers.runner import ImportOptions, ImportRunner
-from tests.conftest import make_app, migrate
+from tests.conftest import make_app, migrate_to_newest
 from tests.evidence.conftest import PASSWORD, SEED_THREAD, csrf_token
 
 pytestmark = pytest.mark.usefixtures("quick_password_hashing")
@@ -32,7 +32,7 @@ def quick_password_hashing(monkeypatch):
 def whoosh_archive(tmp_path, tmp_path_factory):
     """(database URL, data folder) of an archive indexed by Whoosh."""
     url = f"sqlite:///{tmp_path / 'forum.sqlite'}"
-    migrate(url, tmp_path_factory.mktemp("data"))
+    migrate_to_newest(url, tmp_path_factory.mktemp("data"))
     data = tmp_path / "data"
     old = make_app(url, data, FORUM_SEARCH_BACKEND="whoosh")
     with old.app_context():

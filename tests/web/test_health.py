@@ -8,7 +8,8 @@ import logging
 import pytest
 
 from forum.schema import head_revision
-from tests.processes import DATABASE_KINDS, app_on, at_revision, scratch_database
+from tests.conftest import make_app
+from tests.processes import DATABASE_KINDS, at_revision, scratch_database
 
 
 def test_a_serving_archive_is_healthy_and_ready(client):
@@ -24,7 +25,7 @@ def test_readyz_says_the_schema_is_behind(kind, tmp_path):
 
     with scratch_database(kind, tmp_path) as url:
         at_revision(url, "0011")
-        app = app_on(url, tmp_path / "web")
+        app = make_app(url, tmp_path / "web")
         client = app.test_client()
         assert client.get("/healthz").status_code == 200  # the process is up
         ready = client.get("/readyz")
@@ -44,7 +45,7 @@ def test_readyz_answers_503_with_the_reason_when_the_database_is_gone(tmp_path):
 
     folder = tmp_path / "db"
     folder.mkdir()
-    app = app_on(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
+    app = make_app(f"sqlite:///{folder / 'f.sqlite'}", tmp_path / "web")
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
     with app.app_context():
@@ -71,7 +72,7 @@ def test_readyz_names_a_postgresql_server_that_does_not_answer(tmp_path):
     with socket.socket() as unused:  # a port nothing listens on
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    app = app_on(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+    app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
                  tmp_path / "web", FORUM_SEARCH_BACKEND="postgres")
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
@@ -101,7 +102,7 @@ def test_readyz_names_no_database_that_is_gone(tmp_path):
 
     with scratch_database("postgresql", tmp_path) as url:  # made, then dropped
         name = url.rsplit("/", 1)[1]
-    app = app_on(url, tmp_path / "web", FORUM_SEARCH_BACKEND="postgres")
+    app = make_app(url, tmp_path / "web", FORUM_SEARCH_BACKEND="postgres")
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 503
     checks = ready.get_json()["checks"]
