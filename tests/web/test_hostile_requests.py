@@ -575,3 +575,5 @@ def test_the_scan_finds_the_fields_views_read(bare_app):
         app, "takedowns.redact", scanned).form
     assert {"outcome", "note"} <= view_reads(
         app, "moderation.resolve_flag", scanned).form
+    assert {"confirm", "reason", "why"} <= view_reads(
+        app, "takedowns.purge", scanned).form
