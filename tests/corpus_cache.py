@@ -22,12 +22,12 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from forum.extensions import db
 from tests.conftest import admin_engine, make_app, migrate_to_newest, scratch_postgres
@@ -43,8 +43,12 @@ class Snapshot:
     kind: str
     url: str
     data_dir: str
-    database: str
     report: dict
+
+    @property
+    def database(self) -> str:
+        """The PostgreSQL database's name ("" for SQLite, a file)."""
+        return "" if self.kind == "sqlite" else make_url(self.url).database or ""
 
 
 def shared_folder(tmp_path_factory) -> Path:
@@ -97,9 +101,9 @@ def app_on_copy(snap: Snapshot, folder: Path, **config) -> Iterator[Flask]:
 
 def drop_snapshots(shared: Path) -> None:
     """Drop the PostgreSQL snapshots made under `shared` (the run's end)."""
-    names = [json.loads(meta.read_text())["database"]
+    snaps = [Snapshot(**json.loads(meta.read_text()))
              for meta in sorted(shared.glob("snapshot-*/snapshot.json"))]
-    _drop_databases([name for name in names if name])
+    _drop_databases([snap.database for snap in snaps if snap.database])
 
 
 def _drop_databases(names: list[str]) -> None:
@@ -132,30 +136,33 @@ def _build(folder: Path, name: str, kind: str, fill: Callable[[], dict]) -> Snap
     folder.mkdir()
     data = folder / "data"
     if kind == "sqlite":
-        url, database = f"sqlite:///{folder / 'forum.sqlite'}", ""
+        url = f"sqlite:///{folder / 'forum.sqlite'}"
     else:
-        url, database = _new_postgres(f"{SNAPSHOT_PREFIX}{name}_{os.getpid()}")
+        url = _new_postgres(f"{SNAPSHOT_PREFIX}{name}_{os.getpid()}")
+    made = Snapshot(kind, url, str(data), report={})
     try:
         migrate_to_newest(url, folder / "migrate")
         app = make_app(url, data)
         with app.app_context():
-            report = fill()
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                report = fill()
+            finally:
+                db.session.remove()
+                db.engine.dispose()
     except BaseException:
-        _drop_databases([database] if database else [])
+        _drop_databases([made.database] if made.database else [])
         raise
-    return Snapshot(kind, url, str(data), database, report)
+    return replace(made, report=report)
 
 
-def _new_postgres(name: str) -> tuple[str, str]:
+def _new_postgres(name: str) -> str:
     """An empty database kept after this process ends (`drop_snapshots`);
     skips, saying why, where no server answers."""
     engine = admin_engine()
     try:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        return engine.url.set(database=name).render_as_string(hide_password=False), name
+        return engine.url.set(database=name).render_as_string(hide_password=False)
     finally:
         engine.dispose()
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from forum.extensions import db
 from forum.models import Group
+from tests.conftest import admin_engine
 from tests.corpus_cache import app_on_copy, snapshot
 
 
@@ -41,3 +42,22 @@ def test_a_snapshot_is_made_once_and_each_copy_is_private(kind, tmp_path_factory
         with two.app_context():
             assert group_names() == ["probe.kept"]
             db.session.remove()
+
+
+def test_a_snapshot_that_fails_drops_its_database(tmp_path_factory):
+    def fill() -> dict:
+        db.session.add(Group(name="probe.half.made"))
+        db.session.flush()
+        raise RuntimeError("the import broke")
+
+    name = f"failing-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(RuntimeError, match="the import broke"):
+        snapshot(name, "postgresql", tmp_path_factory, fill)
+    engine = admin_engine()
+    try:
+        with engine.connect() as conn:
+            left = conn.scalars(text("SELECT datname FROM pg_database WHERE "
+                                     "datname LIKE :p"), {"p": f"%{name}%"}).all()
+    finally:
+        engine.dispose()
+    assert left == []
