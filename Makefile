@@ -84,6 +84,12 @@ test: install browser-deps search-deps axe-deps news-deps
 crash-test: install
 	FORUM_CRASH_FULL=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/importers/test_crash_safety.py
 
+# Ctrl-C pressed once or twice at 40 drawn moments of an import, per database.
+.PHONY: interrupt-test
+interrupt-test: install
+	FORUM_INTERRUPTS=40 $(BIN)/pytest -q -n 2 -p no:cacheprovider \
+	  tests/importers/test_interrupts.py -k any_moment
+
 # Importer fuzzing, the long profile: 2000 examples per parser test (200 through
 # the import runner); FORUM_FUZZ_EXAMPLES=N sets another budget.
 .PHONY: fuzz

@@ -9,8 +9,10 @@ The report always balances: read = imported + duplicates + quarantined + skipped
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -58,10 +60,13 @@ class ImportRunner:
     """Runs one import over some sources and records it as an ImportRun."""
 
     def __init__(self, session: DbSession, options: ImportOptions | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None, *,
+                 stop: threading.Event | None = None) -> None:
         self.session = session
         self.options = options or ImportOptions()
         self.progress = progress
+        # Set (by a Ctrl-C handler) to stop at the next message: see `_stop_if_asked`.
+        self.stop = stop or threading.Event()
         self.report = ImportReport()
         self._tally = Tally(self.report)
         # Articles a news pull expects to read, once it has asked the server.
@@ -81,7 +86,9 @@ class ImportRunner:
             try:
                 return self._run(run, [str(s) for s in sources])
             except BaseException as exc:
-                self._fail_run(run, exc)
+                release_frames(exc)
+                self._fail_run(run, interrupt_behind(exc) or exc)
+                raise_interrupt_behind(exc)
                 raise
 
     def _run(self, run: ImportRun, sources: list[str]) -> ImportReport:
@@ -100,6 +107,7 @@ class ImportRunner:
                 self._import_source(archiver, source, messages)
             for url in (source for source in sources if is_news_url(source)):
                 self._pull_news(archiver, url)
+            self._stop_if_asked()
         except BaseException:
             self._indexing.abandon()
             raise
@@ -116,6 +124,7 @@ class ImportRunner:
         fallback_group = self.options.group or default_group_for(source)
         try:
             for item in messages:
+                self._stop_if_asked()
                 self.report.read += 1
                 if self.progress and self.report.read % PROGRESS_EVERY == 0:
                     self.progress(self.report.read)
@@ -132,6 +141,16 @@ class ImportRunner:
             logger.info("import of %s stopped early: %s", source, exc)
             self._tally.source_error(source, exc)
         self._archive_batch(archiver, batch)
+
+    def _stop_if_asked(self) -> None:
+        """Stop here if asked to: between messages no statement is running.
+
+        A KeyboardInterrupt raised by the signal itself can land inside a
+        database call and leave its connection half-closed; raised here, the
+        batch not yet written is simply dropped and the run fails cleanly.
+        """
+        if self.stop.is_set():
+            raise KeyboardInterrupt
 
     # -- news servers --------------------------------------------------------------
 
@@ -189,6 +208,7 @@ class ImportRunner:
                     results = archiver.archive(batch)
                 self._tally.count(batch, results)
             except Exception as exc:  # noqa: BLE001 - retried message by message
+                raise_interrupt_behind(exc)
                 logger.info("batch failed (%s); retrying one by one", exc)
                 self._archive_one_by_one(archiver, batch)
         self._suggest_citations(archiver)
@@ -234,6 +254,7 @@ class ImportRunner:
                     results = archiver.archive([msg])
                 self._tally.count([msg], results)
             except Exception as exc:  # noqa: BLE001 - quarantine, never abort
+                raise_interrupt_behind(exc)
                 self._tally.unstorable(msg, exc)
 
     # -- the run record ------------------------------------------------------------
@@ -302,6 +323,44 @@ class ImportRunner:
             self.session.rollback()
         logger.info("import run %s failed: %s", run.id, reason)  # the caller
         # gets the exception; the run record keeps the reason
+
+
+def release_frames(exc: BaseException) -> None:
+    """Clear the local variables of the finished frames behind `exc` and the
+    errors it was raised in the handling of.
+
+    A frame interrupted inside a statement holds that statement's cursor; on
+    SQLite the connection SQLAlchemy closed after the interrupt keeps its write
+    lock until its last statement is gone, so recording the failure would wait
+    on this process's own lock.
+    """
+    for error in _chain(exc):
+        traceback.clear_frames(error.__traceback__)
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt `exc` is, or that an error raised while cleaning
+    up after it (a closed transaction's context manager, say) stands in front of."""
+    return next((error for error in _chain(exc)
+                 if isinstance(error, KeyboardInterrupt)), None)
+
+
+def raise_interrupt_behind(exc: BaseException) -> None:
+    """An error raised while cleaning up after a Ctrl-C is the Ctrl-C: not a
+    reason to retry a batch message by message or to quarantine a message."""
+    interrupt = interrupt_behind(exc)
+    if interrupt is not None and interrupt is not exc:
+        raise interrupt from exc
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the errors it was raised while handling, each once."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        yield error
+        seen.add(id(error))
+        error = error.__context__
 
 
 def _now() -> datetime:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -44,7 +48,8 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
     Exit status: 0 when every message was imported, found already archived or
     skipped for a stated reason; 1 when some were quarantined; 2 when a source
     could not be read or the run failed (recorded as failed, with its reason);
-    130 when interrupted (Ctrl-C; recorded as failed too).
+    130 when interrupted (recorded as failed too): Ctrl-C stops at the next
+    message, a second Ctrl-C at once.
     """
     from importers.runner import ImportOptions, ImportRunner, is_news_url
 
@@ -66,7 +71,8 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         runner = ImportRunner(db.session, options, progress=lambda read: bar.update(
             METER.done, note=f"{read:,} messages"))
     try:
-        report = runner.run(sources)
+        with _stop_on_ctrl_c(runner.stop):
+            report = runner.run(sources)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - recorded
         bar.clear()  # on the run as failed, with its reason; one line here
         first = str(error).splitlines()[0] if str(error) else ""
@@ -86,6 +92,34 @@ def import_command(sources, group, fmt, as_json, include_no_archive,
         sys.exit(2)  # a whole source could not be read: let scripts notice
     if report.quarantined:
         sys.exit(1)
+
+
+@contextmanager
+def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C asks the import to stop at the next message; a second
+    one interrupts wherever it lands.
+
+    The handler only sets `stop` and says so with one raw write (a buffered
+    write from a signal handler can land inside the progress bar's own).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only; nothing to catch here
+        return
+
+    def ask_to_stop(_signum, _frame) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            os.write(2, b"\nstopping at the next message "
+                        b"(Ctrl-C again to stop at once)\n")
+        except OSError:
+            pass
+
+    previous = signal.signal(signal.SIGINT, ask_to_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_sources(sources) -> None:

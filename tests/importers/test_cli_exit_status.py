@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.helpers import REPO
-from tests.processes import app_env, flask, scratch_database, start_flask
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -55,43 +50,3 @@ def test_an_unreadable_file_is_one_clear_line_and_exits_2(runner, name, why):
 def test_a_missing_file_is_a_usage_error(runner, tmp_path):
     done = _import(runner, tmp_path / "nothing-here.mbox")
     assert done.exit_code == 2 and "does not exist" in done.output
-
-
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_an_interrupted_import_is_recorded_as_failed(kind, tmp_path):
-    from tests.helpers import corpus
-
-    tarball = corpus("usenet-20news", "groups", "sci.med.tar.xz")
-    with scratch_database(kind, tmp_path) as url:
-        env = app_env(tmp_path / "data", url)
-        proc = start_flask(env, "import", str(tarball), "--batch-size", "100")
-        engine = create_engine(url)
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and proc.poll() is None:
-                try:
-                    with engine.connect() as conn:
-                        if conn.scalar(text("SELECT max(read) FROM import_runs")):
-                            break
-                except Exception:  # noqa: BLE001 - no schema yet
-                    pass
-                time.sleep(0.05)
-            os.kill(proc.pid, signal.SIGINT)
-            _out, err = proc.communicate(timeout=60)
-            assert proc.returncode == 130, err[-2000:]
-            assert err.strip().splitlines()[-1] == \
-                "error: import run 1 failed: KeyboardInterrupt"
-            with engine.connect() as conn:
-                status, failure, finished, imported = conn.execute(text(
-                    "SELECT status, failure, finished_at, imported "
-                    "FROM import_runs")).one()
-                stored = conn.scalar(text(
-                    "SELECT count(*) FROM posts WHERE import_run_id = 1 "
-                    "AND is_ghost = false"))
-        finally:
-            engine.dispose()
-        assert (status, failure) == ("failed", "KeyboardInterrupt")
-        assert imported == stored  # only what was committed is counted
-        assert finished is not None
-        shown = flask(env, "imports", "show", "1").stdout
-        assert shown.splitlines()[0] == "run 1: failed (KeyboardInterrupt)"

@@ -1,0 +1,229 @@
+"""Ctrl-C during an import: the first stops it at the next message, a second at
+once; either way the run is recorded, nothing committed is lost and running the
+import again completes it.
+
+Interrupts from outside land at moments chosen by a seeded random draw; a
+process that has not ended within a bound shorter than SQLite's busy timeout
+(30 s) was waiting on a lock of its own, and shows its stacks (faulthandler).
+FORUM_INTERRUPTS=N (`make interrupt-test`) draws N moments per database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from forum.extensions import db
+from forum.models import ImportRun, Post
+from importers.runner import ImportOptions, ImportRunner, interrupt_behind
+from tests.helpers import REPO, corpus
+from tests.processes import (
+    DATABASE_KINDS,
+    app_env,
+    flask,
+    scratch_database,
+    start_flask,
+)
+
+SCI_MED_ARTICLES = 1_000  # all unique (SOURCES.md): a whole import stores each
+RANDOM_TRIALS = int(os.environ.get("FORUM_INTERRUPTS", "2"))
+ENDS_WITHIN = 25.0  # seconds; under the busy timeout, so a self-deadlock shows
+NOTICE = "stopping at the next message (Ctrl-C again to stop at once)"
+
+
+# -- in this process ------------------------------------------------------------
+
+def stored_posts() -> int:
+    return db.session.scalar(select(func.count()).select_from(Post)
+                             .where(Post.is_ghost.is_(False)))
+
+
+def test_a_stop_asked_for_ends_the_run_after_the_batch_it_is_in(app):
+    """The stop is asked for as the 100th message is read: that message's batch
+    is written and committed, and the run stops before reading the 101st."""
+    sample = REPO / "samples" / "health-forum-sample.mbox.gz"
+    with app.app_context():
+        runner = ImportRunner(db.session, ImportOptions(batch_size=100),
+                              progress=lambda read: runner.stop.set())
+        with pytest.raises(KeyboardInterrupt):
+            runner.run([str(sample)])
+        run = db.session.scalars(select(ImportRun)).one()
+        assert (run.status, run.failure) == ("failed", "KeyboardInterrupt")
+        assert run.read == 100
+        assert run.finished_at is not None
+        assert 0 < run.imported == stored_posts() <= 100
+        again = ImportRunner(db.session, ImportOptions()).run([str(sample)])
+        assert again.duplicates == run.imported
+        assert stored_posts() == run.imported + again.imported == 300
+        db.session.remove()
+
+
+def test_an_error_raised_while_cleaning_up_after_an_interrupt_is_the_interrupt(
+        app, monkeypatch):
+    """Not a broken batch to retry message by message, nor a message to
+    quarantine: the run stops, recorded as interrupted."""
+    from forum.services.posting import Archiver
+
+    def interrupted(self, batch):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Can't operate on closed transaction") from None
+
+    monkeypatch.setattr(Archiver, "archive", interrupted)
+    sample = REPO / "samples" / "health-forum-sample.mbox.gz"
+    with app.app_context():
+        with pytest.raises(KeyboardInterrupt):
+            ImportRunner(db.session, ImportOptions(batch_size=100)).run([str(sample)])
+        run = db.session.scalars(select(ImportRun)).one()
+        assert (run.status, run.failure) == ("failed", "KeyboardInterrupt")
+        assert (run.imported, run.quarantined) == (0, 0)
+        db.session.remove()
+
+
+def test_the_interrupt_is_found_behind_errors_that_stand_in_front_of_it():
+    def raised(make):
+        try:
+            make()
+        except BaseException as error:  # noqa: BLE001 - the object is the point
+            return error
+        raise AssertionError("nothing raised")
+
+    def masked():
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            try:
+                raise ValueError("cleanup")
+            except ValueError:
+                raise RuntimeError("cleanup of the cleanup") from None
+
+    found = interrupt_behind(raised(masked))
+    assert isinstance(found, KeyboardInterrupt)
+    assert interrupt_behind(raised(lambda: 1 / 0)) is None
+
+
+# -- a real process, interrupted from outside -----------------------------------
+
+@dataclass
+class Interrupted:
+    returncode: int
+    stderr: str
+    status: str
+    failure: str | None
+    imported: int
+    stored: int
+
+
+def interrupt_an_import(kind: str, folder: Path, after: float,
+                        again: float | None) -> tuple[Interrupted, dict]:
+    """Import sci.med; once its first batch is committed wait `after` seconds
+    and press Ctrl-C, and again `again` seconds later if given."""
+    tarball = corpus("usenet-20news", "groups", "sci.med.tar.xz")
+    with scratch_database(kind, folder) as url:
+        env = app_env(folder / "data", url, PYTHONFAULTHANDLER="1")
+        proc = start_flask(env, "import", str(tarball), "--batch-size", "100")
+        engine = create_engine(url)
+        try:
+            _wait_for_a_committed_batch(proc, engine)
+            time.sleep(after)
+            proc.send_signal(signal.SIGINT)
+            if again is not None:
+                time.sleep(again)
+                proc.send_signal(signal.SIGINT)
+            returncode, err = _ended(proc)
+            with engine.connect() as conn:
+                status, failure, imported = conn.execute(text(
+                    "SELECT status, failure, imported FROM import_runs")).one()
+                stored = conn.scalar(text(
+                    "SELECT count(*) FROM posts WHERE is_ghost = false"))
+            done = Interrupted(returncode, err, status, failure, imported, stored)
+            return done, _import_again(env, str(tarball))
+        finally:
+            engine.dispose()
+
+
+def _wait_for_a_committed_batch(proc: subprocess.Popen, engine) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with engine.connect() as conn:
+                if conn.scalar(text("SELECT max(read) FROM import_runs")):
+                    return
+        except Exception:  # noqa: BLE001 - no schema yet
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"no batch was committed (exit {proc.poll()})")
+
+
+def _ended(proc: subprocess.Popen) -> tuple[int, str]:
+    """The exit status and stderr; stacks and a failure if it does not end."""
+    try:
+        _out, err = proc.communicate(timeout=ENDS_WITHIN)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler prints every stack
+        _out, err = proc.communicate(timeout=30)
+        raise AssertionError(f"still running {ENDS_WITHIN:.0f} s after Ctrl-C:\n"
+                             f"{err[-12000:]}") from None
+    return proc.returncode, err
+
+
+def _import_again(env: dict, tarball: str) -> dict:
+    """How `flask imports show` tells the interrupted run, and the report of
+    running the import again (it exits 0, or `flask` raises)."""
+    shown = flask(env, "imports", "show", "1").stdout.splitlines()[0]
+    report = json.loads(flask(env, "import", tarball, "--json").stdout)
+    return {"shown": shown, "report": report}
+
+
+def _check_completed_by_a_second_run(done: Interrupted, rerun: dict) -> None:
+    report = rerun["report"]
+    assert report["read"] == SCI_MED_ARTICLES
+    assert report["duplicates"] == done.stored  # what was committed stayed
+    assert report["imported"] + report["duplicates"] == SCI_MED_ARTICLES
+
+
+@pytest.mark.parametrize("kind", DATABASE_KINDS)
+def test_ctrl_c_stops_at_the_next_message_and_is_recorded(kind, tmp_path):
+    done, rerun = interrupt_an_import(kind, tmp_path, after=0.0, again=None)
+    assert done.returncode == 130, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert NOTICE in lines
+    assert lines[-1] == "error: import run 1 failed: KeyboardInterrupt"
+    assert (done.status, done.failure) == ("failed", "KeyboardInterrupt")
+    assert done.imported == done.stored  # only what was committed is counted
+    assert rerun["shown"] == "run 1: failed (KeyboardInterrupt)"
+    _check_completed_by_a_second_run(done, rerun)
+
+
+@pytest.mark.parametrize("trial", range(RANDOM_TRIALS))
+@pytest.mark.parametrize("kind", DATABASE_KINDS)
+def test_ctrl_c_at_any_moment_loses_nothing(kind, trial, tmp_path):
+    """Odd trials press Ctrl-C twice: the second interrupts wherever it lands,
+    even inside a statement, and the process must still end and let go of its
+    locks.  A run it leaves "running" is settled by the next one."""
+    draw = random.Random(f"{kind}-{trial}")
+    after = draw.uniform(0, 0.8)
+    again = draw.uniform(0, 0.05) if trial % 2 else None
+    done, rerun = interrupt_an_import(kind, tmp_path, after, again)
+    why = f"after {after:.2f} s, again {again}: exit {done.returncode}\n" \
+          f"{done.stderr[-3000:]}"
+    if again is None:
+        assert done.returncode == 130, why
+        assert (done.status, done.failure) == ("failed", "KeyboardInterrupt"), why
+    else:  # killed by the second Ctrl-C on its way out, or "Aborted!" by click
+        assert done.returncode in (130, 1, -signal.SIGINT), why
+        assert done.status in ("failed", "running"), why
+    if done.status == "failed":
+        assert done.failure == "KeyboardInterrupt", why
+        assert done.imported == done.stored, why
+    _check_completed_by_a_second_run(done, rerun)
