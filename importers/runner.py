@@ -138,6 +138,7 @@ class ImportRunner:
                     self._archive_batch(archiver, batch)
                     batch = []
         except Exception as exc:  # noqa: BLE001 - a broken source must not abort
+            raise_interrupt_behind(exc)
             logger.info("import of %s stopped early: %s", source, exc)
             self._tally.source_error(source, exc)
         self._archive_batch(archiver, batch)
@@ -180,6 +181,7 @@ class ImportRunner:
                 self._import_source(archiver, source,
                                     prepared(items, self.options.keep_raw))
         except Exception as exc:  # noqa: BLE001 - the server: a source error
+            raise_interrupt_behind(exc)
             logger.info("pull from %s stopped: %s", source, exc)
             self._tally.source_error(source, exc)
         finally:
@@ -244,7 +246,8 @@ class ImportRunner:
                     post_id: p.hints for post_id, p in prepared.items()})
                 record_references(self.session, post_ids)
                 check_new_posts(self.session, new_ids, self.options.claim_settings)
-        except Exception:  # noqa: BLE001 - suggestions never cost a message
+        except Exception as exc:  # noqa: BLE001 - suggestions never cost a message
+            raise_interrupt_behind(exc)
             logger.exception("citation and claim scan failed for a batch; posts kept")
 
     def _archive_one_by_one(self, archiver, batch) -> None:
@@ -347,7 +350,8 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
 
 def raise_interrupt_behind(exc: BaseException) -> None:
     """An error raised while cleaning up after a Ctrl-C is the Ctrl-C: not a
-    reason to retry a batch message by message or to quarantine a message."""
+    reason to retry a batch message by message, quarantine a message or give
+    up on a source, which the runner's catch-alls would otherwise do."""
     interrupt = interrupt_behind(exc)
     if interrupt is not None and interrupt is not exc:
         raise interrupt from exc

@@ -67,19 +67,36 @@ def test_a_stop_asked_for_ends_the_run_after_the_batch_it_is_in(app):
         db.session.remove()
 
 
+def _masked_interrupt(*_args, **_kwargs):
+    """What a Ctrl-C inside a statement can leave: another error raised while
+    cleaning up after it (SQLAlchemy's, in the runs that found this)."""
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        raise RuntimeError("Can't operate on closed transaction") from None
+
+
+def _source_interrupted(files, *_args):
+    def messages():
+        _masked_interrupt()
+        yield from ()
+
+    return [(files[0], messages())]
+
+
+@pytest.mark.parametrize("where", ["batch", "suggestions", "source"])
 def test_an_error_raised_while_cleaning_up_after_an_interrupt_is_the_interrupt(
-        app, monkeypatch):
-    """Not a broken batch to retry message by message, nor a message to
-    quarantine: the run stops, recorded as interrupted."""
+        app, monkeypatch, where):
+    """Not a broken batch to retry message by message, a message to quarantine,
+    a scan to skip or a source to give up on: the run stops, as interrupted."""
     from forum.services.posting import Archiver
 
-    def interrupted(self, batch):
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt:
-            raise RuntimeError("Can't operate on closed transaction") from None
-
-    monkeypatch.setattr(Archiver, "archive", interrupted)
+    if where == "batch":
+        monkeypatch.setattr(Archiver, "archive", _masked_interrupt)
+    elif where == "suggestions":
+        monkeypatch.setattr("importers.runner.suggest_citations", _masked_interrupt)
+    else:
+        monkeypatch.setattr("importers.runner.read_sources", _source_interrupted)
     sample = REPO / "samples" / "health-forum-sample.mbox.gz"
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
@@ -87,6 +104,7 @@ def test_an_error_raised_while_cleaning_up_after_an_interrupt_is_the_interrupt(
         run = db.session.scalars(select(ImportRun)).one()
         assert (run.status, run.failure) == ("failed", "KeyboardInterrupt")
         assert (run.imported, run.quarantined) == (0, 0)
+        assert stored_posts() == 0
         db.session.remove()
 
 
