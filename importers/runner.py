@@ -32,7 +32,7 @@ from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage
 from importers.nntp import NewsPuller, parse_news_url
 from importers.pipeline import prepared, read_sources
-from importers.report import ImportReport, Tally
+from importers.report import COUNTS, ImportReport, Tally
 from importers.sources import default_group_for, is_news_url, with_group
 
 logger = logging.getLogger(__name__)
@@ -309,6 +309,15 @@ class ImportRunner:
         self.session.commit()
         logger.info("import run %s finished: %s", run.id, r.to_dict())
 
+    def _take_committed_counts(self, run: ImportRun) -> None:
+        """The counts the last commit wrote with its batch.  The tally's are a
+        batch behind if a second Ctrl-C landed between that commit and
+        `Tally.committed`."""
+        self.session.refresh(run)
+        for name in COUNTS:
+            if name != "seconds":
+                setattr(self.report, name, getattr(run, name))
+
     def _fail_run(self, run: ImportRun, exc: BaseException) -> None:
         """Record the run as failed with its reason; what was committed stays."""
         reason = (f"{type(exc).__name__}: {exc}" if str(exc)
@@ -316,6 +325,7 @@ class ImportRunner:
         try:
             self.session.rollback()
             self._tally.back()
+            self._take_committed_counts(run)
             self._record_progress()
             self.session.execute(update(ImportRun).where(ImportRun.id == run.id)
                                  .values(status="failed", failure=reason,

@@ -67,6 +67,32 @@ def test_a_stop_asked_for_ends_the_run_after_the_batch_it_is_in(app):
         db.session.remove()
 
 
+def test_an_interrupt_just_after_a_commit_counts_what_that_commit_stored(
+        app, monkeypatch):
+    """A second Ctrl-C can land between a batch's commit and the tally's note
+    of it: the run record keeps the counts committed with the batch."""
+    from importers.report import Tally
+
+    noted = Tally.committed
+    calls = []
+
+    def interrupted_after_the_first_batch(self):
+        calls.append(1)
+        if len(calls) == 2:  # the first was the run's start
+            raise KeyboardInterrupt
+        noted(self)
+
+    monkeypatch.setattr(Tally, "committed", interrupted_after_the_first_batch)
+    sample = REPO / "samples" / "health-forum-sample.mbox.gz"
+    with app.app_context():
+        with pytest.raises(KeyboardInterrupt):
+            ImportRunner(db.session, ImportOptions(batch_size=100)).run([str(sample)])
+        run = db.session.scalars(select(ImportRun)).one()
+        assert (run.status, run.read) == ("failed", 100)
+        assert 0 < run.imported == stored_posts()
+        db.session.remove()
+
+
 def _masked_interrupt(*_args, **_kwargs):
     """What a Ctrl-C inside a statement can leave: another error raised while
     cleaning up after it (SQLAlchemy's, in the runs that found this)."""
