@@ -4,6 +4,8 @@ A batch is archived in one savepoint and committed.  If anything in it fails,
 the batch is retried one message per savepoint, so one bad message is
 quarantined with its reason and the rest still land: an import never aborts.
 The report always balances: read = imported + duplicates + quarantined + skipped.
+A stop asked for (the first Ctrl-C) ends the run at the next message, recorded
+as failed with the counts its last commit wrote.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,6 +31,11 @@ from forum.services.references import record_references
 from forum.services.search import import_indexing
 from forum.services.takedowns import hold_changes
 from importers.base import ImportProblem, IncomingMessage
+from importers.interrupts import (
+    interrupt_behind,
+    raise_interrupt_behind,
+    release_frames,
+)
 from importers.nntp import NewsPuller, parse_news_url
 from importers.pipeline import prepared, read_sources
 from importers.report import COUNTS, ImportReport, Tally
@@ -336,45 +342,6 @@ class ImportRunner:
             self.session.rollback()
         logger.info("import run %s failed: %s", run.id, reason)  # the caller
         # gets the exception; the run record keeps the reason
-
-
-def release_frames(exc: BaseException) -> None:
-    """Clear the local variables of the finished frames behind `exc` and the
-    errors it was raised in the handling of.
-
-    A frame interrupted inside a statement holds that statement's cursor; on
-    SQLite the connection SQLAlchemy closed after the interrupt keeps its write
-    lock until its last statement is gone, so recording the failure would wait
-    on this process's own lock.
-    """
-    for error in _chain(exc):
-        traceback.clear_frames(error.__traceback__)
-
-
-def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
-    """The KeyboardInterrupt `exc` is, or that an error raised while cleaning
-    up after it (a closed transaction's context manager, say) stands in front of."""
-    return next((error for error in _chain(exc)
-                 if isinstance(error, KeyboardInterrupt)), None)
-
-
-def raise_interrupt_behind(exc: BaseException) -> None:
-    """An error raised while cleaning up after a Ctrl-C is the Ctrl-C: not a
-    reason to retry a batch message by message, quarantine a message or give
-    up on a source, which the runner's catch-alls would otherwise do."""
-    interrupt = interrupt_behind(exc)
-    if interrupt is not None and interrupt is not exc:
-        raise interrupt from exc
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and the errors it was raised while handling, each once."""
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        yield error
-        seen.add(id(error))
-        error = error.__context__
 
 
 def _now() -> datetime:

@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from forum.extensions import db
 from forum.models import ImportRun, Post
-from importers.runner import ImportOptions, ImportRunner, interrupt_behind
+from importers.interrupts import interrupt_behind
+from importers.runner import ImportOptions, ImportRunner
 from tests.helpers import REPO, corpus
 from tests.processes import (
     DATABASE_KINDS,
