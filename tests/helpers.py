@@ -53,3 +53,15 @@ def route_path(rule, number: int) -> str:
             path = path.replace(form, value)
     assert "<" not in path, f"fill in {path}"
     return path
+
+
+def real_posts() -> int:
+    """Stored posts, not counting ghosts (the placeholders for missing parents),
+    through the app's session."""
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Post
+
+    return db.session.scalar(
+        select(func.count()).select_from(Post).where(Post.is_ghost.is_(False)))

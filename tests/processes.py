@@ -13,7 +13,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,6 +124,31 @@ def count_rows(database_url: str, table: str) -> int:
             return conn.scalar(text(f"SELECT count(*) FROM {table}"))
     finally:
         engine.dispose()
+
+
+def posts_stored(database_url: str) -> int:
+    """Stored posts, not counting ghosts, as another process sees them (0
+    before the schema exists)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text(
+                "SELECT count(*) FROM posts WHERE is_ghost = false"))
+    except Exception:  # noqa: BLE001 - the schema may not exist yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def wait_while_running(proc: subprocess.Popen, done: Callable[[], bool],
+                       timeout: float) -> bool:
+    """Poll `done` until it holds, `proc` ends or `timeout` passes; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if done():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def migrate(database_url: str, step, revision: str) -> None:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.helpers import corpus
-from tests.processes import app_env, flask, scratch_database, start_flask
+from tests.processes import (
+    app_env,
+    flask,
+    posts_stored,
+    scratch_database,
+    start_flask,
+    wait_while_running,
+)
 
 KINDS = ["sqlite", "postgresql"]
 FEW = ["comp.graphics", "sci.med"]
@@ -76,29 +82,12 @@ def _hits(env: dict) -> dict[str, list[str]]:
     return found
 
 
-def _posts_stored(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.scalar(text(
-                "SELECT count(*) FROM posts WHERE is_ghost = false"))
-    except Exception:  # noqa: BLE001 - the schema may not exist yet
-        return 0
-    finally:
-        engine.dispose()
-
-
 def _kill_part_way(env: dict, url: str, sources: list[str]) -> int:
     """Start the import, SIGKILL its process once posts are committed; how many."""
     proc = start_flask(env, "import", *sources, "--batch-size", "200")
-    deadline = time.monotonic() + 300
-    stored = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        stored = _posts_stored(url)
-        if stored >= 400:
-            break
-        time.sleep(0.05)
+    wait_while_running(proc, lambda: posts_stored(url) >= 400, timeout=300)
     assert proc.poll() is None, "the import finished before it could be killed"
+    stored = posts_stored(url)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL

@@ -20,19 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, select, text
 
 from forum.extensions import db
-from forum.models import ImportRun, Post
+from forum.models import ImportRun
 from importers.interrupts import interrupt_behind
 from importers.runner import ImportOptions, ImportRunner
-from tests.helpers import REPO, corpus
+from tests.helpers import REPO, corpus, real_posts
 from tests.processes import (
     DATABASE_KINDS,
     app_env,
     flask,
+    posts_stored,
     scratch_database,
     start_flask,
+    wait_while_running,
 )
 
 SCI_MED_ARTICLES = 1_000  # all unique (SOURCES.md): a whole import stores each
@@ -42,11 +44,6 @@ NOTICE = "stopping at the next message (Ctrl-C again to stop at once)"
 
 
 # -- in this process ------------------------------------------------------------
-
-def stored_posts() -> int:
-    return db.session.scalar(select(func.count()).select_from(Post)
-                             .where(Post.is_ghost.is_(False)))
-
 
 def test_a_stop_asked_for_ends_the_run_after_the_batch_it_is_in(app):
     """The stop is asked for as the 100th message is read: that message's batch
@@ -61,10 +58,10 @@ def test_a_stop_asked_for_ends_the_run_after_the_batch_it_is_in(app):
         assert (run.status, run.failure) == ("failed", "KeyboardInterrupt")
         assert run.read == 100
         assert run.finished_at is not None
-        assert 0 < run.imported == stored_posts() <= 100
+        assert 0 < run.imported == real_posts() <= 100
         again = ImportRunner(db.session, ImportOptions()).run([str(sample)])
         assert again.duplicates == run.imported
-        assert stored_posts() == run.imported + again.imported == 300
+        assert real_posts() == run.imported + again.imported == 300
         db.session.remove()
 
 
@@ -90,7 +87,7 @@ def test_an_interrupt_just_after_a_commit_counts_what_that_commit_stored(
             ImportRunner(db.session, ImportOptions(batch_size=100)).run([str(sample)])
         run = db.session.scalars(select(ImportRun)).one()
         assert (run.status, run.read) == ("failed", 100)
-        assert 0 < run.imported == stored_posts()
+        assert 0 < run.imported == real_posts()
         db.session.remove()
 
 
@@ -131,7 +128,7 @@ def test_an_error_raised_while_cleaning_up_after_an_interrupt_is_the_interrupt(
         run = db.session.scalars(select(ImportRun)).one()
         assert (run.status, run.failure) == ("failed", "KeyboardInterrupt")
         assert (run.imported, run.quarantined) == (0, 0)
-        assert stored_posts() == 0
+        assert real_posts() == 0
         db.session.remove()
 
 
@@ -189,25 +186,23 @@ def interrupt_an_import(kind: str, folder: Path, after: float,
             with engine.connect() as conn:
                 status, failure, imported = conn.execute(text(
                     "SELECT status, failure, imported FROM import_runs")).one()
-                stored = conn.scalar(text(
-                    "SELECT count(*) FROM posts WHERE is_ghost = false"))
-            done = Interrupted(returncode, err, status, failure, imported, stored)
+            done = Interrupted(returncode, err, status, failure, imported,
+                               posts_stored(url))
             return done, _import_again(env, str(tarball))
         finally:
             engine.dispose()
 
 
 def _wait_for_a_committed_batch(proc: subprocess.Popen, engine) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
+    def committed() -> bool:
         try:
             with engine.connect() as conn:
-                if conn.scalar(text("SELECT max(read) FROM import_runs")):
-                    return
+                return bool(conn.scalar(text("SELECT max(read) FROM import_runs")))
         except Exception:  # noqa: BLE001 - no schema yet
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"no batch was committed (exit {proc.poll()})")
+            return False
+
+    if not wait_while_running(proc, committed, timeout=120):
+        raise AssertionError(f"no batch was committed (exit {proc.poll()})")
 
 
 def _ended(proc: subprocess.Popen) -> tuple[int, str]:

@@ -12,15 +12,9 @@ from forum.extensions import db
 from forum.models import Group, ImportRun, Post, PostGroup, Thread
 from importers.report import ImportReport
 from importers.runner import ImportOptions, ImportRunner
-from tests.helpers import corpus
+from tests.helpers import corpus, real_posts
 
 pytestmark = [pytest.mark.corpus, pytest.mark.search_backend("null")]
-
-
-def real_posts() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Post).where(Post.is_ghost.is_(False))
-    )
 
 
 def assert_balanced(report) -> None:
